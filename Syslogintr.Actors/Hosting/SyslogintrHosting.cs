@@ -1,0 +1,71 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Syslogintr.Metrics;
+using Syslogintr.Pipeline;
+
+namespace Syslogintr.Hosting;
+
+/// <summary>Registry key of the router.</summary>
+public sealed class RouterKey;
+
+/// <summary>
+/// Composes a node: the ingest queue, the router, and every stage, in the order messages flow so consumers are
+/// subscribed before the first listener opens its socket. The node executable and the tests both start nodes
+/// through this.
+/// </summary>
+public static class SyslogintrHosting
+{
+    public const string ActorSystemName = "syslogintr";
+
+    public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null)
+    {
+        var pipeline = PipelineSettings.From(config);
+        var hostName = config.GetString("syslogintr.hostname", "");
+        var node = new NodeServices(
+            new IngestQueue(pipeline.QueueSize),
+            new NodeMetrics(),
+            clock ?? TimeProvider.System,
+            string.IsNullOrEmpty(hostName) ? Environment.MachineName : hostName);
+        services.AddSingleton(node);
+
+        services.AddAkka(ActorSystemName, (builder, _) =>
+        {
+            builder.AddHocon(config, HoconAddMode.Prepend);
+            builder.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
+            builder.WithActors((system, registry) =>
+            {
+                var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize), "router");
+                registry.Register<RouterKey>(router);
+                system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
+                AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
+            });
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Once listeners are unbound (phase service-unbind), close the queue and wait until the router has handed
+    /// everything to the sinks; sinks flush when the actor system stops them.
+    /// </summary>
+    private static void AddDrainOnShutdown(ActorSystem system, IngestQueue queue, IActorRef router, TimeSpan timeout)
+    {
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-ingest-queue", async () =>
+        {
+            queue.Close();
+            await router.Ask<Drained>(new Drain(timeout), timeout + TimeSpan.FromSeconds(1));
+            return Akka.Done.Instance;
+        });
+    }
+}
+
+/// <summary>The <c>syslogintr.pipeline</c> section.</summary>
+public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxBatchesInFlight, TimeSpan DrainTimeout)
+{
+    public static PipelineSettings From(Config config) => new(
+        config.GetInt("syslogintr.pipeline.queue-size", 200_000),
+        config.GetInt("syslogintr.pipeline.batch-size", 1024),
+        config.GetInt("syslogintr.pipeline.max-batches-in-flight", 64),
+        config.GetTimeSpan("syslogintr.pipeline.drain-timeout", TimeSpan.FromSeconds(5)));
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Akka.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Syslogintr.Hosting;
+
+namespace Syslogintr.Node.Commands;
+
+/// <summary><c>syslogintr [run] [--config FILE]</c>: the node, in the foreground, until SIGTERM or Ctrl-C.</summary>
+public static class RunCommand
+{
+    public static readonly Option<FileInfo?> ConfigOption = new("--config", "-c")
+    {
+        Description = "HOCON file layered over the embedded defaults",
+    };
+
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand("Syslogintr: a syslog server whose message handling is scripted in Lua.");
+        root.Options.Add(ConfigOption);
+        root.SetAction(RunAsync);
+        return root;
+    }
+
+    public static Command Create()
+    {
+        var run = new Command("run", "Run the node in the foreground (the default command).");
+        run.Options.Add(ConfigOption);
+        run.SetAction(RunAsync);
+        return run;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        Config config;
+        try
+        {
+            config = NodeConfig.Load(parse.GetValue(ConfigOption)?.FullName);
+        }
+        catch (Exception e) when (e is FileNotFoundException or ConfigurationException)
+        {
+            await Console.Error.WriteLineAsync($"syslogintr: {e.Message}");
+            return 2;
+        }
+
+        return await RunNodeAsync(config, cancellationToken);
+    }
+
+    public static async Task<int> RunNodeAsync(Config config, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.AddSyslogintr(config);
+        using var host = builder.Build();
+        try
+        {
+            await host.RunAsync(cancellationToken);
+            return 0;
+        }
+        catch (StartupException e)
+        {
+            await Console.Error.WriteLineAsync($"syslogintr: {e.Message}");
+            return 1;
+        }
+    }
+}

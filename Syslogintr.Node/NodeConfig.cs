@@ -1,0 +1,32 @@
+using Akka.Configuration;
+
+namespace Syslogintr.Node;
+
+/// <summary>Loads the embedded default HOCON and layers a user's file over it.</summary>
+public static class NodeConfig
+{
+    public static Config Defaults()
+    {
+        using var stream = typeof(NodeConfig).Assembly.GetManifestResourceStream("syslogintr.conf")
+            ?? throw new InvalidOperationException("the default configuration is not embedded in this build");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+
+    /// <summary>The defaults, with <paramref name="userFile"/> (if any) over them.</summary>
+    public static Config Load(string? userFile)
+    {
+        var defaults = Defaults();
+        if (userFile is null)
+        {
+            return defaults;
+        }
+
+        if (!File.Exists(userFile))
+        {
+            throw new FileNotFoundException($"configuration file '{userFile}' does not exist", userFile);
+        }
+
+        return ConfigurationFactory.ParseString(File.ReadAllText(userFile)).WithFallback(defaults);
+    }
+}

@@ -1,0 +1,6 @@
+using System.CommandLine;
+using Syslogintr.Node.Commands;
+
+var root = RunCommand.CreateRoot();
+root.Subcommands.Add(RunCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,99 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Syslogintr.Ingest;
+using Syslogintr.Metrics;
+using Syslogintr.Pipeline;
+
+namespace Syslogintr.Tests.Pipeline;
+
+public sealed class RouterActorTests : TestKit
+{
+    private static SyslogMessage Message(string text, Facility facility = Facility.User) => new()
+    {
+        Facility = facility,
+        Severity = Severity.Notice,
+        ReceivedAt = DateTimeOffset.UnixEpoch,
+        Message = text,
+        Origin = Origin.Internal,
+    };
+
+    private sealed class OnlyMail : IMessageFilter
+    {
+        public bool Accepts(SyslogMessage message) => message.Facility == Facility.Mail;
+    }
+
+    [Fact]
+    public void Routes_each_consumer_only_what_its_filter_accepts()
+    {
+        var queue = new IngestQueue(100);
+        var metrics = new NodeMetrics();
+        var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 16));
+        var all = CreateTestProbe();
+        var mail = CreateTestProbe();
+        router.Tell(new Subscribe("all", all, AcceptAll.Instance));
+        router.Tell(new Subscribe("mail", mail, new OnlyMail()));
+        AwaitAssert(() => Assert.Equal(2, metrics.Consumers.Count()));
+
+        queue.TryEnqueue(Message("a"));
+        queue.TryEnqueue(Message("b", Facility.Mail));
+
+        var seen = new List<string>();
+        while (seen.Count < 2)
+        {
+            seen.AddRange(all.ExpectMsg<MessageBatch>().Messages.Select(m => m.Message));
+            all.Reply(BatchDone.Instance);
+        }
+
+        Assert.Equal(["a", "b"], seen);
+        Assert.Equal("b", Assert.Single(mail.ExpectMsg<MessageBatch>().Messages).Message);
+    }
+
+    [Fact]
+    public void A_consumer_that_never_acknowledges_costs_counted_drops_and_others_keep_receiving()
+    {
+        var queue = new IngestQueue(10_000);
+        var metrics = new NodeMetrics();
+        var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 10));
+        var stuck = CreateTestProbe();
+        var healthy = CreateTestProbe();
+        router.Tell(new Subscribe("stuck", stuck, AcceptAll.Instance, MaxBatchesInFlight: 2));
+        router.Tell(new Subscribe("healthy", healthy, AcceptAll.Instance, MaxBatchesInFlight: 1000));
+        AwaitAssert(() => Assert.Equal(2, metrics.Consumers.Count()));
+
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.True(queue.TryEnqueue(Message($"m{i}")));
+        }
+
+        var received = 0;
+        while (received < 1000)
+        {
+            received += healthy.ExpectMsg<MessageBatch>().Messages.Count;
+            healthy.Reply(BatchDone.Instance);
+        }
+
+        var stuckCounters = metrics.Consumer("stuck");
+        AwaitAssert(() => Assert.Equal(1000, stuckCounters.Delivered + stuckCounters.Dropped));
+        Assert.True(stuckCounters.Delivered <= 20, $"stuck consumer was handed {stuckCounters.Delivered} messages");
+        Assert.Equal(0, metrics.Consumer("healthy").Dropped);
+    }
+
+    [Fact]
+    public void Drain_answers_once_the_closed_queue_is_empty_and_every_batch_is_acknowledged()
+    {
+        var queue = new IngestQueue(100);
+        var metrics = new NodeMetrics();
+        var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 100));
+        var sink = CreateTestProbe();
+        router.Tell(new Subscribe("sink", sink, AcceptAll.Instance));
+        AwaitAssert(() => Assert.Single(metrics.Consumers));
+        queue.TryEnqueue(Message("last words"));
+        queue.Close();
+
+        router.Tell(new Drain(TimeSpan.FromSeconds(10)));
+        Assert.Equal("last words", sink.ExpectMsg<MessageBatch>().Messages[0].Message);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        sink.Reply(BatchDone.Instance);
+        Assert.Equal(0, ExpectMsg<Drained>().Outstanding);
+    }
+}
