@@ -13,13 +13,17 @@ internal static class Parse
 
     public static readonly Origin Unix = new(Transport.Unix, null, -1, "/dev/log", -1, "devlog");
 
-    public static readonly DateTimeOffset ReceivedAt = new(2026, 11, 29, 3, 40, 1, TimeSpan.FromHours(1));
+    public static readonly DateTimeOffset ReceivedAt = FixedClock.Default.GetUtcNow();
 
     public static SyslogMessage Text(string text, Origin? origin = null, TimeProvider? clock = null) =>
         Bytes(Encoding.UTF8.GetBytes(text), origin, clock);
 
-    public static SyslogMessage Bytes(byte[] raw, Origin? origin = null, TimeProvider? clock = null) =>
-        new SyslogParser(clock ?? FixedClock.Default, LocalHost).Parse(raw, origin ?? Udp, ReceivedAt);
+    /// <summary>Parses as a listener would: received now, by the given clock.</summary>
+    public static SyslogMessage Bytes(byte[] raw, Origin? origin = null, TimeProvider? clock = null)
+    {
+        clock ??= FixedClock.Default;
+        return new SyslogParser(clock, LocalHost).Parse(raw, origin ?? Udp, clock.GetUtcNow());
+    }
 
     /// <summary>A wall-clock time in the test zone (UTC+01:00).</summary>
     public static DateTimeOffset Local(int year, int month, int day, int hour, int minute, int second) =>

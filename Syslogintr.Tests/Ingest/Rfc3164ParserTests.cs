@@ -239,6 +239,19 @@ public sealed class Rfc3164ParserTests
     }
 
     [Fact]
+    public void Year_follows_the_reception_time_not_the_parse_time()
+    {
+        // Parsed in February 2027 (after a long wait in a queue, say) a "Feb 20" would be 2027; received on the
+        // last day of 2026 it was sent in February 2026.
+        var parser = new Syslogintr.Ingest.Parsing.SyslogParser(FixedClock.At(2027, 2, 15, 12, 0, 0), Parse.LocalHost);
+        var receivedBeforeNewYear = Parse.Local(2026, 12, 31, 23, 59, 59);
+
+        var m = parser.Parse("<13>Feb 20 10:00:00 host app: x"u8, Parse.Udp, receivedBeforeNewYear);
+
+        Assert.Equal(Parse.Local(2026, 2, 20, 10, 0, 0), m.Timestamp);
+    }
+
+    [Fact]
     public void Feb_29_in_a_year_without_one_is_no_timestamp()
     {
         var m = Parse.Text("<13>Feb 29 12:00:00 host app: x", clock: FixedClock.At(2027, 3, 1, 12, 0, 0));
