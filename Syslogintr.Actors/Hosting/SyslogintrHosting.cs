@@ -2,8 +2,10 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Sinks;
 
 namespace Syslogintr.Hosting;
 
@@ -22,6 +24,8 @@ public static class SyslogintrHosting
     public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null)
     {
         var pipeline = PipelineSettings.From(config);
+        var sinks = SinksHosting.Validate(config);
+        var listeners = ListenerSettings.From(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
@@ -34,12 +38,15 @@ public static class SyslogintrHosting
         {
             builder.AddHocon(config, HoconAddMode.Prepend);
             builder.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
-            builder.WithActors((system, registry) =>
+            // One starter, so the order is ours: consumers are subscribed before the first listener reads.
+            builder.WithActors(async (system, registry) =>
             {
                 var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
+                await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
+                await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });
         });
         return services;
