@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Rules;
 
 namespace Syslogintr.Hosting;
 
@@ -41,6 +42,7 @@ public static class SyslogintrHosting
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
             });
+            builder.AddRules(config, node);
         });
         return services;
     }
