@@ -4,4 +4,5 @@ using Syslogintr.Node.Commands;
 var root = RunCommand.CreateRoot();
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(TestRuleCommand.Create());
+root.Subcommands.Add(ReloadCommand.Create());
 return await root.Parse(args).InvokeAsync();
