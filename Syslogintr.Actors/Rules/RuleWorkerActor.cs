@@ -69,7 +69,8 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(HangupReceived));
         Context.System.EventStream.Subscribe(Self, typeof(ReloadRequested));
         IMessageFilter filter = rule.Instances == 1 ? rule.Match : new PartitionFilter(rule.Match, rule.PartitionBy, index, rule.Instances);
-        router.Tell(new Subscribe(ConsumerName(rule, index), Self, filter));
+        var inFlight = Context.System.Settings.Config.GetInt("syslogintr.pipeline.max-batches-in-flight", 64);
+        router.Tell(new Subscribe(ConsumerName(rule, index), Self, filter, inFlight));
         log.Info("rule {0}{1} loaded {2}", rule.Name, rule.Instances == 1 ? "" : $"#{index}", rule.ScriptPath);
     }
 
