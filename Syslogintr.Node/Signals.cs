@@ -18,12 +18,12 @@ public static partial class Signals
         var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            system.EventStream.Publish(new HangupReceived());
+            system.EventStream.Publish(HangupReceived.Instance);
         });
         var reload = PosixSignalRegistration.Create((PosixSignal)SigUsr1, context =>
         {
             context.Cancel = true;
-            system.EventStream.Publish(new ReloadRequested());
+            system.EventStream.Publish(ReloadRequested.Instance);
         });
         return new Registrations(hangup, reload);
     }

@@ -2,9 +2,11 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Rules;
+using Syslogintr.Sinks;
 
 namespace Syslogintr.Hosting;
 
@@ -23,6 +25,9 @@ public static class SyslogintrHosting
     public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null)
     {
         var pipeline = PipelineSettings.From(config);
+        var sinks = SinksHosting.Validate(config);
+        var listeners = ListenerSettings.From(config);
+        var rules = RulesHosting.Validate(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
@@ -35,14 +40,17 @@ public static class SyslogintrHosting
         {
             builder.AddHocon(config, HoconAddMode.Prepend);
             builder.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
-            builder.WithActors((system, registry) =>
+            // One starter, so the order is ours: consumers are subscribed before the first listener reads.
+            builder.WithActors(async (system, registry) =>
             {
                 var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
+                await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
+                await RulesHosting.StartRulesAsync(system, registry, rules, node);
+                await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });
-            builder.AddRules(config, node);
         });
         return services;
     }

@@ -154,7 +154,7 @@ public sealed class RuleWorkerTests : TestKit
             if (i == 100)
             {
                 File.WriteAllText(rule.ScriptPath, "function log(m) ban { ip = '192.0.2.1', reason = 'v2' } end");
-                Sys.EventStream.Publish(new ReloadRequested());
+                Sys.EventStream.Publish(ReloadRequested.Instance);
             }
         }
 
@@ -164,7 +164,7 @@ public sealed class RuleWorkerTests : TestKit
         Assert.Equal(reasons.Count(r => r == "v1"), reasons.IndexOf("v2"));
 
         File.WriteAllText(rule.ScriptPath, "this is not lua");
-        Sys.EventStream.Publish(new ReloadRequested());
+        Sys.EventStream.Publish(ReloadRequested.Instance);
         node.Queue.TryEnqueue(From("192.0.2.9", "after a broken reload"));
         Assert.Equal("v2", bans.ExpectMsg<BanRequested>().Reason);
         worker.Tell(GetRuleStats.Instance);
@@ -180,7 +180,7 @@ public sealed class RuleWorkerTests : TestKit
         AwaitSubscribed(1);
         AwaitAssert(() =>
         {
-            Sys.EventStream.Publish(new HangupReceived());
+            Sys.EventStream.Publish(HangupReceived.Instance);
             Assert.Equal("hup", bans.ExpectMsg<BanRequested>(TimeSpan.FromMilliseconds(200)).Reason);
         });
     }
