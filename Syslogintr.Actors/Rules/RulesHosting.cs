@@ -65,10 +65,7 @@ public static class RulesHosting
                     worker = worker.WithDispatcher(Dispatcher);
                 }
 
-                var supervised = BackoffSupervisor.Props(
-                    Backoff.OnFailure(worker, "worker", rule.RestartMinBackoff, rule.RestartMaxBackoff, 0.2, -1)
-                        .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
-                var supervisor = system.ActorOf(supervised, rule.Instances == 1 ? $"rule-{rule.Name}" : $"rule-{rule.Name}-{i}");
+                var supervisor = system.ActorOf(Supervised(worker, rule), rule.Instances == 1 ? $"rule-{rule.Name}" : $"rule-{rule.Name}-{i}");
                 started.Add(supervisor.Ask<RuleStats>(GetRuleStats.Instance, timeout));
             }
         }
@@ -82,4 +79,9 @@ public static class RulesHosting
             system.Log.Error("a rule did not start within {0}; the node goes on without it while its supervisor retries", timeout);
         }
     }
+
+    /// <summary>A worker under a backoff supervisor: whatever it throws (a script that keeps failing), it is restarted, later each time.</summary>
+    public static Props Supervised(Props worker, RuleDefinition rule) => BackoffSupervisor.Props(
+        Backoff.OnFailure(worker, "worker", rule.RestartMinBackoff, rule.RestartMaxBackoff, 0.2, -1)
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
 }

@@ -184,4 +184,23 @@ public sealed class RuleWorkerTests : TestKit
             Assert.Equal("hup", bans.ExpectMsg<BanRequested>(TimeSpan.FromMilliseconds(200)).Reason);
         });
     }
+
+    [Fact]
+    public void A_rule_that_keeps_failing_is_restarted_by_its_supervisor()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var rule = folder.Rule("broken", "ban { ip = '192.0.2.1', reason = 'loaded' } function log(m) error('always') end",
+            r => r with { RestartMinBackoff = TimeSpan.FromMilliseconds(100), RestartMaxBackoff = TimeSpan.FromMilliseconds(200) });
+        Sys.ActorOf(RulesHosting.Supervised(RuleWorkerActor.Props(rule, 0, node, router, registry, maxConsecutiveErrors: 3), rule));
+        Assert.Equal("loaded", bans.ExpectMsg<BanRequested>().Reason);
+        AwaitSubscribed(1);
+
+        for (var i = 0; i < 3; i++)
+        {
+            node.Queue.TryEnqueue(From("192.0.2.9", $"m{i}"));
+        }
+
+        Assert.Equal("loaded", bans.ExpectMsg<BanRequested>(TimeSpan.FromSeconds(5)).Reason);
+    }
 }
