@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using KeraLua;
 using Syslogintr.Actions;
@@ -139,6 +140,13 @@ public sealed partial class LuaRule
     private int HostNow(IntPtr state)
     {
         Lua.FromIntPtr(state).PushInteger(clock.GetUtcNow().ToUnixTimeSeconds());
+        return 1;
+    }
+
+    /// <summary>Asked by the budget hook: has the current call run longer than the rule's time budget?</summary>
+    private int HostOvertime(IntPtr state)
+    {
+        Lua.FromIntPtr(state).PushBoolean(Stopwatch.GetElapsedTime(callStarted) > rule.TimeBudget);
         return 1;
     }
 

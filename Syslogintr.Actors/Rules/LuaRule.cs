@@ -1,4 +1,4 @@
-using System.Net;
+using System.Diagnostics;
 using System.Text;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
@@ -38,6 +38,7 @@ public sealed partial class LuaRule : IDisposable
     private readonly LuaFunction[] hostFunctions;
     private readonly Lua lua;
     private SyslogMessage? current;
+    private long callStarted;
     private bool disposed;
 
     private LuaRule(RuleDefinition rule, IRuleEffects effects, TimeProvider clock, string hostName)
@@ -47,7 +48,7 @@ public sealed partial class LuaRule : IDisposable
         this.clock = clock;
         this.hostName = hostName;
         lua = new Lua(openLibs: true) { Encoding = Encoding.UTF8 };
-        hostFunctions = [HostAlarm, HostRelay, HostAlert, HostBan, HostWrite, HostExec, HostSyslog, HostNow, HostAllowed];
+        hostFunctions = [HostAlarm, HostRelay, HostAlert, HostBan, HostWrite, HostExec, HostSyslog, HostNow, HostAllowed, HostOvertime];
     }
 
     public RuleDefinition Rule => rule;
@@ -78,6 +79,7 @@ public sealed partial class LuaRule : IDisposable
     public RuleError? Deliver(SyslogMessage message)
     {
         current = message;
+        callStarted = Stopwatch.GetTimestamp();
         return Finish(lua.PCall(PushMessage(message), 0, 0), "log");
     }
 
@@ -85,6 +87,7 @@ public sealed partial class LuaRule : IDisposable
     public RuleError? CallHook(string name)
     {
         current = null;
+        callStarted = Stopwatch.GetTimestamp();
         lua.PushCopy(CallHookSlot);
         lua.PushString(name);
         return Finish(lua.PCall(1, 0, 0), name);
@@ -152,6 +155,7 @@ public sealed partial class LuaRule : IDisposable
             throw new InvalidOperationException("the rule prelude left the stack unbalanced");
         }
 
+        callStarted = Stopwatch.GetTimestamp();
         lua.PushCopy(RunSlot);
         if (lua.LoadFile(rule.ScriptPath, "t") != LuaStatus.OK)
         {
@@ -173,7 +177,7 @@ public sealed partial class LuaRule : IDisposable
 
     private void PushHostFunctions()
     {
-        string[] names = ["alarm", "relay", "alert", "ban", "write", "exec", "syslog", "now", "allowed"];
+        string[] names = ["alarm", "relay", "alert", "ban", "write", "exec", "syslog", "now", "allowed", "overtime"];
         lua.CreateTable(0, names.Length);
         for (var i = 0; i < names.Length; i++)
         {

@@ -37,6 +37,9 @@ public sealed record RuleDefinition
     /// <summary>Lua VM instructions one hook call may run before it is stopped (about 100 ms of work by default).</summary>
     public long InstructionBudget { get; init; } = 50_000_000;
 
+    /// <summary>Wall-clock time one hook call may run (checked every 16,000 instructions), for scripts whose instructions are costly C calls.</summary>
+    public TimeSpan TimeBudget { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Lua heap over which a state is rebuilt (checked after each batch).</summary>
     public long MemoryLimitBytes { get; init; } = 64L * 1024 * 1024;
 
@@ -88,6 +91,7 @@ public sealed record RuleDefinition
             AllowedPaths = [.. (merged.GetStringList("allowed-paths") ?? []).Select(p => Path.GetFullPath(p, baseDirectory))],
             Options = rule.HasPath("options") ? rule.GetConfig("options") : null,
             InstructionBudget = merged.GetLong("instruction-budget", 50_000_000),
+            TimeBudget = merged.GetTimeSpan("time-budget", TimeSpan.FromMilliseconds(100)),
             MemoryLimitBytes = merged.HasPath("memory-limit") ? merged.GetByteSize("memory-limit") ?? 64L << 20 : 64L << 20,
             ErrorLogInterval = merged.GetTimeSpan("error-log-interval", TimeSpan.FromSeconds(10)),
             MaxGeneration = merged.GetInt("max-generation", 3),

@@ -87,10 +87,20 @@ public sealed class LuaRuleTests : IDisposable
         var started = DateTime.UtcNow;
         var error = rule.Deliver(RuleFolder.Message("loop"));
         Assert.NotNull(error);
-        Assert.Contains("instruction budget exceeded", error.Message);
+        Assert.Contains("budget exceeded at", error.Message);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
         Assert.Null(rule.Deliver(RuleFolder.Message("after")));
         Assert.Equal(["ok after"], effects.Logged);
+    }
+
+    [Fact]
+    public void A_loop_of_costly_library_calls_is_stopped_by_the_time_budget()
+    {
+        using var rule = Load("function log(m) local t = {} for i = 1, 1e9 do t[i % 100] = string.rep(tostring(i), 10) end end",
+            r => r with { InstructionBudget = long.MaxValue / 2, TimeBudget = TimeSpan.FromMilliseconds(50) });
+        var started = DateTime.UtcNow;
+        Assert.Contains("budget exceeded", rule.Deliver(RuleFolder.Message("x"))!.Message);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
     }
 
     [Fact]

@@ -148,18 +148,21 @@ public sealed class RuleWorkerTests : TestKit
         var worker = Start(rule);
         AwaitSubscribed(1);
 
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 150; i++)
         {
             node.Queue.TryEnqueue(From("192.0.2.9", $"m{i}"));
-            if (i == 100)
-            {
-                File.WriteAllText(rule.ScriptPath, "function log(m) ban { ip = '192.0.2.1', reason = 'v2' } end");
-                Sys.EventStream.Publish(ReloadRequested.Instance);
-            }
         }
 
-        var reasons = bans.ReceiveN(300, TimeSpan.FromSeconds(10)).Cast<BanRequested>().Select(b => b.Reason).ToList();
-        Assert.Equal("v1", reasons[0]);
+        // The reload lands while messages are still flowing: once the first v1 ban is out.
+        bans.ExpectMsg<BanRequested>();
+        File.WriteAllText(rule.ScriptPath, "function log(m) ban { ip = '192.0.2.1', reason = 'v2' } end");
+        Sys.EventStream.Publish(ReloadRequested.Instance);
+        for (var i = 150; i < 300; i++)
+        {
+            node.Queue.TryEnqueue(From("192.0.2.9", $"m{i}"));
+        }
+
+        var reasons = bans.ReceiveN(299, TimeSpan.FromSeconds(10)).Cast<BanRequested>().Select(b => b.Reason).ToList();
         Assert.Equal("v2", reasons[^1]);
         Assert.Equal(reasons.Count(r => r == "v1"), reasons.IndexOf("v2"));
 

@@ -8,20 +8,21 @@ local type, tostring, error, select, setmetatable, getmetatable, pairs, ipairs =
   type, tostring, error, select, setmetatable, getmetatable, pairs, ipairs
 local sethook, getinfo = debug.sethook, debug.getinfo
 local real_load, real_loadfile, real_time, real_date = load, loadfile, os.time, os.date
-local H_now, H_allowed = H.now, H.allowed
+local H_now, H_allowed, H_overtime = H.now, H.allowed, H.overtime
 
 -- Instruction budget: a count hook, installed from Lua (never a managed hook that raises), that counts down
 -- from `limit` ticks of `cfg.hook_count` instructions. Every entry point resets it; running out raises an
--- ordinary Lua error, so the state stays usable.
+-- ordinary Lua error, so the state stays usable. Since one instruction can be a costly C call (tostring, gsub),
+-- every 16th tick also asks the host whether the call has run longer than its time budget.
 local limit, left = cfg.budget_ticks, cfg.budget_ticks
 local function budget_hook()
   left = left - 1
-  if left <= 0 then
+  if left <= 0 or (left % 16 == 0 and H_overtime()) then
     local where = getinfo(2, "Sl")
     if where and where.currentline and where.currentline > 0 then
-      error(("instruction budget exceeded at %s:%d"):format(where.short_src, where.currentline), 0)
+      error(("budget exceeded at %s:%d"):format(where.short_src, where.currentline), 0)
     end
-    error("instruction budget exceeded", 0)
+    error("budget exceeded", 0)
   end
 end
 

@@ -48,7 +48,12 @@ public sealed partial class LogLineReader(TimeProvider clock, Facility defaultFa
             var now = clock.GetUtcNow();
             return new SyslogMessage
             {
-                Facility = facility, Severity = severity, ReceivedAt = now, Message = text, Raw = raw, Origin = FileOrigin,
+                Facility = facility,
+                Severity = severity,
+                ReceivedAt = now,
+                Message = text,
+                Raw = raw,
+                Origin = FileOrigin,
                 ParseError = "not a syslog file line",
             };
         }
