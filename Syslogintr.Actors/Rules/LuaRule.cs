@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using System.Text;
-using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using KeraLua;
-using Syslogintr.Actions;
-using Syslogintr.Alerts;
 using Syslogintr.Ingest;
-using Syslogintr.Sinks;
 using LuaFunction = KeraLua.LuaFunction;
 
 namespace Syslogintr.Rules;
@@ -50,8 +46,6 @@ public sealed partial class LuaRule : IDisposable
         lua = new Lua(openLibs: true) { Encoding = Encoding.UTF8 };
         hostFunctions = [HostAlarm, HostRelay, HostAlert, HostBan, HostWrite, HostExec, HostSyslog, HostNow, HostAllowed, HostOvertime];
     }
-
-    public RuleDefinition Rule => rule;
 
     /// <summary>Messages whose <c>syslog()</c> output was refused because they were already <see cref="RuleDefinition.MaxGeneration"/> deep.</summary>
     public long RefusedInjections { get; private set; }
@@ -201,6 +195,8 @@ public sealed partial class LuaRule : IDisposable
         lua.SetField(-2, "hook_count");
         lua.PushInteger(Math.Max(1, rule.InstructionBudget / HookCount));
         lua.SetField(-2, "budget_ticks");
+        lua.PushInteger(rule.MemoryLimitBytes);
+        lua.SetField(-2, "max_string");
         PushOptions(rule.Options?.Root);
         lua.SetField(-2, "options");
 

@@ -119,6 +119,7 @@ public sealed class LuaRuleTests : IDisposable
     [InlineData("package.path = '/usr/share/lua/5.4/?.lua'; return not pcall(require, 'nonexistent_module_xyz')")]
     [InlineData("return not pcall(dofile, '/etc/hostname')")]
     [InlineData("return not pcall(collectgarbage, 'stop')")]
+    [InlineData("return not pcall(string.rep, 'x', 1e12) and not pcall(function() return ('x'):rep(1e12) end)")]
     public void Sandbox_escapes_are_refused(string probe)
     {
         using var rule = Load($$"""

@@ -163,6 +163,15 @@ if not cfg.trusted then
     return f()
   end
 
+  -- One call must not allocate past the heap cap in one go (the cap is checked between batches).
+  local rep, max_rep = string.rep, cfg.max_string
+  function string.rep(s, n, sep)
+    if type(s) == "string" and type(n) == "number" and n > 0 and (#s + #(sep or "")) * n > max_rep then
+      error("string.rep: result longer than the rule's memory limit", 2)
+    end
+    return rep(s, n, sep)
+  end
+
   local gc = collectgarbage
   function G.collectgarbage(opt, ...)
     if opt == nil or opt == "collect" or opt == "count" or opt == "step" then return gc(opt, ...) end

@@ -15,13 +15,11 @@ public sealed class RuleReplay(RuleDefinition rule, TextWriter output, TextWrite
 
     public long Errors { get; private set; }
 
-    public JsonLinesEffects? Effects { get; private set; }
-
     /// <summary>Replays <paramref name="input"/>; <paramref name="progress"/> gets the fraction read. Throws <see cref="RuleLoadException"/> if the script does not load.</summary>
     public void Run(Stream input, Action<double>? progress = null)
     {
         var clock = new ReplayClock(DateTimeOffset.UtcNow);
-        var effects = Effects = new JsonLinesEffects(output);
+        var effects = new JsonLinesEffects(output);
         var reader = new LogLineReader(clock, defaultFacility, defaultSeverity, DateTime.UtcNow.Year);
         using var lua = LuaRule.Load(rule, effects, clock, "localhost");
         DateTimeOffset? nextAlarm = null;
