@@ -15,6 +15,7 @@ namespace Syslogintr.Tests.Rules;
 /// the ingest queue, the router and one worker actor. Bounded (200k messages); the floor asserted is far below
 /// the figure measured on an idle machine so a busy shared CI machine does not fail it.
 /// </summary>
+[Collection(CpuHeavyCollection.Name)]
 public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit
 {
     private const int Count = 200_000;

@@ -11,6 +11,7 @@ using Syslogintr.Rules;
 namespace Syslogintr.Tests.Rules;
 
 /// <summary>Rule workers behind a real router and ingest queue; bans go to a probe registered as the ban actor.</summary>
+[Collection(CpuHeavyCollection.Name)]
 public sealed class RuleWorkerTests : TestKit
 {
     private readonly RuleFolder folder = new();
