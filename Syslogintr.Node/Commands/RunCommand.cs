@@ -33,6 +33,7 @@ public static class RunCommand
     {
         var run = new Command("run", "Run the node in the foreground (the default command).");
         run.Options.Add(ConfigOption);
+        run.Options.Add(ScriptOption);
         run.SetAction(RunAsync);
         return run;
     }
