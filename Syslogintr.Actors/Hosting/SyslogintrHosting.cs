@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Rules;
 using Syslogintr.Sinks;
 
 namespace Syslogintr.Hosting;
@@ -26,6 +27,7 @@ public static class SyslogintrHosting
         var pipeline = PipelineSettings.From(config);
         var sinks = SinksHosting.Validate(config);
         var listeners = ListenerSettings.From(config);
+        var rules = RulesHosting.Validate(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
@@ -46,6 +48,7 @@ public static class SyslogintrHosting
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
                 await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
+                await RulesHosting.StartRulesAsync(system, registry, rules, node);
                 await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });
         });
