@@ -25,7 +25,9 @@ public sealed class ActionCounters
             () => counters.Select(c => new Measurement<long>(Volatile.Read(ref c.Value.Value), new KeyValuePair<string, object?>("event", c.Key))),
             "{event}");
 
-    public void Increment(string name) => Interlocked.Increment(ref counters.GetOrAdd(name, _ => new StrongBox<long>()).Value);
+    public void Increment(string name) => Add(name, 1);
+
+    public void Add(string name, long count) => Interlocked.Add(ref counters.GetOrAdd(name, _ => new StrongBox<long>()).Value, count);
 
     public long Get(string name) => counters.TryGetValue(name, out var box) ? Volatile.Read(ref box.Value) : 0;
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Syslogintr.Actions;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 
@@ -41,6 +42,7 @@ public static class SyslogintrHosting
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
             });
+            builder.AddActions(config, node);
         });
         return services;
     }
