@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Actions;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Rules;
 
 namespace Syslogintr.Hosting;
 
@@ -43,6 +44,7 @@ public static class SyslogintrHosting
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
             });
             builder.AddActions(config, node);
+            builder.AddRules(config, node);
         });
         return services;
     }
