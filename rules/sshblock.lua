@@ -416,9 +416,10 @@ local function classify(c)
   return nil
 end
 
--- fail2ban's prefix: an optional Solaris "[ID n facility.level] ", then "error: " or "fatal: ", optionally "PAM: ".
+-- fail2ban's prefix: an optional kernel-time "kernel: [ 970.699396] " (journal) or Solaris "[ID n facility.level] ",
+-- then "error: " or "fatal: ", optionally followed by "PAM: ".
 local function content(text)
-  text = text:gsub("^%[ID %d+ %S+%] ", "")
+  text = text:gsub("^kernel: ?%[ *%d+%.%d+%]:? ?", ""):gsub("^%[ID %d+ %S+%] ", "")
   local rest = text:match("^error: (.*)$") or text:match("^fatal: (.*)$")
   if rest then text = rest:match("^PAM: (.*)$") or rest end
   return text
