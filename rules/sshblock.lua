@@ -457,7 +457,8 @@ local function failure(host, weight, at, msg)
     syslog("info", ("Found %s - %s (%s[%d] on %s)"):format(host, os.date("!%Y-%m-%d %H:%M:%S", at), msg.program, msg.pid, msg.host))
   end
   local bytes = ip_bytes(host)
-  if not bytes or ignored(bytes) then return end
+  -- "192.030.0.6": decimal or octal? Ambiguous, so never banned (and never counted against 192.30.0.6).
+  if not bytes or (#bytes == 4 and host:find("%f[%d]0%d")) or ignored(bytes) then return end
   if banned[host] and banned[host] > at then return end
   local times = failures[host] or {}
   local kept = {}
