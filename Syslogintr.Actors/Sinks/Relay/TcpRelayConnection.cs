@@ -53,7 +53,15 @@ public sealed class TcpRelayConnection : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Connect();
 
-    protected override void PostStop() => socket?.Dispose();
+    protected override void PostStop()
+    {
+        socket?.Dispose();
+        if (buffer.Count > 0)
+        {
+            counters.Add("relay.lost", buffer.Count);
+            log.Warning("relay to tcp {0}:{1}: {2} messages not sent at stop", host, port, buffer.Count);
+        }
+    }
 
     private void OnFrame(Frame frame)
     {
