@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Syslogintr.Hosting;
@@ -11,25 +12,34 @@ namespace Syslogintr.Actions;
 public static class ActionsHosting
 {
     /// <summary>
-    /// The dispatcher of every side-effect actor (defined in syslogintr.conf): process exec, firewall commands, file
-    /// writes and DNS never run on the default dispatcher, a listener's thread or a rule's.
+    /// The dispatcher of every side-effect actor: process exec, firewall commands, file writes and DNS never run
+    /// on the default dispatcher, a listener's thread or a rule's.
     /// </summary>
-    public const string DispatcherId = "akka.actor.action-dispatcher";
+    public const string DispatcherId = "syslogintr.dispatchers.actions";
 
-    /// <summary>Registers <see cref="BanKey"/>, <see cref="ExecKey"/>, <see cref="RelayKey"/> and <see cref="FileWriteKey"/>; call before rules are added.</summary>
-    public static AkkaConfigurationBuilder AddActions(this AkkaConfigurationBuilder builder, Config config, NodeServices node)
+    /// <summary>The <c>ban</c>, <c>exec</c>, <c>relay</c> and <c>write</c> sections, checked before the actor system starts.</summary>
+    public static ActionSettings Validate(Config config)
+    {
+        try
+        {
+            return new ActionSettings(BanSettings.From(config), ExecSettings.From(config), RelaySettings.From(config), FileWriteSettings.From(config));
+        }
+        catch (ConfigurationException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
+    }
+
+    /// <summary>Starts and registers <see cref="BanKey"/>, <see cref="ExecKey"/>, <see cref="RelayKey"/> and <see cref="FileWriteKey"/>; call before rules start.</summary>
+    public static void StartActions(ActorSystem system, IActorRegistry registry, ActionSettings settings, NodeServices node)
     {
         var counters = new ActionCounters(node.Metrics.Meter);
-        var ban = BanSettings.From(config);
-        var exec = ExecSettings.From(config);
-        var relay = RelaySettings.From(config);
-        var write = FileWriteSettings.From(config);
-        return builder.WithActors((system, registry) =>
-        {
-            registry.Register<ExecKey>(system.ActorOf(ExecActor.Props(exec, counters), "exec"));
-            registry.Register<BanKey>(system.ActorOf(BanActor.Props(ban, counters, node.Clock), "ban"));
-            registry.Register<RelayKey>(system.ActorOf(RelayActor.Props(relay, counters), "relay"));
-            registry.Register<FileWriteKey>(system.ActorOf(FileWriteActor.Props(write, counters), "file-write"));
-        });
+        registry.Register<ExecKey>(system.ActorOf(ExecActor.Props(settings.Exec, counters), "exec"));
+        registry.Register<BanKey>(system.ActorOf(BanActor.Props(settings.Ban, counters, node.Clock), "ban"));
+        registry.Register<RelayKey>(system.ActorOf(RelayActor.Props(settings.Relay, counters), "relay"));
+        registry.Register<FileWriteKey>(system.ActorOf(FileWriteActor.Props(settings.Write, counters), "file-write"));
     }
 }
+
+/// <summary>The settings of the side-effect actors.</summary>
+public sealed record ActionSettings(BanSettings Ban, ExecSettings Exec, RelaySettings Relay, FileWriteSettings Write);

@@ -1,7 +1,13 @@
 namespace Syslogintr.Hosting;
 
-/// <summary>Published on the ActorSystem's EventStream when the process receives SIGHUP (rules call <c>reload_signal()</c>).</summary>
-public sealed record HangupReceived;
+/// <summary>SIGHUP reached the node: sinks reopen their files (logrotate), rules call <c>reload_signal()</c>. Published on the EventStream.</summary>
+public sealed record HangupReceived
+{
+    public static readonly HangupReceived Instance = new();
+}
 
-/// <summary>Published on the EventStream on SIGUSR1 (<c>syslogintr reload</c>): rules re-read changed scripts.</summary>
-public sealed record ReloadRequested;
+/// <summary><c>syslogintr reload</c> or SIGUSR1: rules re-read changed scripts. Published on the EventStream.</summary>
+public sealed record ReloadRequested
+{
+    public static readonly ReloadRequested Instance = new();
+}

@@ -3,9 +3,11 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Actions;
+using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Rules;
+using Syslogintr.Sinks;
 
 namespace Syslogintr.Hosting;
 
@@ -24,6 +26,10 @@ public static class SyslogintrHosting
     public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null)
     {
         var pipeline = PipelineSettings.From(config);
+        var sinks = SinksHosting.Validate(config);
+        var listeners = ListenerSettings.From(config);
+        var actions = ActionsHosting.Validate(config);
+        var rules = RulesHosting.Validate(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
@@ -36,15 +42,18 @@ public static class SyslogintrHosting
         {
             builder.AddHocon(config, HoconAddMode.Prepend);
             builder.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
-            builder.WithActors((system, registry) =>
+            // One starter, so the order is ours: consumers are subscribed before the first listener reads.
+            builder.WithActors(async (system, registry) =>
             {
                 var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
+                await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
+                ActionsHosting.StartActions(system, registry, actions, node);
+                await RulesHosting.StartRulesAsync(system, registry, rules, node);
+                await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });
-            builder.AddActions(config, node);
-            builder.AddRules(config, node);
         });
         return services;
     }

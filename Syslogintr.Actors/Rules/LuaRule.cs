@@ -22,9 +22,10 @@ public sealed partial class LuaRule : IDisposable
     // Fixed stack slots of the main thread, kept for the state's life.
     private const int KeysSlot = 1;
     private const int DeliverSlot = 2;
-    private const int CallHookSlot = 3;
-    private const int RunSlot = 4;
-    private const int InternSlot = 5;
+    private const int Deliver5424Slot = 3;
+    private const int CallHookSlot = 4;
+    private const int RunSlot = 5;
+    private const int InternSlot = 6;
     private const int InternCapacity = 4096;
 
     private readonly RuleDefinition rule;
@@ -77,9 +78,7 @@ public sealed partial class LuaRule : IDisposable
     public RuleError? Deliver(SyslogMessage message)
     {
         current = message;
-        lua.PushCopy(DeliverSlot);
-        PushMessage(message);
-        return Finish(lua.PCall(1, 0, 0), "log");
+        return Finish(lua.PCall(PushMessage(message), 0, 0), "log");
     }
 
     /// <summary>Calls the named hook (<c>reload_signal</c>, <c>alarm_handler</c>, <c>cleanup</c>) if the script defines it.</summary>
@@ -142,7 +141,7 @@ public sealed partial class LuaRule : IDisposable
 
         PushHostFunctions();
         PushSettings();
-        if (lua.PCall(2, 3, 0) != LuaStatus.OK)
+        if (lua.PCall(2, 4, 0) != LuaStatus.OK)
         {
             throw new InvalidOperationException("the rule prelude failed: " + lua.ToString(-1, false));
         }

@@ -14,7 +14,7 @@ namespace Syslogintr.Rules;
 /// <see cref="BatchDone"/>. A Lua error costs that one message; a rule that keeps failing throws so its
 /// <see cref="Akka.Pattern.BackoffSupervisor"/> restarts it, later each time.
 /// </summary>
-public sealed class RuleWorkerActor : ReceiveActor, IWithTimers
+public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private const string AlarmTimer = "alarm";
     private readonly RuleDefinition rule;
@@ -44,6 +44,20 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers
         this.maxConsecutiveErrors = maxConsecutiveErrors;
         effects = new ActorRuleEffects(registry, node.Queue, log, SetAlarm);
 
+        // Until the router acknowledges the subscription nothing is answered, so whoever waits for a first
+        // RuleStats (the node's starter) knows the rule will see the first message.
+        Receive<Subscribed>(_ =>
+        {
+            Become(Ready);
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    private void Ready()
+    {
         Receive<MessageBatch>(OnBatch);
         Receive<AlarmTick>(_ => Report(Lua.CallHook("alarm_handler")));
         Receive<HangupReceived>(_ => Report(Lua.CallHook("reload_signal")));
@@ -69,7 +83,8 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(HangupReceived));
         Context.System.EventStream.Subscribe(Self, typeof(ReloadRequested));
         IMessageFilter filter = rule.Instances == 1 ? rule.Match : new PartitionFilter(rule.Match, rule.PartitionBy, index, rule.Instances);
-        router.Tell(new Subscribe(ConsumerName(rule, index), Self, filter));
+        var inFlight = Context.System.Settings.Config.GetInt("syslogintr.pipeline.max-batches-in-flight", 64);
+        router.Tell(new Subscribe(ConsumerName(rule, index), Self, filter, inFlight));
         log.Info("rule {0}{1} loaded {2}", rule.Name, rule.Instances == 1 ? "" : $"#{index}", rule.ScriptPath);
     }
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Pattern;
 using Syslogintr.Hosting;
@@ -10,42 +11,75 @@ namespace Syslogintr.Rules;
 public static class RulesHosting
 {
     /// <summary>The dispatcher rule workers run on, so a blocking trusted script ties up rule threads only.</summary>
-    public const string Dispatcher = "akka.actor.rule-dispatcher";
+    public const string Dispatcher = "syslogintr.dispatchers.rules";
 
-    /// <summary>Call after the router is registered. Relative script paths resolve against <paramref name="baseDirectory"/> (default: the working directory).</summary>
-    public static AkkaConfigurationBuilder AddRules(this AkkaConfigurationBuilder builder, Config config, NodeServices node, string? baseDirectory = null)
+    /// <summary>
+    /// The rules of <c>syslogintr.rules</c>, checked before the actor system starts: a bad entry or a missing
+    /// script stops the node with a clear message. Relative paths resolve against <paramref name="baseDirectory"/>
+    /// (default: the working directory), else against the binary's folder.
+    /// </summary>
+    public static IReadOnlyList<RuleDefinition> Validate(Config config, string? baseDirectory = null)
     {
-        var rules = RuleDefinition.AllFrom(config, baseDirectory ?? Directory.GetCurrentDirectory());
+        IReadOnlyList<RuleDefinition> rules;
+        try
+        {
+            rules = RuleDefinition.AllFrom(config, baseDirectory ?? Directory.GetCurrentDirectory());
+        }
+        catch (ConfigurationException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
+
         foreach (var rule in rules.Where(r => !File.Exists(r.ScriptPath)))
         {
             throw new StartupException($"rule '{rule.Name}': script {rule.ScriptPath} does not exist");
         }
 
+        return rules;
+    }
+
+    /// <summary>
+    /// Call after the router is registered and before listeners open: returns once every worker has loaded its
+    /// script and subscribed, so rules see the first message (or after <c>startup-timeout</c> for a worker whose
+    /// script fails; its supervisor keeps retrying).
+    /// </summary>
+    public static async Task StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<RuleDefinition> rules, NodeServices node)
+    {
         if (rules.Count == 0)
         {
-            return builder;
+            return;
         }
 
-        var maxConsecutiveErrors = config.GetInt("syslogintr.rule-defaults.max-consecutive-errors", 1000);
-        return builder.WithActors((system, registry) =>
-        {
-            var router = registry.Get<RouterKey>();
-            foreach (var rule in rules)
-            {
-                for (var i = 0; i < rule.Instances; i++)
-                {
-                    var worker = RuleWorkerActor.Props(rule, i, node, router, registry, maxConsecutiveErrors);
-                    if (system.Settings.Config.HasPath(Dispatcher))
-                    {
-                        worker = worker.WithDispatcher(Dispatcher);
-                    }
+        var started = new List<Task>();
+        var timeout = system.Settings.Config.GetTimeSpan("syslogintr.rule-defaults.startup-timeout", TimeSpan.FromSeconds(10));
 
-                    var supervised = BackoffSupervisor.Props(
-                        Backoff.OnFailure(worker, "worker", rule.RestartMinBackoff, rule.RestartMaxBackoff, 0.2, -1)
-                            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
-                    system.ActorOf(supervised, rule.Instances == 1 ? $"rule-{rule.Name}" : $"rule-{rule.Name}-{i}");
+        var router = registry.Get<RouterKey>();
+        var maxConsecutiveErrors = system.Settings.Config.GetInt("syslogintr.rule-defaults.max-consecutive-errors", 1000);
+        foreach (var rule in rules)
+        {
+            for (var i = 0; i < rule.Instances; i++)
+            {
+                var worker = RuleWorkerActor.Props(rule, i, node, router, registry, maxConsecutiveErrors);
+                if (system.Settings.Config.HasPath(Dispatcher))
+                {
+                    worker = worker.WithDispatcher(Dispatcher);
                 }
+
+                var supervised = BackoffSupervisor.Props(
+                    Backoff.OnFailure(worker, "worker", rule.RestartMinBackoff, rule.RestartMaxBackoff, 0.2, -1)
+                        .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
+                var supervisor = system.ActorOf(supervised, rule.Instances == 1 ? $"rule-{rule.Name}" : $"rule-{rule.Name}-{i}");
+                started.Add(supervisor.Ask<RuleStats>(GetRuleStats.Instance, timeout));
             }
-        });
+        }
+
+        try
+        {
+            await Task.WhenAll(started);
+        }
+        catch (AskTimeoutException)
+        {
+            system.Log.Error("a rule did not start within {0}; the node goes on without it while its supervisor retries", timeout);
+        }
     }
 }

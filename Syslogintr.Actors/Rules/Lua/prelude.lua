@@ -187,9 +187,23 @@ end
 
 -- Entry points the host calls --------------------------------------------------------------------------
 
-local function deliver(msg)
+-- The host pushes the fields positionally and the table is built here with a constructor: one stack push per
+-- field instead of three API calls.
+local function deliver(version, raw, host, relay, port, remote, localaddr, localport, timestamp, logtimestamp,
+                       program, pid, facility, level, msg)
   left = limit
-  return G.log(msg)
+  return G.log({ version = version, _RAW = raw, host = host, relay = relay, port = port, remote = remote,
+    localaddr = localaddr, localport = localport, timestamp = timestamp, logtimestamp = logtimestamp,
+    program = program, pid = pid, facility = facility, level = level, msg = msg })
+end
+
+local function deliver5424(version, raw, host, relay, port, remote, localaddr, localport, timestamp, logtimestamp,
+                           program, pid, facility, level, msg, app_name, procid, msgid, sd)
+  left = limit
+  return G.log({ version = version, _RAW = raw, host = host, relay = relay, port = port, remote = remote,
+    localaddr = localaddr, localport = localport, timestamp = timestamp, logtimestamp = logtimestamp,
+    program = program, pid = pid, facility = facility, level = level, msg = msg,
+    app_name = app_name, procid = procid, msgid = msgid, sd = sd })
 end
 
 -- Runs a hook by name; false when the script does not define it.
@@ -208,4 +222,4 @@ local function run(f)
 end
 
 sethook(budget_hook, "", cfg.hook_count)
-return deliver, call_hook, run
+return deliver, deliver5424, call_hook, run

@@ -11,8 +11,10 @@ namespace Syslogintr.Rules.Replay;
 /// or a line as syslog daemons write files — <c>Mmm dd hh:mm:ss host prog[pid]: text</c> (traditional, the year
 /// inferred) or with an RFC 3339 timestamp — which carries no PRI, so <paramref name="defaultPri"/> supplies it.
 /// </summary>
-public sealed partial class LogLineReader(SyslogParser parser, Facility defaultFacility, Severity defaultSeverity, int year)
+public sealed partial class LogLineReader(TimeProvider clock, Facility defaultFacility, Severity defaultSeverity, int year)
 {
+    private readonly SyslogParser parser = new(clock, "localhost");
+
     private static readonly Origin FileOrigin = new(Transport.Udp, "127.0.0.1", 514, "replay", 514, "replay");
 
     /// <summary>The message of <paramref name="line"/>; null for blank lines and <c>#</c> comments.</summary>
@@ -26,7 +28,7 @@ public sealed partial class LogLineReader(SyslogParser parser, Facility defaultF
         var raw = Encoding.UTF8.GetBytes(line);
         if (line.StartsWith('<'))
         {
-            var parsed = parser.Parse(raw, FileOrigin, parser.Clock.GetUtcNow());
+            var parsed = parser.Parse(raw, FileOrigin, clock.GetUtcNow());
             if (parsed.IsValid)
             {
                 return parsed;
@@ -43,7 +45,7 @@ public sealed partial class LogLineReader(SyslogParser parser, Facility defaultF
         var m = FileLinePattern().Match(text);
         if (!m.Success)
         {
-            var now = parser.Clock.GetUtcNow();
+            var now = clock.GetUtcNow();
             return new SyslogMessage
             {
                 Facility = facility, Severity = severity, ReceivedAt = now, Message = text, Raw = raw, Origin = FileOrigin,
@@ -58,7 +60,7 @@ public sealed partial class LogLineReader(SyslogParser parser, Facility defaultF
             Severity = severity,
             HasPri = pri.Success,
             Timestamp = timestamp,
-            ReceivedAt = timestamp ?? parser.Clock.GetUtcNow(),
+            ReceivedAt = timestamp ?? clock.GetUtcNow(),
             Hostname = m.Groups["host"].Value,
             AppName = m.Groups["prog"].Value,
             ProcId = m.Groups["pid"].Success ? m.Groups["pid"].Value : null,

@@ -1,5 +1,4 @@
 using Syslogintr.Ingest;
-using Syslogintr.Ingest.Parsing;
 
 namespace Syslogintr.Rules.Replay;
 
@@ -23,7 +22,7 @@ public sealed class RuleReplay(RuleDefinition rule, TextWriter output, TextWrite
     {
         var clock = new ReplayClock(DateTimeOffset.UtcNow);
         var effects = Effects = new JsonLinesEffects(output);
-        var reader = new LogLineReader(new SyslogParser(clock, "localhost"), defaultFacility, defaultSeverity, DateTime.UtcNow.Year);
+        var reader = new LogLineReader(clock, defaultFacility, defaultSeverity, DateTime.UtcNow.Year);
         using var lua = LuaRule.Load(rule, effects, clock, "localhost");
         DateTimeOffset? nextAlarm = null;
         var alarmInterval = TimeSpan.Zero;
