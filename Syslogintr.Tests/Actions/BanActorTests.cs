@@ -71,7 +71,7 @@ public sealed class BanActorTests : TestKit, IDisposable
                 ],
                 Commands()),
             TimeSpan.FromSeconds(5));
-        Assert.Equal(["2001:db8::7"], StoredAddresses());
+        AwaitAssert(() => Assert.Equal(["2001:db8::7"], StoredAddresses()));
     }
 
     [Fact]
