@@ -13,6 +13,8 @@
 --                                        string separated by spaces or commas as in jail.conf
 --   mode     = normal     normal, ddos, extra or aggressive, as fail2ban's sshd filter
 --   verbose  = false      true: report each failure found with syslog("info", "Found HOST ...") like fail2ban
+--   max_connections = 20000   sshd processes remembered at once for failures spread over several lines
+--   max_addresses = 100000    addresses with failures remembered at once (beyond: the least recent half is forgotten)
 --
 -- Security: log text is written by whoever can log. The patterns are anchored the way fail2ban anchors them, so
 -- a user name such as "x from 1.2.3.4" cannot make another address the culprit; addresses are checked before
@@ -259,7 +261,56 @@ local FAIL, NOFAIL = "fail", "nofail"
 
 -- What a line of sshd says, after fail2ban's prefix ("error: ", "fatal: ", "error: PAM: ") is removed:
 -- { kind = FAIL|NOFAIL, host =, user =, forget = (the connection ends), gained = (a login succeeded) } or nil.
+-- The first words of every line classify() knows: anything else is rejected before any pattern runs.
+-- "Connection closed by|Disconnected from|Connection reset by [invalid|authenticating user USER ]HOST…": the
+-- end of a connection; a failure only before authentication (" [preauth]") in ddos and extra modes.
+-- Also "Connection from HOST" (LogLevel VERBOSE), which only names the host of a connection.
+local function connection_line(c)
+  local verb, by = c:match("^(Connection closed) by (.*)$")
+  if not verb then verb, by = c:match("^(Connection reset) by (.*)$") end
+  if not verb then verb, by = c:match("^(Disconnected) from (.*)$") end
+  if verb then
+    local preauth = by:find(" %[preauth%]%s*$") ~= nil
+    local named = by:match("^invalid user ") or by:match("^authenticating user ")
+    for _, v in ipairs(suffix_variants(by, 3)) do
+      local cu, token
+      if named then cu, token = v:match("^%a+ user (.*) (%S+)$") else token = v:match("^(%S+)$") end
+      local h = host_of(token)
+      if h then
+        if MODE == "normal" then
+          if verb ~= "Connection reset" then return { kind = NOFAIL, host = h, user = cu, forget = true } end
+        elseif DDOS then
+          -- After authentication began the close is no failure, but it names the host of a pending one.
+          return { kind = preauth and FAIL or NOFAIL, host = h, user = cu, forget = true }
+        elseif verb == "Disconnected" and named and preauth then
+          return { kind = FAIL, host = h, user = cu, forget = true }
+        end
+        return nil
+      end
+    end
+  end
+  local host = host_of(c:match("^Connection from (%S+)"))
+  if host then return { kind = NOFAIL, host = host } end
+  return nil
+end
+
+-- "Accepted METHOD for USER from HOST": a login succeeded.
+local function accepted_line(c)
+  local u, token = c:match("^Accepted %w+ for (%S+) from (%S+)")
+  if u and host_of(token) then return { kind = NOFAIL, host = host_of(token), user = u, gained = true, forget = true } end
+  return nil
+end
+
+local FIRST_WORDS = {}
+for w in ([[Authentication authentication User Failed ROOT Illegal illegal Invalid invalid refused Received maximum
+  Disconnecting Disconnecting: Connection Disconnected Accepted Did kex_exchange_identification: Bad SSH: Read
+  Timeout banner ssh_dispatch_run_fatal: Unable no]]):gmatch("%S+") do FIRST_WORDS[w] = true end
+
 local function classify(c)
+  local first = c:match("^%S+")
+  if not first or not (FIRST_WORDS[first] or first:find("^pam_%l+%(sshd:auth%):$")) then return nil end
+  if first == "Connection" or first == "Disconnected" then return connection_line(c) end
+  if first == "Accepted" then return accepted_line(c) end
   local host, before
   -- [aA]uthentication (failure|error|failed) for USER from HOST[ via X]
   local kind = c:match("^[aA]uthentication (%a+) for ")
@@ -349,35 +400,6 @@ local function classify(c)
       if fu then return { kind = FAIL, user = fu } end
     end
   end
-  -- "Connection closed by|Disconnected from|Connection reset by [invalid|authenticating user USER ]HOST…": the
-  -- end of a connection; a failure only before authentication (" [preauth]") in ddos and extra modes.
-  local verb, by = c:match("^(Connection closed) by (.*)$")
-  if not verb then verb, by = c:match("^(Connection reset) by (.*)$") end
-  if not verb then verb, by = c:match("^(Disconnected) from (.*)$") end
-  if verb then
-    local preauth = by:find(" %[preauth%]%s*$") ~= nil
-    local named = by:match("^invalid user ") or by:match("^authenticating user ")
-    for _, v in ipairs(suffix_variants(by, 3)) do
-      local cu, token
-      if named then cu, token = v:match("^%a+ user (.*) (%S+)$") else token = v:match("^(%S+)$") end
-      local h = host_of(token)
-      if h then
-        if MODE == "normal" then
-          if verb ~= "Connection reset" then return { kind = NOFAIL, host = h, user = cu, forget = true } end
-        elseif DDOS then
-          -- After authentication began the close is no failure, but it names the host of a pending one.
-          return { kind = preauth and FAIL or NOFAIL, host = h, user = cu, forget = true }
-        elseif verb == "Disconnected" and named and preauth then
-          return { kind = FAIL, host = h, user = cu, forget = true }
-        end
-        return nil
-      end
-    end
-  end
-  u, token = c:match("^Accepted %w+ for (%S+) from (%S+)")
-  if u and host_of(token) then return { kind = NOFAIL, host = host_of(token), user = u, gained = true, forget = true } end
-  host = host_of(c:match("^Connection from (%S+)"))
-  if host then return { kind = NOFAIL, host = host } end
   if DDOS then
     host = host_of(c:match("^Did not receive identification string from (%S+)"))
     if host then return { kind = FAIL, host = host } end
@@ -434,18 +456,35 @@ end
 -- connections[host .. pid]: what earlier lines of one sshd process said (fail2ban's multi-line failure id):
 --   { host =, users = set, nusers =, nofails = (auth failures not counted yet), pending = (failure awaiting a host), at = }
 -- failures[ip]: times of failures inside the window.  banned[ip]: the time its ban ends.
+-- Memory is bounded: stale entries are dropped every 4096 lines; a flood of distinct processes or addresses
+-- beyond max_connections / max_addresses drops the least recent half (a failure may then go uncounted).
+local MAX_CONNECTIONS = tonumber(options.max_connections) or 20000
+local MAX_ADDRESSES = tonumber(options.max_addresses) or 100000
 local connections, nconnections = {}, 0
-local failures, banned = {}, {}
+local failures, naddresses, banned = {}, 0, {}
 local latest = 0
 local seen = 0
 
 local function forget_old()
   local horizon = latest - math.max(FINDTIME, 600)
+  if nconnections > MAX_CONNECTIONS then
+    local ages = {}
+    for _, conn in pairs(connections) do ages[#ages + 1] = conn.at end
+    table.sort(ages)
+    horizon = math.max(horizon, ages[#ages // 2])
+  end
   for key, conn in pairs(connections) do
-    if conn.at < horizon then connections[key] = nil; nconnections = nconnections - 1 end
+    if conn.at <= horizon then connections[key] = nil; nconnections = nconnections - 1 end
+  end
+  local oldest = latest - FINDTIME
+  if naddresses > MAX_ADDRESSES then
+    local ages = {}
+    for _, times in pairs(failures) do ages[#ages + 1] = times[#times] end
+    table.sort(ages)
+    oldest = math.max(oldest, ages[#ages // 2])
   end
   for ip, times in pairs(failures) do
-    if times[#times] <= latest - FINDTIME then failures[ip] = nil end
+    if times[#times] <= oldest then failures[ip] = nil; naddresses = naddresses - 1 end
   end
   for ip, untill in pairs(banned) do
     if untill <= latest then banned[ip] = nil end
@@ -460,7 +499,8 @@ local function failure(host, weight, at, msg)
   -- "192.030.0.6": decimal or octal? Ambiguous, so never banned (and never counted against 192.30.0.6).
   if not bytes or (#bytes == 4 and host:find("%f[%d]0%d")) or ignored(bytes) then return end
   if banned[host] and banned[host] > at then return end
-  local times = failures[host] or {}
+  local times = failures[host]
+  if not times then times = {}; naddresses = naddresses + 1 end
   local kept = {}
   for _, t in ipairs(times) do
     if t > at - FINDTIME then kept[#kept + 1] = t end
@@ -469,6 +509,7 @@ local function failure(host, weight, at, msg)
   table.sort(kept)
   if #kept >= MAXRETRY then
     failures[host] = nil
+    naddresses = naddresses - 1
     banned[host] = at + BANTIME
     ban { ip = host, seconds = BANTIME, reason = ("sshd: %d failures within %d s"):format(#kept, FINDTIME) }
   else
@@ -483,7 +524,7 @@ function log(msg)
   local at = msg.logtimestamp
   if at > latest then latest = at end
   seen = seen + 1
-  if seen % 4096 == 0 then forget_old() end
+  if seen % 4096 == 0 or nconnections > MAX_CONNECTIONS or naddresses > MAX_ADDRESSES then forget_old() end
 
   -- A process without a pid cannot be told apart from others: no memory across its lines.
   local key = msg.pid ~= 0 and (msg.host .. "\0" .. msg.pid) or nil
