@@ -99,6 +99,26 @@ public sealed class BanActorTests : TestKit, IDisposable
     }
 
     [Fact]
+    public void Nftables_adds_elements_with_a_timeout_and_lets_the_kernel_expire_them()
+    {
+        var nft = $"backend = nftables\nnftables {{ program = \"{Recorder("nft")}\", table = \"inet filter\" }}";
+        var ban = Sys.ActorOf(BanActor.Props(Settings(nft), counters, TimeProvider.System));
+
+        ban.Tell(new BanRequested("2001:db8::/32", TimeSpan.FromSeconds(1), "x", "sshblock"));
+        ban.Tell(new BanRequested("192.0.2.7", TimeSpan.FromSeconds(90.5), "x", "sshblock"));
+
+        AwaitAssert(() => Assert.Equal(
+            [
+                "nft add element inet filter syslogintr6 { 2001:db8::/32 timeout 1s }",
+                "nft add element inet filter syslogintr4 { 192.0.2.7 timeout 91s }",
+            ],
+            Commands()));
+        AwaitAssert(() => Assert.Equal(1, counters.Get("ban.lifted")), TimeSpan.FromSeconds(5));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(2, Commands().Count);
+    }
+
+    [Fact]
     public void A_failing_firewall_command_is_counted()
     {
         var ban = Sys.ActorOf(BanActor.Props(Settings("backend = nftables\nnftables { program = \"false\" }"), counters, TimeProvider.System));

@@ -77,6 +77,20 @@ public sealed class FileWriteActorTests : TestKit, IDisposable
     }
 
     [Fact]
+    public void Beyond_max_open_files_the_least_recently_written_file_is_closed_without_losing_lines()
+    {
+        var writer = Sys.ActorOf(FileWriteActor.Props(Settings() with { MaxOpenFiles = 1 }, counters));
+        var (a, b) = (Path.Combine(Allowed, "a.log"), Path.Combine(Allowed, "b.log"));
+
+        foreach (var (path, line) in new[] { (a, "a1"), (b, "b1"), (a, "a2"), (b, "b2") })
+        {
+            writer.Tell(new FileWriteRequested(path, line, "test"));
+        }
+
+        AwaitAssert(() => Assert.Equal(("a1\na2\n", "b1\nb2\n"), (ReadShared(a), ReadShared(b))), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
     public void Stopping_flushes_what_is_buffered()
     {
         var writer = Sys.ActorOf(FileWriteActor.Props(Settings() with { FlushInterval = TimeSpan.FromHours(1) }, counters));

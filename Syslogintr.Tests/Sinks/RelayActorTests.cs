@@ -50,6 +50,22 @@ public sealed class RelayActorTests : TestKit, IDisposable
     }
 
     [Fact]
+    public void A_host_name_is_resolved_off_the_rule_thread_and_its_messages_wait_for_it()
+    {
+        var first = Dns.GetHostAddresses("localhost")[0];
+        using var listener = new Socket(first.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        listener.Bind(new IPEndPoint(first, 0));
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters));
+
+        relay.Tell(new RelayRequested(new RelayDestination("udp", "localhost", port), Remote("one"), false, "test"));
+        relay.Tell(new RelayRequested(new RelayDestination("udp", "localhost", port), Remote("two"), false, "test"));
+
+        Assert.EndsWith(": one", Receive(listener));
+        Assert.EndsWith(": two", Receive(listener));
+    }
+
+    [Fact]
     public void Unix_datagram_leaves_out_the_host_of_a_local_message_and_an_empty_tag()
     {
         var path = Path.Combine(folder, "log");
