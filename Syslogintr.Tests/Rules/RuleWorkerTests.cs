@@ -231,14 +231,14 @@ public sealed class RuleWorkerTests : TestKit
     {
         var relays = CreateTestProbe();
         var alerts = CreateTestProbe();
-        registry.Register<Sinks.RelayKey>(relays);
-        registry.Register<Alerts.AlertsKey>(alerts);
+        registry.Register<global::Syslogintr.Sinks.RelayKey>(relays);
+        registry.Register<global::Syslogintr.Alerts.AlertsKey>(alerts);
         Start(folder.Rule("fwd", "local home = host('logs.example.net', 6514, 'tcp') function log(m) relay(home, m, 'rfc5424') alert { subject = m.msg } end"));
         AwaitSubscribed(1);
         node.Queue.TryEnqueue(From("192.0.2.9", "forward me"));
 
-        var relay = relays.ExpectMsg<Sinks.RelayRequested>();
-        Assert.Equal((new Sinks.RelayDestination("tcp", "logs.example.net", 6514), true, "fwd"), (relay.Destination, relay.Rfc5424, relay.Rule));
+        var relay = relays.ExpectMsg<global::Syslogintr.Sinks.RelayRequested>();
+        Assert.Equal((new global::Syslogintr.Sinks.RelayDestination("tcp", "logs.example.net", 6514), true, "fwd"), (relay.Destination, relay.Rfc5424, relay.Rule));
         Assert.Equal("forward me", relay.Message.Message);
         Assert.Equal("forward me", alerts.ExpectMsg<Alerts.AlertRaised>().Subject);
     }
