@@ -8,10 +8,12 @@ using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Rules;
 
+using Syslogintr.Tests.Support;
+
 namespace Syslogintr.Tests.Rules;
 
 /// <summary>Rule workers behind a real router and ingest queue; bans go to a probe registered as the ban actor.</summary>
-[Collection(CpuHeavyCollection.Name)]
+[Collection(SerialCollection.Name)]
 public sealed class RuleWorkerTests : TestKit
 {
     private readonly RuleFolder folder = new();
