@@ -100,7 +100,7 @@ public sealed class TestNode : IAsyncDisposable
     }
 
     /// <summary>A port free for both TCP and UDP on 127.0.0.1.</summary>
-    private static int FreePort()
+    public static int FreePort()
     {
         for (var attempt = 0; ; attempt++)
         {
