@@ -2,8 +2,10 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Syslogintr.Alerts;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Probes;
 
 namespace Syslogintr.Hosting;
 
@@ -41,6 +43,8 @@ public static class SyslogintrHosting
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
             });
+            builder.AddAlerts(config, node);
+            builder.AddProbes(config, node);
         });
         return services;
     }

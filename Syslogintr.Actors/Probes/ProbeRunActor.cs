@@ -1,0 +1,61 @@
+using Akka.Actor;
+
+namespace Syslogintr.Probes;
+
+/// <summary>
+/// One run of one probe. Reports <see cref="ProbeSucceeded"/> or <see cref="ProbeFailed"/> to its parent and stops.
+/// At the timeout it cancels the probe, reports it failed and stops without waiting for it: a hung check costs
+/// only itself, never another probe's schedule.
+/// </summary>
+public sealed class ProbeRunActor : ReceiveActor, IWithTimers
+{
+    private readonly ProbeSettings settings;
+    private readonly TimeProvider clock;
+    private readonly CancellationTokenSource cancel = new();
+    private IProbe? probe;
+
+    public ProbeRunActor(ProbeSettings settings, TimeProvider clock)
+    {
+        this.settings = settings;
+        this.clock = clock;
+        Receive<ProbeResult>(r => Finish(r.Up
+            ? new ProbeSucceeded(settings.Name, r.Details, clock.GetUtcNow())
+            : new ProbeFailed(settings.Name, r.Details, clock.GetUtcNow())));
+        Receive<Status.Failure>(f => Finish(new ProbeFailed(settings.Name, $"{settings.Name}: probe failed: {f.Cause.Message}", clock.GetUtcNow())));
+        Receive<TimedOut>(_ => Finish(new ProbeFailed(settings.Name, $"{settings.Name}: no answer within {settings.Timeout.TotalSeconds:0.###} s, run cancelled", clock.GetUtcNow())));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(ProbeSettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new ProbeRunActor(settings, clock));
+
+    protected override void PreStart()
+    {
+        probe = settings.CreateProbe();
+        var running = probe;
+        var token = cancel.Token;
+        // Task.Run: nothing of the probe, not even its synchronous start, runs on this actor's thread.
+        Task.Run(() => running.RunAsync(token), token).PipeTo(Self);
+        Timers.StartSingleTimer(TimedOut.Instance, TimedOut.Instance, settings.Timeout);
+    }
+
+    protected override void PostStop()
+    {
+        cancel.Cancel();
+        (probe as IDisposable)?.Dispose();
+        cancel.Dispose();
+    }
+
+    private void Finish(object report)
+    {
+        Context.Parent.Tell(report);
+        Context.Stop(Self);
+        Become(() => { });
+    }
+
+    private sealed class TimedOut
+    {
+        public static readonly TimedOut Instance = new();
+    }
+}
