@@ -5,40 +5,34 @@ using Syslogintr.Hosting;
 
 namespace Syslogintr.Alerts;
 
+/// <summary>The alert and mail settings of a node, read and checked before it starts.</summary>
+public sealed record AlertsSetup(AlertSettings Alerts, MailSettings Mail);
+
 /// <summary>Adds the alert actor (<see cref="AlertsKey"/>) and the mailer it feeds to a node.</summary>
 public static class AlertsHosting
 {
-    /// <summary>Mail and alerts run on their own thread, away from the default dispatcher, listeners and rules.</summary>
-    public const string Dispatcher = "akka.actor.syslogintr-mail-dispatcher";
+    /// <summary>Mail and alerts wait on the network and fsync: a thread of their own, away from listeners and rules.</summary>
+    public const string Dispatcher = "syslogintr.dispatchers.mail";
 
-    private static readonly Config DispatcherConfig = ConfigurationFactory.ParseString("""
-        akka.actor.syslogintr-mail-dispatcher {
-          type = ForkJoinDispatcher
-          throughput = 10
-          dedicated-thread-pool.thread-count = 1
-        }
-        """);
-
-    public static AkkaConfigurationBuilder AddAlerts(this AkkaConfigurationBuilder builder, Config config, NodeServices node)
+    /// <summary>Reads <c>syslogintr.alerts</c> and <c>syslogintr.mail</c>; a mistake (or a password written in the file) stops the node at start.</summary>
+    public static AlertsSetup Validate(Config config)
     {
-        AlertSettings alerts;
-        MailSettings mail;
         try
         {
-            alerts = AlertSettings.From(config);
-            mail = MailSettings.Parse(config);
+            return new AlertsSetup(AlertSettings.From(config), MailSettings.Parse(config));
         }
         catch (ConfigurationException e)
         {
             throw new StartupException(e.Message, e);
         }
+    }
 
-        builder.AddHocon(DispatcherConfig, HoconAddMode.Append);
-        return builder.WithActors((system, registry) =>
+    public static AkkaConfigurationBuilder AddAlerts(this AkkaConfigurationBuilder builder, AlertsSetup setup, NodeServices node) =>
+        builder.WithActors((system, registry) =>
         {
+            var mail = setup.Mail;
             var mailer = system.ActorOf(MailerActor.Props(mail, () => MailerActor.CreateTransport(mail), node.Clock).WithDispatcher(Dispatcher), "mailer");
-            var alerter = system.ActorOf(AlertActor.Props(alerts, node.Clock, mailer, node.HostName).WithDispatcher(Dispatcher), "alerts");
+            var alerter = system.ActorOf(AlertActor.Props(setup.Alerts, node.Clock, mailer, node.HostName).WithDispatcher(Dispatcher), "alerts");
             registry.Register<AlertsKey>(alerter);
         });
-    }
 }

@@ -6,6 +6,7 @@ using Syslogintr.Alerts;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Probes;
+using Syslogintr.Sinks;
 
 namespace Syslogintr.Hosting;
 
@@ -24,6 +25,9 @@ public static class SyslogintrHosting
     public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null)
     {
         var pipeline = PipelineSettings.From(config);
+        var sinks = SinksHosting.Validate(config);
+        var alerts = AlertsHosting.Validate(config);
+        var probes = ProbesHosting.Validate(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
@@ -43,8 +47,9 @@ public static class SyslogintrHosting
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
             });
-            builder.AddAlerts(config, node);
-            builder.AddProbes(config, node);
+            builder.AddSinks(sinks, node, pipeline);
+            builder.AddAlerts(alerts, node);
+            builder.AddProbes(probes, node);
         });
         return services;
     }

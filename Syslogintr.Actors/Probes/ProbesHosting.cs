@@ -9,39 +9,28 @@ namespace Syslogintr.Probes;
 /// <summary>Adds the probe scheduler for the <c>syslogintr.probes</c> entries (nothing when there are none).</summary>
 public static class ProbesHosting
 {
-    /// <summary>Probe runs wait on sockets and processes; they get their own thread, away from listeners and rules.</summary>
-    public const string Dispatcher = "akka.actor.syslogintr-probe-dispatcher";
+    /// <summary>Probe runs wait on sockets and processes: a thread of their own, away from listeners and rules.</summary>
+    public const string Dispatcher = "syslogintr.dispatchers.probes";
 
-    private static readonly Config DispatcherConfig = ConfigurationFactory.ParseString("""
-        akka.actor.syslogintr-probe-dispatcher {
-          type = ForkJoinDispatcher
-          throughput = 10
-          dedicated-thread-pool.thread-count = 1
-        }
-        """);
-
-    public static AkkaConfigurationBuilder AddProbes(this AkkaConfigurationBuilder builder, Config config, NodeServices node)
+    /// <summary>Reads <c>syslogintr.probes</c>; a mistake stops the node at start with a clear message.</summary>
+    public static IReadOnlyList<ProbeSettings> Validate(Config config)
     {
-        IReadOnlyList<ProbeSettings> probes;
         try
         {
-            probes = ProbeSettings.AllFrom(config);
+            return ProbeSettings.AllFrom(config);
         }
         catch (ConfigurationException e)
         {
             throw new StartupException(e.Message, e);
         }
-
-        if (probes.Count == 0)
-        {
-            return builder;
-        }
-
-        builder.AddHocon(DispatcherConfig, HoconAddMode.Append);
-        return builder.WithActors((system, registry) =>
-        {
-            var alerts = registry.TryGet<AlertsKey>(out var a) ? a : ActorRefs.Nobody;
-            system.ActorOf(ProbeSchedulerActor.Props(probes, node, alerts, Dispatcher).WithDispatcher(Dispatcher), "probes");
-        });
     }
+
+    public static AkkaConfigurationBuilder AddProbes(this AkkaConfigurationBuilder builder, IReadOnlyList<ProbeSettings> probes, NodeServices node) =>
+        probes.Count == 0
+            ? builder
+            : builder.WithActors((system, registry) =>
+            {
+                var alerts = registry.TryGet<AlertsKey>(out var a) ? a : ActorRefs.Nobody;
+                system.ActorOf(ProbeSchedulerActor.Props(probes, node, alerts, Dispatcher).WithDispatcher(Dispatcher), "probes");
+            });
 }
