@@ -22,7 +22,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, ActiveAlert> active = new(StringComparer.Ordinal);
     private readonly List<Notice> pending = [];
     private readonly Queue<DateTimeOffset> sent = new();
-    private long heldBack;
+    private DateTimeOffset? heldSince;
 
     public AlertActor(AlertSettings settings, TimeProvider clock, IActorRef mailer, string hostName)
     {
@@ -38,6 +38,9 @@ public sealed class AlertActor : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>How often reminders are due-checked and a rate-limited mail looks again (the wall clock may jump).</summary>
+    private TimeSpan Tick => TimeSpan.FromTicks(Math.Clamp(settings.Repeat.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
 
     public static Props Props(AlertSettings settings, TimeProvider clock, IActorRef mailer, string hostName) =>
         Akka.Actor.Props.Create(() => new AlertActor(settings, clock, mailer, hostName));
@@ -56,14 +59,13 @@ public sealed class AlertActor : ReceiveActor, IWithTimers
             sent.Enqueue(at);
         }
 
-        heldBack = saved.HeldBack;
+        heldSince = saved.HeldSince;
         if (active.Count > 0 || pending.Count > 0)
         {
             log.Info("alert state restored from {0}: {1} active, {2} pending", stateFile.Path, active.Count, pending.Count);
         }
 
-        var tick = TimeSpan.FromTicks(Math.Clamp(settings.Repeat.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
-        Timers.StartPeriodicTimer("reminders", CheckReminders.Instance, tick);
+        Timers.StartPeriodicTimer("reminders", CheckReminders.Instance, Tick);
         ArmFlush();
     }
 
@@ -159,15 +161,19 @@ public sealed class AlertActor : ReceiveActor, IWithTimers
 
         if (sent.Count >= settings.MaxPerHour)
         {
-            heldBack++;
             var wait = sent.Peek() + TimeSpan.FromHours(1) - now;
-            log.Warning("alert mail held back by the rate limit ({0} per hour): {1} notice(s) wait {2}", settings.MaxPerHour, pending.Count, wait);
-            Timers.StartSingleTimer(FlushTimer, Flush.Instance, wait);
-            Save();
+            Timers.StartSingleTimer(FlushTimer, Flush.Instance, wait < Tick ? wait : Tick);
+            if (heldSince is null)
+            {
+                heldSince = now;
+                log.Warning("alert mail held back by the rate limit ({0} per hour): {1} notice(s) wait up to {2}", settings.MaxPerHour, pending.Count, wait);
+                Save();
+            }
+
             return;
         }
 
-        var (subject, body) = AlertMail.Compose(hostName, pending, heldBack, settings.MaxPerHour);
+        var (subject, body) = AlertMail.Compose(hostName, pending, heldSince, settings.MaxPerHour);
         mailer.Tell(new MailRequested(subject, body, now));
         foreach (var n in pending)
         {
@@ -179,7 +185,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers
 
         log.Info("alert mail: {0}", subject);
         pending.Clear();
-        heldBack = 0;
+        heldSince = null;
         sent.Enqueue(now);
         Save();
     }
@@ -188,7 +194,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers
     {
         try
         {
-            stateFile.Save(new AlertSnapshot([.. active.Values], [.. pending], [.. sent], heldBack));
+            stateFile.Save(new AlertSnapshot([.. active.Values], [.. pending], [.. sent], heldSince));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

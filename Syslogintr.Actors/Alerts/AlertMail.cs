@@ -9,7 +9,7 @@ public static class AlertMail
     /// <summary>Longest body listing; the rest is counted, not listed.</summary>
     private const int MaxListed = 100;
 
-    public static (string Subject, string Body) Compose(string hostName, IReadOnlyList<Notice> notices, long heldBack, int maxPerHour)
+    public static (string Subject, string Body) Compose(string hostName, IReadOnlyList<Notice> notices, DateTimeOffset? heldSince, int maxPerHour)
     {
         var counts = notices.GroupBy(n => n.Kind).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Word(g.Key)}");
         var names = string.Join(", ", notices.Select(n => n.Alert.Key).Distinct().Take(5));
@@ -36,9 +36,9 @@ public static class AlertMail
             body.Append(CultureInfo.InvariantCulture, $"... and {notices.Count - MaxListed} more.\n\n");
         }
 
-        if (heldBack > 0)
+        if (heldSince is { } since)
         {
-            body.Append(CultureInfo.InvariantCulture, $"This mail was held back {heldBack} time(s) by the rate limit ({maxPerHour} mails per hour); everything held back is listed above.\n");
+            body.Append(CultureInfo.InvariantCulture, $"This mail was held back by the rate limit ({maxPerHour} mails per hour) since {Stamp(since)}; everything held back is listed above.\n");
         }
 
         return (subject, body.ToString());

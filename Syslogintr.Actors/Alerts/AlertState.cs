@@ -30,9 +30,9 @@ public sealed record AlertSnapshot(
     IReadOnlyList<ActiveAlert> Active,
     IReadOnlyList<Notice> Pending,
     IReadOnlyList<DateTimeOffset> MailsSentLastHour,
-    long HeldBack)
+    DateTimeOffset? HeldSince)
 {
-    public static readonly AlertSnapshot Empty = new([], [], [], 0);
+    public static readonly AlertSnapshot Empty = new([], [], [], null);
 }
 
 /// <summary>
