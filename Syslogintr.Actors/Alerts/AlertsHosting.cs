@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Syslogintr.Alerts.Mail;
@@ -27,12 +28,12 @@ public static class AlertsHosting
         }
     }
 
-    public static AkkaConfigurationBuilder AddAlerts(this AkkaConfigurationBuilder builder, AlertsSetup setup, NodeServices node) =>
-        builder.WithActors((system, registry) =>
-        {
-            var mail = setup.Mail;
-            var mailer = system.ActorOf(MailerActor.Props(mail, () => MailerActor.CreateTransport(mail), node.Clock).WithDispatcher(Dispatcher), "mailer");
-            var alerter = system.ActorOf(AlertActor.Props(setup.Alerts, node.Clock, mailer, node.HostName).WithDispatcher(Dispatcher), "alerts");
-            registry.Register<AlertsKey>(alerter);
-        });
+    /// <summary>Starts the mailer and the alert actor, and registers the latter as <see cref="AlertsKey"/>.</summary>
+    public static void StartAlerts(ActorSystem system, IActorRegistry registry, AlertsSetup setup, NodeServices node)
+    {
+        var mail = setup.Mail;
+        var mailer = system.ActorOf(MailerActor.Props(mail, () => MailerActor.CreateTransport(mail), node.Clock).WithDispatcher(Dispatcher), "mailer");
+        var alerter = system.ActorOf(AlertActor.Props(setup.Alerts, node.Clock, mailer, node.HostName).WithDispatcher(Dispatcher), "alerts");
+        registry.Register<AlertsKey>(alerter);
+    }
 }

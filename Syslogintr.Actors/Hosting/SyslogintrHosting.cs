@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Alerts;
+using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Probes;
@@ -28,6 +29,7 @@ public static class SyslogintrHosting
         var sinks = SinksHosting.Validate(config);
         var alerts = AlertsHosting.Validate(config);
         var probes = ProbesHosting.Validate(config);
+        var listeners = ListenerSettings.From(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
@@ -40,16 +42,18 @@ public static class SyslogintrHosting
         {
             builder.AddHocon(config, HoconAddMode.Prepend);
             builder.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
-            builder.WithActors((system, registry) =>
+            // One starter, so the order is ours: consumers are subscribed before the first listener reads.
+            builder.WithActors(async (system, registry) =>
             {
                 var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
+                await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
+                AlertsHosting.StartAlerts(system, registry, alerts, node);
+                ProbesHosting.StartProbes(system, registry, probes, node);
+                await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });
-            builder.AddSinks(sinks, node, pipeline);
-            builder.AddAlerts(alerts, node);
-            builder.AddProbes(probes, node);
         });
         return services;
     }

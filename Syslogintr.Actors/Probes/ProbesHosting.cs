@@ -25,12 +25,15 @@ public static class ProbesHosting
         }
     }
 
-    public static AkkaConfigurationBuilder AddProbes(this AkkaConfigurationBuilder builder, IReadOnlyList<ProbeSettings> probes, NodeServices node) =>
-        probes.Count == 0
-            ? builder
-            : builder.WithActors((system, registry) =>
-            {
-                var alerts = registry.TryGet<AlertsKey>(out var a) ? a : ActorRefs.Nobody;
-                system.ActorOf(ProbeSchedulerActor.Props(probes, node, alerts, Dispatcher).WithDispatcher(Dispatcher), "probes");
-            });
+    /// <summary>Starts the scheduler; its alerts go to <see cref="AlertsKey"/> when that is registered.</summary>
+    public static void StartProbes(ActorSystem system, IActorRegistry registry, IReadOnlyList<ProbeSettings> probes, NodeServices node)
+    {
+        if (probes.Count == 0)
+        {
+            return;
+        }
+
+        var alerts = registry.TryGet<AlertsKey>(out var a) ? a : ActorRefs.Nobody;
+        system.ActorOf(ProbeSchedulerActor.Props(probes, node, alerts, Dispatcher).WithDispatcher(Dispatcher), "probes");
+    }
 }
