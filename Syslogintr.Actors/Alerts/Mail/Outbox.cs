@@ -18,17 +18,20 @@ public sealed class Outbox
     {
         this.directory = Path.GetFullPath(directory);
         rejected = Path.Combine(this.directory, "rejected");
-        Directory.CreateDirectory(this.directory);
     }
 
     /// <summary>Ids of the mails waiting, oldest first (ids sort by the time they were written).</summary>
     public IReadOnlyList<string> Pending() =>
-        [.. Directory.EnumerateFiles(directory, "*.eml").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)];
+        Directory.Exists(directory)
+            ? [.. Directory.EnumerateFiles(directory, "*.eml").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal)]
+            : [];
 
     /// <summary>Stores the mail durably and returns its id.</summary>
     public string Write(MimeMessage message, DateTimeOffset at)
     {
         var id = string.Create(CultureInfo.InvariantCulture, $"{at.UtcDateTime:yyyyMMdd'T'HHmmssfff}-{++sequence:D6}-{Guid.NewGuid():N}");
+        // Created at the first mail, so a node that never mails leaves no folder behind.
+        Directory.CreateDirectory(directory);
         var file = PathOf(id);
         var temp = file + ".tmp";
         using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))

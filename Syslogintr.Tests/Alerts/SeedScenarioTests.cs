@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Syslogintr.Tests.Alerts.Mail;
+using Syslogintr.Tests.Probes;
+using Syslogintr.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Syslogintr.Tests.Alerts;
+
+/// <summary>
+/// The hour the original froze, recreated: the web server and the name server are down, the alert mail goes to
+/// an MTA that logs 200 lines into our unix socket (like Postfix through /dev/log) and then does not answer,
+/// while UDP senders keep logging. Real sockets, a real SMTP server, a whole node.
+/// The MTA hangs <see cref="Hang"/> (the issue's 30 s shortened to keep the suite fast; the mail client's own
+/// timeout is 30 s, so it simply waits).
+/// </summary>
+public sealed partial class SeedScenarioTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Hang = TimeSpan.FromSeconds(10);
+    private const int MtaLinesPerMail = 200;
+
+    [Fact]
+    public async Task Both_services_down_and_a_hung_mail_server_cost_no_listener_a_message_and_one_mail_each_way()
+    {
+        var files = TempFolder.Create();
+        var httpPort = TestSmtpServer.FreeTcpPort();
+        var pidFile = Path.Combine(files, "named.pid");
+        File.WriteAllText(pidFile, "99999\n"); // above this machine's pid_max: no such process
+        using var smtp = new TestSmtpServer();
+        await using var node = await TestNode.StartAsync($$"""
+            syslogintr {
+              probes {
+                web   { kind = http-status, url = "http://127.0.0.1:{{httpPort}}/server-status?auto", every = 2s, timeout = 1s, jitter = 0s }
+                named { kind = pidfile, path = "{{pidFile}}", every = 2s, timeout = 1s, jitter = 0s }
+              }
+              alerts { group-window = 1s, repeat = 1h, max-per-hour = 20, state-file = "{{files}}/alerts.json" }
+              mail {
+                transport = smtp
+                smtp { host = "127.0.0.1", port = {{smtp.Port}}, security = none, timeout = 30s }
+                from = "syslogintr@localhost"
+                to = ["root@localhost"]
+                outbox = "{{files}}/outbox"
+              }
+            }
+            """);
+
+        var mta = new Mta(node.SocketPath);
+        var hanging = 1;
+        var hangStarted = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
+        smtp.BeforeAnswer = async ct =>
+        {
+            mta.Log(MtaLinesPerMail);
+            if (Interlocked.Exchange(ref hanging, 0) == 1)
+            {
+                hangStarted.TrySetResult(DateTime.UtcNow);
+                await Task.Delay(Hang, ct);
+            }
+        };
+
+        using var load = new UdpLoad(node.Port);
+        var udp = node.Services.Metrics.Listener("udp");
+        try
+        {
+            // Both probes fire at start and report down; the grouped alert reaches the MTA, which hangs.
+            var hangStart = await hangStarted.Task.WaitAsync(TimeSpan.FromSeconds(15));
+            var samples = new List<(double Seconds, long Received)>();
+            while (DateTime.UtcNow - hangStart < Hang - TimeSpan.FromSeconds(0.5))
+            {
+                samples.Add(((DateTime.UtcNow - hangStart).TotalSeconds, udp.Received));
+                await Task.Delay(500);
+            }
+
+            Assert.Empty(smtp.Accepted);
+            for (var i = 1; i < samples.Count; i++)
+            {
+                Assert.True(samples[i].Received > samples[i - 1].Received, $"UDP received count stalled during the hang: {string.Join(", ", samples)}");
+            }
+
+            var hangRate = (samples[^1].Received - samples[0].Received) / (samples[^1].Seconds - samples[0].Seconds);
+
+            // The MTA answers: exactly one mail, listing both alerts.
+            await WaitUntil(() => smtp.Accepted.Count >= 1, TimeSpan.FromSeconds(10));
+            var down = smtp.Accepted.Single();
+            Assert.Contains("2 down", down.Subject);
+            Assert.Contains("DOWN web is down", down.TextBody);
+            Assert.Contains("DOWN named is down", down.TextBody);
+
+            // The targets come back: exactly one recovery mail, for both.
+            using var apache = new StatusHttpServer(_ => (200, ProbeKindTests.ApacheAuto), httpPort);
+            File.WriteAllText(pidFile, $"{Environment.ProcessId}\n");
+            await WaitUntil(() => smtp.Accepted.Count >= 2, TimeSpan.FromSeconds(10));
+            await Task.Delay(TimeSpan.FromSeconds(4)); // two more probe rounds: nothing else may be mailed
+            Assert.Equal(2, smtp.Accepted.Count);
+            var recovered = smtp.Accepted.Last();
+            Assert.Contains("2 recovered", recovered.Subject);
+            Assert.Contains("RECOVERED web is down", recovered.TextBody);
+            Assert.Contains("RECOVERED named is down", recovered.TextBody);
+
+            load.Stop();
+            var sent = load.Sent;
+            var dropped = () => udp.Dropped + udp.KernelDropped + node.Services.Metrics.Consumers.Sum(c => c.Dropped);
+            var lines = await node.WaitForLinesAsync(l => l.Count(x => x.Contains(" loadgen[")) + dropped() >= sent, TimeSpan.FromSeconds(15));
+
+            // Probe results were logged through the pipeline like the original's check_apache/check_bind.
+            Assert.Contains(lines, l => l.Contains(" check/httpd[") && l.Contains("WEB SERVER NOT RUNNING"));
+            Assert.Contains(lines, l => l.Contains(" check/httpd[") && l.Contains("accesses=1234"));
+            Assert.Contains(lines, l => l.Contains(" check/named[") && l.Contains("process 99999"));
+            Assert.Contains(lines, l => l.Contains(" check/named[") && l.Contains("still running"));
+
+            // Nothing out of order per sender; every UDP message is in the file or counted as dropped.
+            var loadSeqs = Sequence(lines, "loadgen");
+            var mtaSeqs = Sequence(lines, "postfix/smtpd");
+            AssertIncreasing(loadSeqs, "loadgen");
+            AssertIncreasing(mtaSeqs, "postfix/smtpd");
+            Assert.Equal(mta.Written, mtaSeqs.Count);
+            var local = node.Services.Metrics.Listener("local");
+            var sinkDrops = node.Services.Metrics.Consumers.Sum(c => c.Dropped);
+            Assert.Equal(sent, loadSeqs.Count + udp.Dropped + udp.KernelDropped + sinkDrops);
+
+            Assert.True(mta.LongestSend < TimeSpan.FromMilliseconds(100), $"an MTA write to the unix socket blocked {mta.LongestSend.TotalMilliseconds:0.0} ms");
+            output.WriteLine($"longest MTA send: {mta.LongestSend.TotalMilliseconds:0.000} ms over {mta.Written} writes");
+            output.WriteLine($"UDP listener during the {Hang.TotalSeconds:0} s hang: {hangRate:0} msg/s received; samples {string.Join(" ", samples.Select(s => s.Received))}");
+            output.WriteLine($"UDP sent {sent}, in file {loadSeqs.Count}, listener dropped {udp.Dropped}, kernel dropped {udp.KernelDropped}, sink dropped {sinkDrops}");
+            output.WriteLine($"unix listener received {local.Received}, dropped {local.Dropped}");
+            output.WriteLine($"SMTP: DATA received {smtp.DataReceived}, mails accepted {smtp.Accepted.Count}: {string.Join(" | ", smtp.Accepted.Select(m => m.Subject))}");
+        }
+        finally
+        {
+            load.Stop();
+            TempFolder.Delete(files);
+        }
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(50);
+        }
+    }
+
+    private static List<long> Sequence(IEnumerable<string> lines, string program) =>
+        [.. lines.Where(l => l.Contains($" {program}[")).Select(l => long.Parse(SeqPattern().Match(l).Groups[1].Value))];
+
+    private static void AssertIncreasing(List<long> seqs, string sender)
+    {
+        for (var i = 1; i < seqs.Count; i++)
+        {
+            Assert.True(seqs[i] > seqs[i - 1], $"{sender}: seq {seqs[i]} after {seqs[i - 1]}");
+        }
+    }
+
+    [GeneratedRegex(@"seq (\d+)")]
+    private static partial Regex SeqPattern();
+
+    /// <summary>Postfix logging through /dev/log: blocking unix datagram sends, each one timed.</summary>
+    private sealed class Mta(string socketPath)
+    {
+        private readonly Lock gate = new();
+        private long seq;
+
+        public long Written { get; private set; }
+
+        public TimeSpan LongestSend { get; private set; }
+
+        public void Log(int lines)
+        {
+            lock (gate)
+            {
+                using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+                socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+                var watch = new Stopwatch();
+                for (var i = 0; i < lines; i++)
+                {
+                    var text = $"<22>Nov 29 03:00:00 postfix/smtpd[4242]: 4F2A1{seq:X5}: client=localhost[127.0.0.1] seq {seq}";
+                    watch.Restart();
+                    socket.Send(Encoding.ASCII.GetBytes(text));
+                    LongestSend = watch.Elapsed > LongestSend ? watch.Elapsed : LongestSend;
+                    seq++;
+                    Written++;
+                }
+            }
+        }
+    }
+
+    /// <summary>A UDP sender at a steady ~5,000 msg/s, numbering its messages, until stopped.</summary>
+    private sealed class UdpLoad : IDisposable
+    {
+        private readonly CancellationTokenSource stop = new();
+        private readonly Thread thread;
+        private long sent;
+
+        public UdpLoad(int port)
+        {
+            thread = new Thread(() =>
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                socket.Connect(new IPEndPoint(IPAddress.Loopback, port));
+                var clock = Stopwatch.StartNew();
+                while (!stop.IsCancellationRequested)
+                {
+                    // 50 messages every 10 ms.
+                    for (var i = 0; i < 50; i++)
+                    {
+                        socket.Send(Encoding.ASCII.GetBytes($"<14>Nov 29 03:00:00 loadhost loadgen[1]: seq {sent}"));
+                        Interlocked.Increment(ref sent);
+                    }
+
+                    var due = TimeSpan.FromMilliseconds(10 * (Interlocked.Read(ref sent) / 50));
+                    var wait = due - clock.Elapsed;
+                    if (wait > TimeSpan.Zero)
+                    {
+                        Thread.Sleep(wait);
+                    }
+                }
+            })
+            { IsBackground = true, Name = "udp-load" };
+            thread.Start();
+        }
+
+        public long Sent => Interlocked.Read(ref sent);
+
+        public void Stop()
+        {
+            stop.Cancel();
+            thread.Join();
+        }
+
+        public void Dispose()
+        {
+            Stop();
+            stop.Dispose();
+        }
+    }
+}
