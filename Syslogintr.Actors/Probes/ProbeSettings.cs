@@ -46,47 +46,47 @@ public sealed record ProbeSettings(
         switch (kind)
         {
             case "http-status":
-            {
-                var url = Required(c, "url", where);
-                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
                 {
-                    throw new ConfigurationException($"{where}: 'url' must be an absolute http(s) URL, not '{url}'");
-                }
+                    var url = Required(c, "url", where);
+                    if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+                    {
+                        throw new ConfigurationException($"{where}: 'url' must be an absolute http(s) URL, not '{url}'");
+                    }
 
-                var user = c.GetString("user", null);
-                var password = user is null ? null : Secrets.Read(c, where);
-                return () => new HttpStatusProbe(uri, user, password);
-            }
+                    var user = c.GetString("user", null);
+                    var password = user is null ? null : Secrets.Read(c, where);
+                    return () => new HttpStatusProbe(uri, user, password);
+                }
 
             case "pidfile":
-            {
-                var path = Required(c, "path", where);
-                var processName = c.GetString("process-name", null);
-                return () => new PidFileProbe(path, string.IsNullOrEmpty(processName) ? null : processName);
-            }
+                {
+                    var path = Required(c, "path", where);
+                    var processName = c.GetString("process-name", null);
+                    return () => new PidFileProbe(path, string.IsNullOrEmpty(processName) ? null : processName);
+                }
 
             case "tcp":
-            {
-                var host = c.GetString("host", "127.0.0.1");
-                var port = c.GetInt("port", 0);
-                if (port is <= 0 or > 65535)
                 {
-                    throw new ConfigurationException($"{where}: 'port' must be 1..65535");
-                }
+                    var host = c.GetString("host", "127.0.0.1");
+                    var port = c.GetInt("port", 0);
+                    if (port is <= 0 or > 65535)
+                    {
+                        throw new ConfigurationException($"{where}: 'port' must be 1..65535");
+                    }
 
-                return () => new TcpProbe(host, port);
-            }
+                    return () => new TcpProbe(host, port);
+                }
 
             case "exec":
-            {
-                var argv = c.HasPath("argv") ? c.GetStringList("argv").ToList() : [];
-                if (argv.Count == 0 || string.IsNullOrEmpty(argv[0]))
                 {
-                    throw new ConfigurationException($"{where}: 'argv' must be a non-empty list (the program and its arguments; no shell)");
-                }
+                    var argv = c.HasPath("argv") ? c.GetStringList("argv").ToList() : [];
+                    if (argv.Count == 0 || string.IsNullOrEmpty(argv[0]))
+                    {
+                        throw new ConfigurationException($"{where}: 'argv' must be a non-empty list (the program and its arguments; no shell)");
+                    }
 
-                return () => new ExecProbe(argv);
-            }
+                    return () => new ExecProbe(argv);
+                }
 
             default:
                 throw new ConfigurationException($"{where}: unknown kind '{kind}' (http-status, pidfile, tcp, exec)");

@@ -18,6 +18,9 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
     private readonly TimeProvider clock;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Queue<string> queue = new();
+
+    /// <summary>Mails the outbox could not store (disk full, permissions): sent from memory rather than lost.</summary>
+    private readonly Dictionary<string, MimeMessage> unstored = [];
     private Outbox outbox = null!;
     private IMailTransport transport = null!;
     private CancellationTokenSource? inFlight;
@@ -125,10 +128,11 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         {
             id = outbox.Write(message, clock.GetUtcNow());
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            log.Error(e, "cannot write mail '{0}' to the outbox {1}; sending it from memory is not attempted", request.Subject, settings.Outbox);
-            return;
+            id = $"unstored-{unstored.Count}-{Guid.NewGuid():N}";
+            unstored[id] = message;
+            log.Error(e, "cannot write mail '{0}' to the outbox {1}; sending it from memory (lost if the node stops first)", request.Subject, settings.Outbox);
         }
 
         queue.Enqueue(id);
@@ -146,7 +150,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         MimeMessage message;
         try
         {
-            message = outbox.Read(id);
+            message = unstored.GetValueOrDefault(id) ?? outbox.Read(id);
         }
         catch (Exception e) when (e is IOException or FormatException)
         {
@@ -183,7 +187,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         switch (result.Error)
         {
             case null:
-                outbox.Remove(result.Id);
+                Forget(result.Id);
                 queue.Dequeue();
                 failures = 0;
                 log.Info("mail {0} accepted", result.Id);
@@ -192,7 +196,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
             case PermanentMailFailure refused:
                 queue.Dequeue();
                 failures = 0;
-                var aside = outbox.MoveAside(result.Id, refused.Message);
+                var aside = unstored.Remove(result.Id) ? "nowhere (it was never stored)" : outbox.MoveAside(result.Id, refused.Message);
                 log.Error("mail {0} refused for good, moved to {1}: {2}", result.Id, aside, refused.Message);
                 break;
             default:
@@ -211,6 +215,14 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         }
 
         SendNext();
+    }
+
+    private void Forget(string id)
+    {
+        if (!unstored.Remove(id))
+        {
+            outbox.Remove(id);
+        }
     }
 
     /// <summary>min-backoff doubled per failure up to max-backoff; breaker-reset once the circuit is open.</summary>

@@ -140,6 +140,18 @@ public sealed class MailerActorTests : TestKit, IDisposable
     }
 
     [Fact]
+    public void A_mail_the_outbox_cannot_store_is_still_sent_from_memory()
+    {
+        using var server = new TestSmtpServer();
+        File.WriteAllText(temp.File("not-a-folder"), "");
+        var mailer = StartMailer(Settings(server.Port, $"outbox = \"{temp.File("not-a-folder")}/outbox\""));
+        mailer.Tell(Mail("disk full"));
+
+        AwaitCondition(() => server.Accepted.Count == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal("disk full", server.Accepted.Single().Subject);
+    }
+
+    [Fact]
     public void The_sendmail_transport_pipes_the_mail_into_the_program()
     {
         var copy = temp.File("piped.eml");
