@@ -7,6 +7,7 @@ using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Probes;
+using Syslogintr.Rules;
 using Syslogintr.Sinks;
 
 namespace Syslogintr.Hosting;
@@ -30,6 +31,7 @@ public static class SyslogintrHosting
         var alerts = AlertsHosting.Validate(config);
         var probes = ProbesHosting.Validate(config);
         var listeners = ListenerSettings.From(config);
+        var rules = RulesHosting.Validate(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
@@ -51,6 +53,7 @@ public static class SyslogintrHosting
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
                 await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
                 AlertsHosting.StartAlerts(system, registry, alerts, node);
+                await RulesHosting.StartRulesAsync(system, registry, rules, node);
                 ProbesHosting.StartProbes(system, registry, probes, node);
                 await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });

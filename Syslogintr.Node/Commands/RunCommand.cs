@@ -15,10 +15,16 @@ public static class RunCommand
         Description = "HOCON file layered over the embedded defaults",
     };
 
+    public static readonly Option<FileInfo?> ScriptOption = new("--script")
+    {
+        Description = "run this Lua script as one rule that sees every message, the original syslogintr's way",
+    };
+
     public static RootCommand CreateRoot()
     {
         var root = new RootCommand("Syslogintr: a syslog server whose message handling is scripted in Lua.");
         root.Options.Add(ConfigOption);
+        root.Options.Add(ScriptOption);
         root.SetAction(RunAsync);
         return root;
     }
@@ -37,6 +43,10 @@ public static class RunCommand
         try
         {
             config = NodeConfig.Load(parse.GetValue(ConfigOption)?.FullName);
+            if (parse.GetValue(ScriptOption) is { } script)
+            {
+                config = NodeConfig.WithScriptRule(config, script.FullName);
+            }
         }
         catch (Exception e) when (e is FileNotFoundException or ConfigurationException)
         {
@@ -61,7 +71,10 @@ public static class RunCommand
         using var host = builder.Build();
         try
         {
-            await host.RunAsync(cancellationToken);
+            await host.StartAsync(cancellationToken);
+            using var pidFile = PidFile.Write(config);
+            using var signals = Signals.Publish(host.Services.GetRequiredService<Akka.Actor.ActorSystem>());
+            await host.WaitForShutdownAsync(cancellationToken);
             return 0;
         }
         catch (StartupException e)
