@@ -10,14 +10,15 @@ namespace Syslogintr.Probes;
 public sealed class ProbeRunActor : ReceiveActor, IWithTimers
 {
     private readonly ProbeSettings settings;
-    private readonly TimeProvider clock;
+    private readonly ProbeContext context;
     private readonly CancellationTokenSource cancel = new();
     private IProbe? probe;
 
-    public ProbeRunActor(ProbeSettings settings, TimeProvider clock)
+    public ProbeRunActor(ProbeSettings settings, ProbeContext context)
     {
         this.settings = settings;
-        this.clock = clock;
+        this.context = context;
+        var clock = context.Node.Clock;
         Receive<ProbeResult>(r => Finish(r.Up
             ? new ProbeSucceeded(settings.Name, r.Details, clock.GetUtcNow())
             : new ProbeFailed(settings.Name, r.Details, clock.GetUtcNow())));
@@ -27,12 +28,12 @@ public sealed class ProbeRunActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ProbeSettings settings, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new ProbeRunActor(settings, clock));
+    public static Props Props(ProbeSettings settings, ProbeContext context) =>
+        Akka.Actor.Props.Create(() => new ProbeRunActor(settings, context));
 
     protected override void PreStart()
     {
-        probe = settings.CreateProbe();
+        probe = settings.CreateProbe(context);
         var running = probe;
         var token = cancel.Token;
         // Task.Run: nothing of the probe, not even its synchronous start, runs on this actor's thread.

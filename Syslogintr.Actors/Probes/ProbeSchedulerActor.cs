@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Hosting;
 using Syslogintr.Alerts;
 using Syslogintr.Hosting;
 using Syslogintr.Ingest;
@@ -17,13 +18,15 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     private readonly NodeServices node;
     private readonly IActorRef alerts;
     private readonly string runDispatcher;
+    private readonly ProbeContext context;
     private readonly Dictionary<string, bool?> up = [];
     private readonly HashSet<string> running = [];
     private readonly ILoggingAdapter log = Context.GetLogger();
     private long runs;
 
-    public ProbeSchedulerActor(IReadOnlyList<ProbeSettings> probes, NodeServices node, IActorRef alerts, string runDispatcher)
+    public ProbeSchedulerActor(IReadOnlyList<ProbeSettings> probes, NodeServices node, IReadOnlyActorRegistry registry, IActorRef alerts, string runDispatcher)
     {
+        context = new ProbeContext(node, registry, log);
         this.probes = probes.ToDictionary(p => p.Name);
         this.node = node;
         this.alerts = alerts;
@@ -38,8 +41,8 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     /// <summary>Alert key of a probe: the same across restarts, so persisted alert state matches.</summary>
     public static string AlertKey(string probe) => $"probe/{probe}";
 
-    public static Props Props(IReadOnlyList<ProbeSettings> probes, NodeServices node, IActorRef alerts, string runDispatcher) =>
-        Akka.Actor.Props.Create(() => new ProbeSchedulerActor(probes, node, alerts, runDispatcher));
+    public static Props Props(IReadOnlyList<ProbeSettings> probes, NodeServices node, IReadOnlyActorRegistry registry, IActorRef alerts, string runDispatcher) =>
+        Akka.Actor.Props.Create(() => new ProbeSchedulerActor(probes, node, registry, alerts, runDispatcher));
 
     protected override void PreStart()
     {
@@ -62,7 +65,7 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Context.ActorOf(ProbeRunActor.Props(p, node.Clock).WithDispatcher(runDispatcher), $"{p.Name}-{++runs}");
+        Context.ActorOf(ProbeRunActor.Props(p, context).WithDispatcher(runDispatcher), $"{p.Name}-{++runs}");
     }
 
     private void OnResult(string name, bool isUp, string details, DateTimeOffset at)

@@ -1,5 +1,8 @@
 using Akka.Configuration;
+using Akka.Event;
+using Akka.Hosting;
 using Syslogintr.Hosting;
+using Syslogintr.Rules;
 
 namespace Syslogintr.Probes;
 
@@ -13,12 +16,13 @@ public sealed record ProbeSettings(
     TimeSpan Jitter,
     string Program,
     bool Alert,
-    Func<IProbe> CreateProbe)
+    Func<ProbeContext, IProbe> CreateProbe)
 {
-    public static IReadOnlyList<ProbeSettings> AllFrom(Config config) =>
-        config.NamedEntries("syslogintr.probes").Select(e => From(e.Name, e.Config)).ToList();
+    /// <summary>Every enabled probe; a <c>lua</c> probe's rule is looked up in <paramref name="config"/>, relative paths against <paramref name="baseDirectory"/>.</summary>
+    public static IReadOnlyList<ProbeSettings> AllFrom(Config config, string? baseDirectory = null) =>
+        config.NamedEntries("syslogintr.probes").Select(e => From(e.Name, e.Config, config, baseDirectory ?? Directory.GetCurrentDirectory())).ToList();
 
-    public static ProbeSettings From(string name, Config c)
+    public static ProbeSettings From(string name, Config c, Config root, string baseDirectory)
     {
         var where = $"syslogintr.probes.{name}";
         var kind = c.GetString("kind", "");
@@ -37,11 +41,11 @@ public sealed record ProbeSettings(
         // A little jitter so that probes configured alike do not all fire in the same second.
         var jitter = c.GetTimeSpan("jitter", TimeSpan.FromTicks(Math.Min(every.Ticks / 50, TimeSpan.FromSeconds(30).Ticks)));
         var program = c.GetString("program", kind == "http-status" ? "check/httpd" : $"check/{name}");
-        var create = Factory(kind, c, where);
+        var create = Factory(kind, c, where, root, baseDirectory);
         return new ProbeSettings(name, kind, every, timeout, c.GetBoolean("run-at-start", true), jitter, program, c.GetBoolean("alert", true), create);
     }
 
-    private static Func<IProbe> Factory(string kind, Config c, string where)
+    private static Func<ProbeContext, IProbe> Factory(string kind, Config c, string where, Config root, string baseDirectory)
     {
         switch (kind)
         {
@@ -55,14 +59,14 @@ public sealed record ProbeSettings(
 
                     var user = c.GetString("user", null);
                     var password = user is null ? null : Secrets.Read(c, where);
-                    return () => new HttpStatusProbe(uri, user, password);
+                    return _ => new HttpStatusProbe(uri, user, password);
                 }
 
             case "pidfile":
                 {
                     var path = Required(c, "path", where);
                     var processName = c.GetString("process-name", null);
-                    return () => new PidFileProbe(path, string.IsNullOrEmpty(processName) ? null : processName);
+                    return _ => new PidFileProbe(path, string.IsNullOrEmpty(processName) ? null : processName);
                 }
 
             case "tcp":
@@ -74,7 +78,7 @@ public sealed record ProbeSettings(
                         throw new ConfigurationException($"{where}: 'port' must be 1..65535");
                     }
 
-                    return () => new TcpProbe(host, port);
+                    return _ => new TcpProbe(host, port);
                 }
 
             case "exec":
@@ -85,11 +89,34 @@ public sealed record ProbeSettings(
                         throw new ConfigurationException($"{where}: 'argv' must be a non-empty list (the program and its arguments; no shell)");
                     }
 
-                    return () => new ExecProbe(argv);
+                    return _ => new ExecProbe(argv);
+                }
+
+            case "lua":
+                {
+                    var ruleName = Required(c, "rule", where);
+                    var function = Required(c, "function", where);
+                    if (!root.HasPath($"syslogintr.rules.{ruleName}"))
+                    {
+                        throw new ConfigurationException($"{where}: no rule '{ruleName}' under syslogintr.rules");
+                    }
+
+                    var rule = RuleDefinition.From(ruleName, root.GetConfig($"syslogintr.rules.{ruleName}"), root, baseDirectory);
+                    if (!File.Exists(rule.ScriptPath))
+                    {
+                        throw new ConfigurationException($"{where}: script {rule.ScriptPath} of rule '{ruleName}' does not exist");
+                    }
+
+                    return context => new LuaProbe(
+                        rule,
+                        function,
+                        () => new ActorRuleEffects(context.Registry, context.Node.Queue, context.Log, _ => { }),
+                        context.Node.Clock,
+                        context.Node.HostName);
                 }
 
             default:
-                throw new ConfigurationException($"{where}: unknown kind '{kind}' (http-status, pidfile, tcp, exec)");
+                throw new ConfigurationException($"{where}: unknown kind '{kind}' (http-status, pidfile, tcp, exec, lua)");
         }
     }
 
@@ -99,3 +126,6 @@ public sealed record ProbeSettings(
         return value.Length > 0 ? value : throw new ConfigurationException($"{where}: '{key}' is required");
     }
 }
+
+/// <summary>What a probe may need from its node when a run creates it.</summary>
+public sealed record ProbeContext(NodeServices Node, IReadOnlyActorRegistry Registry, ILoggingAdapter Log);

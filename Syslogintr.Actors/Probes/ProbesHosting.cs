@@ -34,6 +34,6 @@ public static class ProbesHosting
         }
 
         var alerts = registry.TryGet<AlertsKey>(out var a) ? a : ActorRefs.Nobody;
-        system.ActorOf(ProbeSchedulerActor.Props(probes, node, alerts, Dispatcher).WithDispatcher(Dispatcher), "probes");
+        system.ActorOf(ProbeSchedulerActor.Props(probes, node, registry, alerts, Dispatcher).WithDispatcher(Dispatcher), "probes");
     }
 }

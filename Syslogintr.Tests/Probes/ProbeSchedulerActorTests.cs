@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Akka.Hosting;
 using Akka.TestKit.Xunit2;
 using Syslogintr.Alerts;
 using Syslogintr.Hosting;
@@ -42,6 +43,7 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
                 }
                 """),
             node,
+            new ActorRegistry(),
             alerts,
             "akka.actor.default-dispatcher"));
 
@@ -78,6 +80,7 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
         Sys.ActorOf(ProbeSchedulerActor.Props(
             Probes($$"""syslogintr.probes.named { kind = pidfile, path = "{{pid}}", every = 200ms, timeout = 100ms, jitter = 0s }"""),
             node,
+            new ActorRegistry(),
             alerts,
             "akka.actor.default-dispatcher"));
 
