@@ -8,7 +8,9 @@ namespace Syslogintr.Alerts;
 /// Turns <see cref="AlertRaised"/>/<see cref="AlertCleared"/> into few mails: one when a key goes bad, a reminder
 /// every <c>repeat</c> while it stays bad, one when it recovers, nothing else. Notices arising within the grouping
 /// window go out together; a global limit caps mails per hour, and notices held back wait for the next mail
-/// (listed, never dropped). The state is saved after every change so a restart re-sends nothing.
+/// (listed, never dropped). Alerts that nothing clears (rules can only raise) expire when not raised again for
+/// <c>resolve-timeout</c>; probe alerts are cleared by their probe. The state is saved after every change so a
+/// restart re-sends nothing.
 /// </summary>
 public sealed class AlertActor : ReceiveActor, IWithTimers
 {
@@ -39,8 +41,15 @@ public sealed class AlertActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>How often reminders are due-checked and a rate-limited mail looks again (the wall clock may jump).</summary>
-    private TimeSpan Tick => TimeSpan.FromTicks(Math.Clamp(settings.Repeat.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
+    /// <summary>How often reminders and expiries are due-checked and a rate-limited mail looks again (the wall clock may jump).</summary>
+    private TimeSpan Tick
+    {
+        get
+        {
+            var shortest = settings.ResolveTimeout > TimeSpan.Zero && settings.ResolveTimeout < settings.Repeat ? settings.ResolveTimeout : settings.Repeat;
+            return TimeSpan.FromTicks(Math.Clamp(shortest.Ticks / 4, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromMinutes(1).Ticks));
+        }
+    }
 
     public static Props Props(AlertSettings settings, TimeProvider clock, IActorRef mailer, string hostName) =>
         Akka.Actor.Props.Create(() => new AlertActor(settings, clock, mailer, hostName));
@@ -74,16 +83,16 @@ public sealed class AlertActor : ReceiveActor, IWithTimers
         if (active.TryGetValue(r.Key, out var known))
         {
             // Still bad: keep the latest text for the reminder, mail nothing now.
-            active[r.Key] = known with { Subject = r.Subject, Body = r.Body, Severity = r.Severity };
+            active[r.Key] = known with { Subject = r.Subject, Body = r.Body, Severity = r.Severity, LastRaisedAt = r.At };
             Save();
             return;
         }
 
-        var recovered = pending.FindIndex(n => n.Alert.Key == r.Key && n.Kind == NoticeKind.Recovered);
+        var recovered = pending.FindIndex(n => n.Alert.Key == r.Key && n.Kind is NoticeKind.Recovered or NoticeKind.Expired);
         if (recovered >= 0)
         {
             // Cleared and bad again before the recovery mail left: as if it never cleared.
-            active[r.Key] = pending[recovered].Alert with { Subject = r.Subject, Body = r.Body, Severity = r.Severity };
+            active[r.Key] = pending[recovered].Alert with { Subject = r.Subject, Body = r.Body, Severity = r.Severity, LastRaisedAt = r.At };
             pending.RemoveAt(recovered);
             Save();
             return;
@@ -96,22 +105,24 @@ public sealed class AlertActor : ReceiveActor, IWithTimers
         ArmFlush();
     }
 
-    private void OnCleared(AlertCleared c)
+    private void OnCleared(AlertCleared c) => Clear(c.Key, c.At, NoticeKind.Recovered);
+
+    private void Clear(string key, DateTimeOffset at, NoticeKind kind)
     {
-        if (!active.Remove(c.Key, out var alert))
+        if (!active.Remove(key, out var alert))
         {
             return;
         }
 
-        pending.RemoveAll(n => n.Alert.Key == c.Key && n.Kind == NoticeKind.Reminder);
-        var raised = pending.FindIndex(n => n.Alert.Key == c.Key && n.Kind == NoticeKind.Raised);
+        pending.RemoveAll(n => n.Alert.Key == key && n.Kind == NoticeKind.Reminder);
+        var raised = pending.FindIndex(n => n.Alert.Key == key && n.Kind == NoticeKind.Raised);
         if (raised >= 0)
         {
-            pending[raised] = new Notice(NoticeKind.Flapped, alert, c.At);
+            pending[raised] = new Notice(NoticeKind.Flapped, alert, at);
         }
         else
         {
-            pending.Add(new Notice(NoticeKind.Recovered, alert, c.At));
+            pending.Add(new Notice(kind, alert, at));
         }
 
         Save();
@@ -121,6 +132,18 @@ public sealed class AlertActor : ReceiveActor, IWithTimers
     private void OnCheckReminders()
     {
         var now = clock.GetUtcNow();
+        if (settings.ResolveTimeout > TimeSpan.Zero)
+        {
+            var expired = active.Values
+                .Where(a => !a.Source.StartsWith(AlertSettings.ProbeSourcePrefix, StringComparison.Ordinal) && now - (a.LastRaisedAt ?? a.RaisedAt) >= settings.ResolveTimeout)
+                .Select(a => a.Key)
+                .ToList();
+            foreach (var key in expired)
+            {
+                Clear(key, now, NoticeKind.Expired);
+            }
+        }
+
         var added = false;
         foreach (var a in active.Values)
         {

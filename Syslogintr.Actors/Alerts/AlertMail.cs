@@ -27,6 +27,10 @@ public static class AlertMail
             {
                 body.Append(", cleared ").Append(Stamp(n.At));
             }
+            else if (n.Kind is NoticeKind.Expired)
+            {
+                body.Append(", last raised ").Append(Stamp(n.Alert.LastRaisedAt ?? n.Alert.RaisedAt)).Append(", not since");
+            }
 
             body.Append("]\n    ").Append(n.Alert.Body.Replace("\n", "\n    ", StringComparison.Ordinal)).Append("\n\n");
         }
@@ -49,6 +53,7 @@ public static class AlertMail
         NoticeKind.Raised => "down",
         NoticeKind.Reminder => "still down",
         NoticeKind.Recovered => "recovered",
+        NoticeKind.Expired => "expired",
         _ => "flapped",
     };
 

@@ -4,8 +4,11 @@ using Syslogintr.Ingest;
 
 namespace Syslogintr.Alerts;
 
-/// <summary>An alert that is bad now. <see cref="NotifiedAt"/> is null until a mail about it was handed to the mailer.</summary>
-public sealed record ActiveAlert(string Key, string Subject, string Body, Severity Severity, string Source, DateTimeOffset RaisedAt, DateTimeOffset? NotifiedAt);
+/// <summary>
+/// An alert that is bad now. <see cref="NotifiedAt"/> is null until a mail about it was handed to the mailer;
+/// <see cref="LastRaisedAt"/> is the latest time it was raised (again).
+/// </summary>
+public sealed record ActiveAlert(string Key, string Subject, string Body, Severity Severity, string Source, DateTimeOffset RaisedAt, DateTimeOffset? NotifiedAt, DateTimeOffset? LastRaisedAt = null);
 
 public enum NoticeKind
 {
@@ -20,6 +23,9 @@ public enum NoticeKind
 
     /// <summary>Went bad and cleared again before any mail about it went out.</summary>
     Flapped,
+
+    /// <summary>A rule's alert (rules cannot clear) not raised again for <c>resolve-timeout</c>.</summary>
+    Expired,
 }
 
 /// <summary>One line of the next mail.</summary>

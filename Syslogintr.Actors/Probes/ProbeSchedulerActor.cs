@@ -39,7 +39,7 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Alert key of a probe: the same across restarts, so persisted alert state matches.</summary>
-    public static string AlertKey(string probe) => $"probe/{probe}";
+    public static string AlertKey(string probe) => AlertSettings.ProbeSourcePrefix + probe;
 
     public static Props Props(IReadOnlyList<ProbeSettings> probes, NodeServices node, IReadOnlyActorRegistry registry, IActorRef alerts, string runDispatcher) =>
         Akka.Actor.Props.Create(() => new ProbeSchedulerActor(probes, node, registry, alerts, runDispatcher));
@@ -84,11 +84,11 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
         if (isUp)
         {
             // Also after a restart (was unknown): the alert actor ignores a clear for a key that is not active.
-            alerts.Tell(new AlertCleared(AlertKey(name), $"probe/{name}", at));
+            alerts.Tell(new AlertCleared(AlertKey(name), AlertKey(name), at));
         }
         else
         {
-            alerts.Tell(new AlertRaised(AlertKey(name), $"{name} is down", details, Severity.Critical, $"probe/{name}", at));
+            alerts.Tell(new AlertRaised(AlertKey(name), $"{name} is down", details, Severity.Critical, AlertKey(name), at));
         }
     }
 

@@ -12,12 +12,12 @@ public sealed class AlertActorTests : TestKit, IDisposable
     private readonly TempDirectory temp = new();
     private readonly ManualClock clock = new(T0);
 
-    private AlertSettings Settings(TimeSpan? window = null, TimeSpan? repeat = null, int maxPerHour = 20) =>
-        new(window ?? TimeSpan.FromMilliseconds(200), repeat ?? TimeSpan.FromHours(4), maxPerHour, temp.File("alerts.json"));
+    private AlertSettings Settings(TimeSpan? window = null, TimeSpan? repeat = null, int maxPerHour = 20, TimeSpan? resolveTimeout = null) =>
+        new(window ?? TimeSpan.FromMilliseconds(200), repeat ?? TimeSpan.FromHours(4), maxPerHour, temp.File("alerts.json"), resolveTimeout ?? TimeSpan.Zero);
 
     private IActorRef Start(AlertSettings settings, IActorRef mailer) => Sys.ActorOf(AlertActor.Props(settings, clock, mailer, "testhost"));
 
-    private AlertRaised Raised(string key) => new(key, $"{key} is down", $"{key}: connection refused", Severity.Critical, "test", clock.GetUtcNow());
+    private AlertRaised Raised(string key, string source = "probe/test") => new(key, $"{key} is down", $"{key}: connection refused", Severity.Critical, source, clock.GetUtcNow());
 
     private AlertCleared Cleared(string key) => new(key, "test", clock.GetUtcNow());
 
@@ -94,6 +94,26 @@ public sealed class AlertActorTests : TestKit, IDisposable
         Assert.Contains("DOWN d is down", summary.Body);
         Assert.Contains("RECOVERED a is down", summary.Body);
         Assert.Contains("held back by the rate limit (2 mails per hour)", summary.Body);
+    }
+
+    [Fact]
+    public void A_rule_alert_not_raised_again_for_resolve_timeout_expires_and_a_probe_alert_does_not()
+    {
+        var mailer = CreateTestProbe();
+        var alerts = Start(Settings(window: TimeSpan.Zero, repeat: TimeSpan.FromHours(4), resolveTimeout: TimeSpan.FromSeconds(1)), mailer);
+        alerts.Tell(Raised("ospf", source: "ospf-rule"));
+        alerts.Tell(Raised("probe/web"));
+        Assert.Contains("2 down", mailer.ExpectMsg<MailRequested>().Subject);
+
+        clock.Advance(TimeSpan.FromMilliseconds(800));
+        alerts.Tell(Raised("ospf", source: "ospf-rule"));
+        clock.Advance(TimeSpan.FromMilliseconds(800));
+        mailer.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        var expired = mailer.ExpectMsg<MailRequested>();
+        Assert.Equal("[syslogintr testhost] EXPIRED: ospf is down", expired.Subject);
+        Assert.Contains("not since", expired.Body);
+        mailer.ExpectNoMsg(TimeSpan.FromSeconds(1));
     }
 
     [Fact]
