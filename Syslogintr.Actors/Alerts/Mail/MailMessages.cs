@@ -2,6 +2,3 @@ namespace Syslogintr.Alerts.Mail;
 
 /// <summary>Send this mail to the configured recipients. The mailer writes it to the outbox before anything else.</summary>
 public sealed record MailRequested(string Subject, string Body, DateTimeOffset At);
-
-/// <summary>The mail server accepted the outbox entry <paramref name="Id"/> (published on the event stream, for tests and metrics).</summary>
-public sealed record MailDelivered(string Id);

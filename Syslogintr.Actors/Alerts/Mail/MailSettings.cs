@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using MailKit.Security;
+using MimeKit;
 using Syslogintr.Hosting;
 
 namespace Syslogintr.Alerts.Mail;
@@ -36,12 +37,18 @@ public sealed record MailSettings(
             throw new ConfigurationException("syslogintr.mail: 'to' and 'sendmail.argv' must not be empty");
         }
 
+        var from = c.GetString("from", "syslogintr@localhost");
+        foreach (var address in to.Prepend(from).Where(a => !MailboxAddress.TryParse(a, out _)))
+        {
+            throw new ConfigurationException($"syslogintr.mail: '{address}' is not a mail address");
+        }
+
         return new MailSettings(
             transport,
             SmtpSettings.Parse(c.HasPath("smtp") ? c.GetConfig("smtp") : Config.Empty),
             argv,
             c.GetTimeSpan("sendmail.timeout", TimeSpan.FromSeconds(30)),
-            c.GetString("from", "syslogintr@localhost"),
+            from,
             to,
             c.GetString("outbox", "./var/spool/outbox"),
             c.GetTimeSpan("retry.min-backoff", TimeSpan.FromSeconds(1)),

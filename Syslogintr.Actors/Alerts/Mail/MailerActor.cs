@@ -14,7 +14,6 @@ namespace Syslogintr.Alerts.Mail;
 public sealed class MailerActor : ReceiveActor, IWithTimers
 {
     private readonly MailSettings settings;
-    private readonly Func<IMailTransport> createTransport;
     private readonly TimeProvider clock;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Queue<string> queue = new();
@@ -28,10 +27,9 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
     private int failures;
     private bool waitingToRetry;
 
-    public MailerActor(MailSettings settings, Func<IMailTransport> createTransport, TimeProvider clock)
+    public MailerActor(MailSettings settings, TimeProvider clock)
     {
         this.settings = settings;
-        this.createTransport = createTransport;
         this.clock = clock;
         Receive<MailRequested>(OnRequested);
         Receive<Attempted>(OnAttempted);
@@ -75,16 +73,13 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
     /// <summary>Connect, TLS, authentication and the mail's commands each have the SMTP timeout; one attempt gets three.</summary>
     private TimeSpan AttemptTimeout => settings.Transport == "sendmail" ? settings.SendmailTimeout : settings.Smtp.Timeout * 3;
 
-    public static Props Props(MailSettings settings, Func<IMailTransport> createTransport, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new MailerActor(settings, createTransport, clock));
-
-    public static IMailTransport CreateTransport(MailSettings settings) =>
-        settings.Transport == "sendmail" ? new SendmailTransport(settings.SendmailArgv) : new SmtpTransport(settings.Smtp);
+    public static Props Props(MailSettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new MailerActor(settings, clock));
 
     protected override void PreStart()
     {
         outbox = new Outbox(settings.Outbox);
-        transport = createTransport();
+        transport = settings.Transport == "sendmail" ? new SendmailTransport(settings.SendmailArgv) : new SmtpTransport(settings.Smtp);
         foreach (var id in outbox.Pending())
         {
             queue.Enqueue(id);
@@ -191,7 +186,6 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
                 queue.Dequeue();
                 failures = 0;
                 log.Info("mail {0} accepted", result.Id);
-                Context.System.EventStream.Publish(new MailDelivered(result.Id));
                 break;
             case PermanentMailFailure refused:
                 queue.Dequeue();
