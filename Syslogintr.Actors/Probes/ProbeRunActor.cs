@@ -43,9 +43,16 @@ public sealed class ProbeRunActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        cancel.Cancel();
-        (probe as IDisposable)?.Dispose();
-        cancel.Dispose();
+        // Cancellation callbacks (killing a process tree, say) run on the thread pool, not on this dispatcher.
+        var cancelling = cancel;
+        var disposable = probe as IDisposable;
+        cancelling.CancelAsync().ContinueWith(
+            _ =>
+            {
+                disposable?.Dispose();
+                cancelling.Dispose();
+            },
+            TaskScheduler.Default);
     }
 
     private void Finish(object report)

@@ -8,9 +8,12 @@ using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Probes;
 using Syslogintr.Tests.Alerts;
+using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Probes;
 
+/// <summary>Runs alone: it bounds the gaps between runs, which a thread pool starved by parallel tests would stretch.</summary>
+[Collection(nameof(RunsAlone))]
 public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
 {
     private readonly TempDirectory temp = new();
