@@ -20,8 +20,16 @@ public sealed class PidFile : IDisposable
     public static PidFile Write(Config config)
     {
         var path = PathFrom(config);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, Environment.ProcessId + "\n");
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, Environment.ProcessId + "\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Hosting.StartupException($"cannot write the pid file {path}: {e.Message}", e);
+        }
+
         return new PidFile(path);
     }
 

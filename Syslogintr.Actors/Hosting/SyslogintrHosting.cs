@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Syslogintr.Actions;
 using Syslogintr.Alerts;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
@@ -31,6 +32,7 @@ public static class SyslogintrHosting
         var alerts = AlertsHosting.Validate(config);
         var probes = ProbesHosting.Validate(config);
         var listeners = ListenerSettings.From(config);
+        var actions = ActionsHosting.Validate(config);
         var rules = RulesHosting.Validate(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
@@ -53,6 +55,7 @@ public static class SyslogintrHosting
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
                 await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
                 AlertsHosting.StartAlerts(system, registry, alerts, node);
+                ActionsHosting.StartActions(system, registry, actions, node);
                 await RulesHosting.StartRulesAsync(system, registry, rules, node);
                 ProbesHosting.StartProbes(system, registry, probes, node);
                 await IngestHosting.StartListenersAsync(system, registry, listeners, node);

@@ -55,9 +55,10 @@ public sealed partial class LuaRule
     private int HostBan(IntPtr state) => Guard(state, l =>
     {
         var ip = l.ToString(1, false);
-        if (!IPAddress.TryParse(ip, out var address))
+        // Strict: IPAddress.TryParse would read 192.030.0.6 as octal and ban someone else.
+        if (!BanTarget.TryParse(ip, out var target))
         {
-            return $"ban: '{ip}' is not an IP address";
+            return $"ban: '{ip}' is not an IP address or network";
         }
 
         var seconds = l.ToNumber(2);
@@ -66,7 +67,7 @@ public sealed partial class LuaRule
             return "ban: seconds must be positive";
         }
 
-        effects.Ban(new BanRequested(address.ToString(), TimeSpan.FromSeconds(seconds), l.ToString(3, false), rule.Name));
+        effects.Ban(new BanRequested(target.Text, TimeSpan.FromSeconds(seconds), l.ToString(3, false), rule.Name));
         return null;
     });
 

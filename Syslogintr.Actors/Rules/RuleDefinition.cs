@@ -15,7 +15,7 @@ public sealed record RuleDefinition
     /// <summary>Absolute path of the script.</summary>
     public required string ScriptPath { get; init; }
 
-    /// <summary>Absolute directories <c>require</c> searches (the script's folder, then <c>lib</c> under the rules path).</summary>
+    /// <summary>Absolute directories <c>require</c> searches: <c>lib</c> under the rules path (the shipped modules), the script's folder, the rules path.</summary>
     public required IReadOnlyList<string> LibraryPaths { get; init; }
 
     /// <summary>Which messages the rule sees; <see cref="AcceptAll"/> without a <c>match</c> section.</summary>
@@ -83,7 +83,7 @@ public sealed record RuleDefinition
         {
             Name = name,
             ScriptPath = scriptPath,
-            LibraryPaths = [Path.GetDirectoryName(scriptPath)!, Path.Combine(rulesPath, "lib"), rulesPath],
+            LibraryPaths = [Path.Combine(rulesPath, "lib"), Path.GetDirectoryName(scriptPath)!, rulesPath],
             Match = rule.HasPath("match") ? RuleMatch.From(name, rule.GetConfig("match")) : AcceptAll.Instance,
             Instances = instances,
             PartitionBy = partitionBy,

@@ -32,6 +32,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private long refusedBefore;
     private int consecutiveErrors;
     private int scriptVersion;
+    private bool alarmSet;
     private DateTimeOffset errorLogOpensAt = DateTimeOffset.MinValue;
     private long errorsNotLogged;
 
@@ -156,7 +157,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         {
             hash = SHA256.HashData(File.ReadAllBytes(rule.ScriptPath));
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             log.Error("rule {0}: cannot read {1} ({2}); the loaded version keeps running", rule.Name, rule.ScriptPath, e.Message);
             return;
@@ -169,7 +170,14 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
 
         try
         {
+            alarmSet = false;
             var fresh = LuaRule.Load(rule, effects, node.Clock, node.HostName);
+            if (!alarmSet)
+            {
+                // The new version calls no alarm(): the old version's must not go on calling its alarm_handler.
+                Timers.Cancel(AlarmTimer);
+            }
+
             refusedBefore += Lua.RefusedInjections;
             Lua.Dispose();
             (lua, scriptHash) = (fresh, hash);
@@ -184,6 +192,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
 
     private void SetAlarm(TimeSpan interval)
     {
+        alarmSet = true;
         if (interval <= TimeSpan.Zero)
         {
             Timers.Cancel(AlarmTimer);

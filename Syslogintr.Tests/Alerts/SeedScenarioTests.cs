@@ -18,7 +18,7 @@ namespace Syslogintr.Tests.Alerts;
 /// timeout is 30 s, so it simply waits). It runs alone, after the parallel tests: its 100 ms bound on a blocking
 /// unix send measures our listener, not the CPU contention of a dozen other tests.
 /// </summary>
-[Collection(nameof(RunsAlone))]
+[Collection(SerialCollection.Name)]
 public sealed partial class SeedScenarioTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Hang = TimeSpan.FromSeconds(10);

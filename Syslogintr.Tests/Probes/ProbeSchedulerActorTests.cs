@@ -13,7 +13,7 @@ using Syslogintr.Tests.Support;
 namespace Syslogintr.Tests.Probes;
 
 /// <summary>Runs alone: it bounds the gaps between runs, which a thread pool starved by parallel tests would stretch.</summary>
-[Collection(nameof(RunsAlone))]
+[Collection(SerialCollection.Name)]
 public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
 {
     private readonly TempDirectory temp = new();

@@ -8,6 +8,8 @@ using Syslogintr.Pipeline;
 using Syslogintr.Rules;
 using Xunit.Abstractions;
 
+using Syslogintr.Tests.Support;
+
 namespace Syslogintr.Tests.Rules;
 
 /// <summary>
@@ -15,6 +17,7 @@ namespace Syslogintr.Tests.Rules;
 /// the ingest queue, the router and one worker actor. Bounded (200k messages); the floor asserted is far below
 /// the figure measured on an idle machine so a busy shared CI machine does not fail it.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit
 {
     private const int Count = 200_000;

@@ -8,9 +8,12 @@ using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Rules;
 
+using Syslogintr.Tests.Support;
+
 namespace Syslogintr.Tests.Rules;
 
 /// <summary>Rule workers behind a real router and ingest queue; bans go to a probe registered as the ban actor.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class RuleWorkerTests : TestKit
 {
     private readonly RuleFolder folder = new();
@@ -205,5 +208,40 @@ public sealed class RuleWorkerTests : TestKit
         }
 
         Assert.Equal("loaded", bans.ExpectMsg<BanRequested>(TimeSpan.FromSeconds(5)).Reason);
+    }
+
+    [Fact]
+    public void A_rule_logging_every_message_it_sees_stops_at_the_generation_limit()
+    {
+        var worker = Start(folder.Rule("echo", "function log(m) syslog('info', 'echo of ' .. m.msg) end"));
+        AwaitSubscribed(1);
+        node.Queue.TryEnqueue(From("192.0.2.9", "first"));
+
+        AwaitAssert(() =>
+        {
+            worker.Tell(GetRuleStats.Instance, TestActor);
+            var stats = ExpectMsg<RuleStats>();
+            Assert.Equal((4, 1), (stats.Messages, stats.RefusedInjections));
+        }, TimeSpan.FromSeconds(5));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        worker.Tell(GetRuleStats.Instance);
+        Assert.Equal(4, ExpectMsg<RuleStats>().Messages);
+    }
+
+    [Fact]
+    public void Relay_and_alert_reach_the_registered_actors()
+    {
+        var relays = CreateTestProbe();
+        var alerts = CreateTestProbe();
+        registry.Register<global::Syslogintr.Sinks.RelayKey>(relays);
+        registry.Register<global::Syslogintr.Alerts.AlertsKey>(alerts);
+        Start(folder.Rule("fwd", "local home = host('logs.example.net', 6514, 'tcp') function log(m) relay(home, m, 'rfc5424') alert { subject = m.msg } end"));
+        AwaitSubscribed(1);
+        node.Queue.TryEnqueue(From("192.0.2.9", "forward me"));
+
+        var relay = relays.ExpectMsg<global::Syslogintr.Sinks.RelayRequested>();
+        Assert.Equal((new global::Syslogintr.Sinks.RelayDestination("tcp", "logs.example.net", 6514), true, "fwd"), (relay.Destination, relay.Rfc5424, relay.Rule));
+        Assert.Equal("forward me", relay.Message.Message);
+        Assert.Equal("forward me", alerts.ExpectMsg<Syslogintr.Alerts.AlertRaised>().Subject);
     }
 }

@@ -47,4 +47,34 @@ public sealed class TestRuleReplayTests : IDisposable
             output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal("", errors.ToString());
     }
+
+    [Fact]
+    public void The_shipped_postfix_summary_rule_sums_up_a_mail()
+    {
+        var rule = new Syslogintr.Rules.RuleDefinition
+        {
+            Name = "postfix",
+            ScriptPath = Path.Combine(RuleFolder.Shipped, "postfix-summary.lua"),
+            LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
+            Options = Akka.Configuration.ConfigurationFactory.ParseString("relay = home.example.net"),
+        };
+        var log = """
+            <22>Nov 29 03:00:00 mx postfix/smtpd[10]: 4F2A1: client=mail.example.org[198.51.100.7]
+            <22>Nov 29 03:00:01 mx postfix/cleanup[11]: 4F2A1: message-id=<abc@example.org>
+            <22>Nov 29 03:00:01 mx postfix/qmgr[12]: 4F2A1: from=<alice@example.org>, size=1234, nrcpt=1 (queue active)
+            <22>Nov 29 03:00:02 mx postfix/local[13]: 4F2A1: to=<bob@example.net>, relay=local, delay=0.1, status=sent
+            <22>Nov 29 03:00:02 mx postfix/qmgr[12]: 4F2A1: removed
+            """;
+        var output = new StringWriter();
+        new RuleReplay(rule, output, TextWriter.Null, Facility.User, Severity.Notice).Run(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(log)));
+
+        const string Summary = "client=mail.example.org[198.51.100.7] message-id=<abc@example.org> from=<alice@example.org> to=<bob@example.net>";
+        Assert.Equal(
+            [
+                $$"""{"action":"syslog","facility":"mail","level":"info","host":"localhost","program":"summary/mail","pid":null,"msg":"{{Summary}}"}""",
+                $$"""{"action":"relay","kind":"udp","target":"home.example.net","port":514,"format":"rfc3164","facility":"mail","level":"info","host":"mx","program":"summary/mail","pid":null,"msg":"{{Summary}}"}""",
+                """{"summary":{"lines":5,"messages":5,"actions":{"relay":1,"syslog":1},"errors":0}}""",
+            ],
+            output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }

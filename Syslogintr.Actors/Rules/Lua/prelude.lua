@@ -102,9 +102,12 @@ function G.exec(e)
   fail_on(H.exec(argv, seconds_of(e.timeout or 30, "exec: timeout")), 2)
 end
 
-function G.syslog(level, text)
+-- syslog(level, text [, facility [, program]]): a message back into the pipeline (default facility syslog,
+-- program the rule's name).
+function G.syslog(level, text, facility, program)
   if type(level) ~= "string" then error("syslog: level must be a name such as 'info' or 'err'", 2) end
-  fail_on(H.syslog(level, tostring(text)), 2)
+  if facility ~= nil and type(facility) ~= "string" then error("syslog: facility must be a name", 2) end
+  fail_on(H.syslog(level, tostring(text), facility, program ~= nil and tostring(program) or nil), 2)
 end
 
 G.script, G.scriptpath, G.options = cfg.script, cfg.scriptpath, cfg.options
