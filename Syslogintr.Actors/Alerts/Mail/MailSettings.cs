@@ -77,7 +77,7 @@ public sealed record SmtpSettings(string Host, int Port, SecureSocketOptions Sec
             c.GetString("host", "127.0.0.1"),
             c.GetInt("port", security == SecureSocketOptions.SslOnConnect ? 465 : 25),
             security,
-            c.GetTimeSpan("timeout", TimeSpan.FromSeconds(30)),
+            c.GetTimeSpan("timeout", TimeSpan.FromMinutes(2)),
             string.IsNullOrEmpty(user) ? null : user,
             string.IsNullOrEmpty(user) ? null : Secrets.Read(c, "syslogintr.mail.smtp"),
             c.GetTimeSpan("keep-alive", TimeSpan.FromMinutes(1)));
