@@ -80,11 +80,11 @@ public static class SyslogintrHosting
 }
 
 /// <summary>The <c>syslogintr.pipeline</c> section.</summary>
-public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxBatchesInFlight, TimeSpan DrainTimeout)
+public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout)
 {
     public static PipelineSettings From(Config config) => new(
         config.GetInt("syslogintr.pipeline.queue-size", 200_000),
         config.GetInt("syslogintr.pipeline.batch-size", 1024),
-        config.GetInt("syslogintr.pipeline.max-batches-in-flight", 64),
+        config.GetInt("syslogintr.pipeline.max-messages-in-flight", 65536),
         config.GetTimeSpan("syslogintr.pipeline.drain-timeout", TimeSpan.FromSeconds(5)));
 }
