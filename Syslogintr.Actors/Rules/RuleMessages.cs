@@ -21,3 +21,14 @@ public sealed record RuleStats(string Rule, int Instance, long Messages, long Er
     public static RuleStats Of(string rule, int instance, RuleCounters c) =>
         new(rule, instance, c.Messages, c.Errors, c.Rebuilds, c.RefusedInjections, c.DroppedInjections, c.ScriptVersion);
 }
+
+/// <summary>
+/// The node is stopping: call the rule's <c>cleanup()</c> now, while what it logs with <c>syslog()</c> can still
+/// reach the sinks (once the ingest queue is closed it could not). Answered with <see cref="RuleCleanedUp"/>.
+/// </summary>
+public sealed record RunCleanup
+{
+    public static readonly RunCleanup Instance = new();
+}
+
+public sealed record RuleCleanedUp(string Rule, int Instance);

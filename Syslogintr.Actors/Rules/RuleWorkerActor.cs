@@ -30,6 +30,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private byte[] scriptHash = [];
     private int consecutiveErrors;
     private bool alarmSet;
+    private bool cleanedUp;
     private DateTimeOffset errorLogOpensAt = DateTimeOffset.MinValue;
     private long errorsNotLogged;
 
@@ -62,6 +63,16 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         Receive<HangupReceived>(_ => Report(Lua.CallHook("reload_signal")));
         Receive<ReloadRequested>(_ => Reload());
         Receive<GetRuleStats>(_ => Sender.Tell(RuleStats.Of(rule.Name, index, counters)));
+        Receive<RunCleanup>(_ =>
+        {
+            if (!cleanedUp)
+            {
+                cleanedUp = true;
+                Report(Lua.CallHook("cleanup"));
+            }
+
+            Sender.Tell(new RuleCleanedUp(rule.Name, index));
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -91,7 +102,12 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         Context.System.EventStream.Unsubscribe(Self);
         if (lua is not null)
         {
-            Report(lua.CallHook("cleanup"));
+            // Called at node shutdown already (RunCleanup); here when the worker stops for another reason.
+            if (!cleanedUp)
+            {
+                Report(lua.CallHook("cleanup"));
+            }
+
             lua.Dispose();
             lua = null;
         }

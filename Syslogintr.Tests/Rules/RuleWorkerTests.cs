@@ -215,6 +215,23 @@ public sealed class RuleWorkerTests : TestKit
     }
 
     [Fact]
+    public void Cleanup_runs_once_when_the_node_asks_before_it_stops()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var worker = Start(folder.Rule("tidy", "function log(m) end function cleanup() ban { ip = '192.0.2.4', reason = 'cleanup' } end"));
+        AwaitSubscribed(1);
+
+        worker.Tell(RunCleanup.Instance);
+        Assert.Equal(new RuleCleanedUp("tidy", 0), ExpectMsg<RuleCleanedUp>());
+        Assert.Equal("cleanup", bans.ExpectMsg<BanRequested>().Reason);
+        Watch(worker);
+        Sys.Stop(worker);
+        ExpectTerminated(worker);
+        bans.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void Hangup_calls_reload_signal()
     {
         var bans = CreateTestProbe();
