@@ -1,6 +1,7 @@
 -- syslog.conf-style routing to files through write(): each entry of `routes` is
 -- { facilities (a set, or "*"), lowest level (a name, or "*"), file }. The files must lie inside the rule's
--- allowed-paths. Configure the folder with options.dir (default ./var/log).
+-- allowed-paths. Configure the folder with options.dir (default ./var/log) and the name written for local
+-- senders with options.hostname (default localhost; the node's own file sink writes the node's host name).
 local dir = options.dir or "./var/log"
 
 local LEVELS = { emerg = 0, alert = 1, crit = 2, err = 3, warn = 4, notice = 5, info = 6, debug = 7 }
@@ -27,10 +28,28 @@ local function matches(route, msg)
   return LEVELS[msg.level] <= LEVELS[route.level]
 end
 
+-- The line the node's file sink writes in its traditional format (rsyslog's default):
+-- "Mmm dd hh:mm:ss host program[pid]: message", the day space-padded, control characters as #ooo.
+local hostname = options.hostname or "localhost"
+local MONTHS = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" }
+
+local function escape(text)
+  return (text:gsub("[\0-\31]", function(c) return ("#%03o"):format(c:byte()) end))
+end
+
+local function traditional(msg)
+  local t = os.date("*t", msg.logtimestamp)
+  -- A local sender's msg.host is the socket path: the node's own name stands for it, as in the sink.
+  local host = msg.remote and msg.host or hostname
+  local head = ("%s %2d %02d:%02d:%02d %s "):format(MONTHS[t.month], t.day, t.hour, t.min, t.sec, host)
+  if msg.program == "" then return head .. escape(msg.msg) end
+  local pid = msg.procid or (msg.pid ~= 0 and tostring(msg.pid)) or ""
+  local tag = escape(msg.program) .. (pid ~= "" and ("[" .. escape(pid) .. "]") or "") .. ":"
+  return head .. tag .. (msg.msg:sub(1, 1) == " " and "" or " ") .. escape(msg.msg)
+end
+
 function log(msg)
-  local host = msg.remote and msg.host or "localhost"
-  local line = string.format("%s %s %s%s: %s", os.date("%b %d %H:%M:%S", msg.logtimestamp), host,
-    msg.program, msg.pid ~= 0 and ("[" .. msg.pid .. "]") or "", msg.msg)
+  local line = traditional(msg)
   for _, route in ipairs(routes) do
     if matches(route, msg) then write(dir .. "/" .. route.file, line) end
   end

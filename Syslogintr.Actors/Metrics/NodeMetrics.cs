@@ -16,6 +16,7 @@ public sealed class NodeMetrics : IDisposable
     private readonly ConcurrentDictionary<string, ListenerCounters> listeners = new();
     private readonly ConcurrentDictionary<string, ConsumerCounters> consumers = new();
     private readonly ConcurrentDictionary<string, SinkCounters> sinks = new();
+    private readonly ConcurrentDictionary<string, RuleCounters> rules = new();
 
     public NodeMetrics()
     {
@@ -35,6 +36,16 @@ public sealed class NodeMetrics : IDisposable
             "syslogintr.consumer.dropped",
             () => consumers.Values.Select(c => new Measurement<long>(c.Dropped, new KeyValuePair<string, object?>("consumer", c.Name))),
             "{message}");
+        ObserveRule("syslogintr.rule.messages", "{message}", c => c.Messages);
+        ObserveRule("syslogintr.rule.errors", "{error}", c => c.Errors);
+        ObserveRule("syslogintr.rule.rebuilds", "{rebuild}", c => c.Rebuilds);
+        ObserveRule("syslogintr.rule.reloads", "{reload}", c => c.Reloads);
+        ObserveRule("syslogintr.rule.injections_refused", "{message}", c => c.RefusedInjections);
+        ObserveRule("syslogintr.rule.injections_dropped", "{message}", c => c.DroppedInjections);
+        Meter.CreateObservableGauge(
+            "syslogintr.rule.script_version",
+            () => rules.Values.Select(c => new Measurement<long>(c.ScriptVersion, new KeyValuePair<string, object?>("rule", c.Name))),
+            "{version}");
     }
 
     public Meter Meter { get; }
@@ -49,16 +60,28 @@ public sealed class NodeMetrics : IDisposable
 
     public SinkCounters Sink(string name) => sinks.GetOrAdd(name, n => new SinkCounters(n));
 
-    /// <summary>One line for the node's log: totals per listener and every consumer that dropped.</summary>
+    public IEnumerable<RuleCounters> Rules => rules.Values.OrderBy(c => c.Name, StringComparer.Ordinal);
+
+    /// <summary>The counters of one rule instance (<c>name</c>, or <c>name#i</c> in a pool); they outlive its worker's restarts.</summary>
+    public RuleCounters Rule(string name) => rules.GetOrAdd(name, n => new RuleCounters(n));
+
+    /// <summary>One line for the node's log: totals per listener and per rule, and every consumer that dropped.</summary>
     public string Summary()
     {
         var parts = Listeners.Select(c => c.ToString()).ToList();
+        parts.AddRange(Rules.Select(c => c.ToString()));
         parts.AddRange(Consumers.Where(c => c.Dropped > 0).Select(c => c.ToString()));
         parts.AddRange(sinks.Values.Where(s => s.WriteErrors > 0 || s.Discarded > 0).Select(s => s.ToString()));
         return parts.Count == 0 ? "no listeners" : string.Join("; ", parts);
     }
 
     public void Dispose() => Meter.Dispose();
+
+    private void ObserveRule(string name, string unit, Func<RuleCounters, long> read) =>
+        Meter.CreateObservableCounter(
+            name,
+            () => rules.Values.Select(c => new Measurement<long>(read(c), new KeyValuePair<string, object?>("rule", c.Name))),
+            unit);
 
     private void Observe(string name, string unit, Func<ListenerCounters, long> read) =>
         Meter.CreateObservableCounter(
@@ -168,4 +191,61 @@ public sealed class SinkCounters(string name)
     public void OnDiscarded(int characters) => Interlocked.Add(ref discarded, characters);
 
     public override string ToString() => $"{Name}: written={Formatted} write_errors={WriteErrors} discarded_chars={Discarded}";
+}
+
+/// <summary>Counters of one rule instance. Written by its worker on the worker's thread, read by anyone.</summary>
+public sealed class RuleCounters(string name)
+{
+    private long messages;
+    private long errors;
+    private long rebuilds;
+    private long reloads;
+    private long refusedInjections;
+    private long droppedInjections;
+    private long scriptVersion;
+
+    public string Name { get; } = name;
+
+    /// <summary>Messages handed to the rule's <c>log</c>.</summary>
+    public long Messages => Volatile.Read(ref messages);
+
+    /// <summary>Lua errors in any hook, instruction-budget overruns included.</summary>
+    public long Errors => Volatile.Read(ref errors);
+
+    /// <summary>Lua states replaced because they grew over the memory limit.</summary>
+    public long Rebuilds => Volatile.Read(ref rebuilds);
+
+    /// <summary>Changed scripts loaded in place of the running one.</summary>
+    public long Reloads => Volatile.Read(ref reloads);
+
+    /// <summary><c>syslog()</c> calls refused because the message they answer was already at the generation limit.</summary>
+    public long RefusedInjections => Volatile.Read(ref refusedInjections);
+
+    /// <summary><c>syslog()</c> messages dropped because the ingest queue was full.</summary>
+    public long DroppedInjections => Volatile.Read(ref droppedInjections);
+
+    /// <summary>The version of the script the worker runs: 1 when it (re)starts, +1 per reload.</summary>
+    public long ScriptVersion => Volatile.Read(ref scriptVersion);
+
+    public void OnMessage() => Interlocked.Increment(ref messages);
+
+    public void OnError() => Interlocked.Increment(ref errors);
+
+    public void OnRebuild() => Interlocked.Increment(ref rebuilds);
+
+    public void OnRefusedInjection() => Interlocked.Increment(ref refusedInjections);
+
+    public void OnDroppedInjection() => Interlocked.Increment(ref droppedInjections);
+
+    /// <summary>The worker loaded its script afresh (start or restart): version 1.</summary>
+    public void OnLoaded() => Volatile.Write(ref scriptVersion, 1);
+
+    public void OnReloaded()
+    {
+        Interlocked.Increment(ref reloads);
+        Interlocked.Increment(ref scriptVersion);
+    }
+
+    public override string ToString() =>
+        $"rule {Name}: messages={Messages} errors={Errors} rebuilds={Rebuilds} reloads={Reloads} injections_refused={RefusedInjections} injections_dropped={DroppedInjections} version={ScriptVersion}";
 }

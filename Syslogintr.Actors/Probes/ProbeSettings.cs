@@ -110,7 +110,8 @@ public sealed record ProbeSettings(
                     return context => new LuaProbe(
                         rule,
                         function,
-                        () => new ActorRuleEffects(context.Registry, context.Node.Queue, context.Log, _ => { }),
+                        // What the check logs with syslog() and loses to a full queue is counted under its rule's name.
+                        () => new ActorRuleEffects(context.Registry, context.Node.Queue, context.Node.Metrics.Rule(ruleName), context.Log, _ => { }),
                         context.Node.Clock,
                         context.Node.HostName);
                 }

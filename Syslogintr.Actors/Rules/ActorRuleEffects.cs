@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Syslogintr.Actions;
 using Syslogintr.Alerts;
 using Syslogintr.Ingest;
+using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Sinks;
 
@@ -14,10 +15,8 @@ namespace Syslogintr.Rules;
 /// The actors are looked up in the registry at each action (a dictionary read), so the order in which stages
 /// register does not matter; an action whose actor is not running on this node is logged instead, never silently lost.
 /// </summary>
-public sealed class ActorRuleEffects(IReadOnlyActorRegistry registry, IngestQueue queue, ILoggingAdapter log, Action<TimeSpan> setAlarm) : IRuleEffects
+public sealed class ActorRuleEffects(IReadOnlyActorRegistry registry, IngestQueue queue, RuleCounters counters, ILoggingAdapter log, Action<TimeSpan> setAlarm) : IRuleEffects
 {
-    public long DroppedInjections { get; private set; }
-
     public void Alert(AlertRaised alert)
     {
         if (registry.TryGet<AlertsKey>(out var alerts))
@@ -42,9 +41,11 @@ public sealed class ActorRuleEffects(IReadOnlyActorRegistry registry, IngestQueu
     {
         if (!queue.TryEnqueue(message))
         {
-            DroppedInjections++;
+            counters.OnDroppedInjection();
         }
     }
+
+    public void InjectionRefused(SyslogMessage message) => counters.OnRefusedInjection();
 
     public void SetAlarm(TimeSpan interval) => setAlarm(interval);
 

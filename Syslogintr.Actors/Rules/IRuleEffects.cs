@@ -24,6 +24,12 @@ public interface IRuleEffects
     /// <summary>A message the rule logged with <c>syslog(level, text)</c>, to go back into the pipeline.</summary>
     void Inject(SyslogMessage message);
 
+    /// <summary>
+    /// A <c>syslog()</c> call refused: the message it answers was already <see cref="RuleDefinition.MaxGeneration"/>
+    /// deep (rules logging about each other's messages would loop forever). Counted, never injected.
+    /// </summary>
+    void InjectionRefused(SyslogMessage message);
+
     /// <summary>The rule called <c>alarm(n)</c>: call <c>alarm_handler()</c> every <paramref name="interval"/>; zero stops it.</summary>
     void SetAlarm(TimeSpan interval);
 }

@@ -114,14 +114,8 @@ public sealed partial class LuaRule
         }
 
         var generation = (current?.Generation ?? 0) + 1;
-        if (generation > rule.MaxGeneration)
-        {
-            RefusedInjections++;
-            return null;
-        }
-
         var now = clock.GetUtcNow();
-        effects.Inject(new SyslogMessage
+        var message = new SyslogMessage
         {
             Facility = facility,
             Severity = level,
@@ -134,7 +128,16 @@ public sealed partial class LuaRule
             Format = SyslogFormat.Rfc3164,
             Generation = generation,
             InjectedBy = rule.Name,
-        });
+        };
+        if (generation > rule.MaxGeneration)
+        {
+            effects.InjectionRefused(message);
+        }
+        else
+        {
+            effects.Inject(message);
+        }
+
         return null;
     });
 

@@ -47,9 +47,6 @@ public sealed partial class LuaRule : IDisposable
         hostFunctions = [HostAlarm, HostRelay, HostAlert, HostBan, HostWrite, HostExec, HostSyslog, HostNow, HostAllowed, HostOvertime];
     }
 
-    /// <summary>Messages whose <c>syslog()</c> output was refused because they were already <see cref="RuleDefinition.MaxGeneration"/> deep.</summary>
-    public long RefusedInjections { get; private set; }
-
     /// <summary>Bytes the Lua heap holds now.</summary>
     public long MemoryBytes => ((long)lua.GarbageCollector(LuaGC.Count, 0) * 1024) + lua.GarbageCollector(LuaGC.Countb, 0);
 

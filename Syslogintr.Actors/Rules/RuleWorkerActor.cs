@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
 using Syslogintr.Hosting;
+using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 
 namespace Syslogintr.Rules;
@@ -24,15 +25,12 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private readonly int maxConsecutiveErrors;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly ActorRuleEffects effects;
+    private readonly RuleCounters counters;
     private LuaRule? lua;
     private byte[] scriptHash = [];
-    private long messages;
-    private long errors;
-    private long rebuilds;
-    private long refusedBefore;
     private int consecutiveErrors;
-    private int scriptVersion;
     private bool alarmSet;
+    private bool cleanedUp;
     private DateTimeOffset errorLogOpensAt = DateTimeOffset.MinValue;
     private long errorsNotLogged;
 
@@ -43,7 +41,8 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         this.node = node;
         this.router = router;
         this.maxConsecutiveErrors = maxConsecutiveErrors;
-        effects = new ActorRuleEffects(registry, node.Queue, log, SetAlarm);
+        counters = node.Metrics.Rule(rule.Instances == 1 ? rule.Name : $"{rule.Name}#{index}");
+        effects = new ActorRuleEffects(registry, node.Queue, counters, log, SetAlarm);
 
         // Until the router acknowledges the subscription nothing is answered, so whoever waits for a first
         // RuleStats (the node's starter) knows the rule will see the first message.
@@ -63,8 +62,17 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         Receive<AlarmTick>(_ => Report(Lua.CallHook("alarm_handler")));
         Receive<HangupReceived>(_ => Report(Lua.CallHook("reload_signal")));
         Receive<ReloadRequested>(_ => Reload());
-        Receive<GetRuleStats>(_ => Sender.Tell(new RuleStats(
-            rule.Name, index, messages, errors, rebuilds, refusedBefore + Lua.RefusedInjections, effects.DroppedInjections, scriptVersion)));
+        Receive<GetRuleStats>(_ => Sender.Tell(RuleStats.Of(rule.Name, index, counters)));
+        Receive<RunCleanup>(_ =>
+        {
+            if (!cleanedUp)
+            {
+                cleanedUp = true;
+                Report(Lua.CallHook("cleanup"));
+            }
+
+            Sender.Tell(new RuleCleanedUp(rule.Name, index));
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -80,7 +88,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     protected override void PreStart()
     {
         (lua, scriptHash) = LoadScript();
-        scriptVersion = 1;
+        counters.OnLoaded();
         Context.System.EventStream.Subscribe(Self, typeof(HangupReceived));
         Context.System.EventStream.Subscribe(Self, typeof(ReloadRequested));
         IMessageFilter filter = rule.Instances == 1 ? rule.Match : new PartitionFilter(rule.Match, rule.PartitionBy, index, rule.Instances);
@@ -94,7 +102,12 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         Context.System.EventStream.Unsubscribe(Self);
         if (lua is not null)
         {
-            Report(lua.CallHook("cleanup"));
+            // Called at node shutdown already (RunCleanup); here when the worker stops for another reason.
+            if (!cleanedUp)
+            {
+                Report(lua.CallHook("cleanup"));
+            }
+
             lua.Dispose();
             lua = null;
         }
@@ -111,7 +124,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         var state = Lua;
         foreach (var message in batch.Messages)
         {
-            messages++;
+            counters.OnMessage();
             var error = state.Deliver(message);
             if (error is null)
             {
@@ -139,10 +152,9 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private void Rebuild(LuaRule state)
     {
         log.Warning("rule {0}: Lua heap {1:N0} bytes is over the limit of {2:N0}; starting a fresh state", rule.Name, state.MemoryBytes, rule.MemoryLimitBytes);
-        refusedBefore += state.RefusedInjections;
         state.Dispose();
         lua = null;
-        rebuilds++;
+        counters.OnRebuild();
         (lua, scriptHash) = LoadScript();
     }
 
@@ -178,10 +190,9 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
                 Timers.Cancel(AlarmTimer);
             }
 
-            refusedBefore += Lua.RefusedInjections;
             Lua.Dispose();
             (lua, scriptHash) = (fresh, hash);
-            scriptVersion++;
+            counters.OnReloaded();
             log.Info("rule {0}: reloaded {1}", rule.Name, rule.ScriptPath);
         }
         catch (RuleLoadException e)
@@ -211,7 +222,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
             return;
         }
 
-        errors++;
+        counters.OnError();
         var now = node.Clock.GetUtcNow();
         if (now < errorLogOpensAt)
         {

@@ -51,6 +51,7 @@ public static class RulesHosting
         }
 
         var started = new List<Task>();
+        var workers = new List<IActorRef>();
         var timeout = system.Settings.Config.GetTimeSpan("syslogintr.rule-defaults.startup-timeout", TimeSpan.FromSeconds(10));
 
         var router = registry.Get<RouterKey>();
@@ -67,8 +68,11 @@ public static class RulesHosting
 
                 var supervisor = system.ActorOf(Supervised(worker, rule), rule.Instances == 1 ? $"rule-{rule.Name}" : $"rule-{rule.Name}-{i}");
                 started.Add(supervisor.Ask<RuleStats>(GetRuleStats.Instance, timeout));
+                workers.Add(supervisor);
             }
         }
+
+        CleanUpOnShutdown(system, workers, timeout);
 
         try
         {
@@ -79,6 +83,26 @@ public static class RulesHosting
             system.Log.Error("a rule did not start within {0}; the node goes on without it while its supervisor retries", timeout);
         }
     }
+
+    /// <summary>
+    /// While the listeners unbind, before the ingest queue is closed and drained, every rule's <c>cleanup()</c> runs,
+    /// so what it logs with <c>syslog()</c> still reaches the sinks (the original logged its cleanup too).
+    /// Messages still queued then reach <c>log()</c> after <c>cleanup()</c>.
+    /// </summary>
+    private static void CleanUpOnShutdown(ActorSystem system, IReadOnlyList<IActorRef> workers, TimeSpan timeout) =>
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "rules-cleanup", async () =>
+        {
+            try
+            {
+                await Task.WhenAll(workers.Select(w => w.Ask<RuleCleanedUp>(RunCleanup.Instance, timeout)));
+            }
+            catch (AskTimeoutException)
+            {
+                system.Log.Warning("a rule's cleanup() did not finish within {0}; the node stops without waiting for it", timeout);
+            }
+
+            return Akka.Done.Instance;
+        });
 
     /// <summary>A worker under a backoff supervisor: whatever it throws (a script that keeps failing), it is restarted, later each time.</summary>
     public static Props Supervised(Props worker, RuleDefinition rule) => BackoffSupervisor.Props(

@@ -104,6 +104,12 @@ public sealed class Rfc3164ParserTests
         { "<11>Oct 5 12:23:34 hostname tag: hello world", Facility.User, Severity.Error, "hostname", "tag", null, "hello world" },
         { "<13>Nov 29 03:12:01 host app:", Facility.User, Severity.Notice, "host", "app", null, "" },
         { "<13>Nov 29 03:12:01 host", Facility.User, Severity.Notice, "host", null, null, "" },
+        { "<38>Mar  3 00:17:22 [sshd]: User root from 211.188.220.49 not allowed", Facility.Auth, Severity.Informational, "192.0.2.10", "sshd", null, "User root from 211.188.220.49 not allowed" },
+        { "<38>Jun 25 23:53:34 [sshd] User root from 1.2.3.4 not allowed", Facility.Auth, Severity.Informational, "192.0.2.10", "sshd", null, "User root from 1.2.3.4 not allowed" },
+        { "<38>Jun 25 23:53:34 host [sshd]: User root", Facility.Auth, Severity.Informational, "host", "sshd", null, "User root" },
+        { "<13>Jun 25 23:53:34 host [warn] disk full", Facility.User, Severity.Notice, "host", null, null, "[warn] disk full" },
+        { "<4>Jun 25 23:53:34 [12345.678901] eth0: link down", Facility.Kern, Severity.Warning, "192.0.2.10", null, null, "[12345.678901] eth0: link down" },
+        { "<38>Feb 7 16:01:07 linux-m899 sshd[5106]: User root", Facility.Auth, Severity.Informational, "linux-m899", "sshd", "5106", "User root" },
         { "<13>Nov 29 03:12:01 host app: \ttab and \u0001 control kept", Facility.User, Severity.Notice, "host", "app", null, "\ttab and \u0001 control kept" },
     };
 

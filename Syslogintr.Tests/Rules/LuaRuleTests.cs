@@ -160,7 +160,7 @@ public sealed class LuaRuleTests : IDisposable
         Assert.Null(rule.Deliver(RuleFolder.Message("x") with { Generation = 2 }));
         Assert.Null(rule.Deliver(RuleFolder.Message("x") with { Generation = 3 }));
         Assert.Equal(3, Assert.Single(effects.Actions.OfType<SyslogMessage>()).Generation);
-        Assert.Equal(1, rule.RefusedInjections);
+        Assert.Equal(4, Assert.Single(effects.Refused).Generation);
     }
 
     [Fact]

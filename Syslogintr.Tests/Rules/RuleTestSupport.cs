@@ -61,6 +61,9 @@ public sealed class RecordingEffects : IRuleEffects
 {
     public List<object> Actions { get; } = [];
 
+    /// <summary>syslog() output refused at the generation limit.</summary>
+    public List<SyslogMessage> Refused { get; } = [];
+
     public TimeSpan Alarm { get; private set; }
 
     public void Alert(AlertRaised alert) => Actions.Add(alert);
@@ -74,6 +77,8 @@ public sealed class RecordingEffects : IRuleEffects
     public void Relay(RelayRequested relay) => Actions.Add(relay);
 
     public void Inject(SyslogMessage message) => Actions.Add(message);
+
+    public void InjectionRefused(SyslogMessage message) => Refused.Add(message);
 
     public void SetAlarm(TimeSpan interval) => Alarm = interval;
 

@@ -124,6 +124,43 @@ public sealed class RuleWorkerTests : TestKit
     }
 
     [Fact]
+    public void Rule_counters_reach_the_node_metrics_and_its_summary()
+    {
+        var worker = Start(folder.Rule("flaky", "function log(m) if m.msg == 'bad' then error('no') end end"));
+        AwaitSubscribed(1);
+        node.Queue.TryEnqueue(From("192.0.2.9", "bad"));
+        node.Queue.TryEnqueue(From("192.0.2.9", "good"));
+        AwaitAssert(() => Assert.Equal(2, node.Metrics.Rule("flaky").Messages));
+
+        Assert.Contains("rule flaky: messages=2 errors=1 rebuilds=0 reloads=0 injections_refused=0 injections_dropped=0 version=1", node.Metrics.Summary());
+        var measured = new Dictionary<string, long>();
+        using (var listener = new System.Diagnostics.Metrics.MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == node.Metrics.Meter && instrument.Name.StartsWith("syslogintr.rule.", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                Assert.Equal(new KeyValuePair<string, object?>("rule", "flaky"), Assert.Single(tags.ToArray()));
+                measured[instrument.Name] = value;
+            });
+            listener.Start();
+            listener.RecordObservableInstruments();
+        }
+
+        Assert.Equal(2, measured["syslogintr.rule.messages"]);
+        Assert.Equal(1, measured["syslogintr.rule.errors"]);
+        Assert.Equal(1, measured["syslogintr.rule.script_version"]);
+        Assert.Equal(0, measured["syslogintr.rule.injections_refused"]);
+        worker.Tell(GetRuleStats.Instance);
+        Assert.Equal(RuleStats.Of("flaky", 0, node.Metrics.Rule("flaky")), ExpectMsg<RuleStats>());
+    }
+
+    [Fact]
     public void A_state_over_its_memory_limit_is_rebuilt()
     {
         var worker = Start(folder.Rule("hog", "hoard = {} function log(m) for i = 1, 2000 do hoard[#hoard + 1] = m.msg .. i end end", r => r with { MemoryLimitBytes = 1 << 20 }));
@@ -175,6 +212,23 @@ public sealed class RuleWorkerTests : TestKit
         Assert.Equal("v2", bans.ExpectMsg<BanRequested>().Reason);
         worker.Tell(GetRuleStats.Instance);
         Assert.Equal(2, ExpectMsg<RuleStats>().ScriptVersion);
+    }
+
+    [Fact]
+    public void Cleanup_runs_once_when_the_node_asks_before_it_stops()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var worker = Start(folder.Rule("tidy", "function log(m) end function cleanup() ban { ip = '192.0.2.4', reason = 'cleanup' } end"));
+        AwaitSubscribed(1);
+
+        worker.Tell(RunCleanup.Instance);
+        Assert.Equal(new RuleCleanedUp("tidy", 0), ExpectMsg<RuleCleanedUp>());
+        Assert.Equal("cleanup", bans.ExpectMsg<BanRequested>().Reason);
+        Watch(worker);
+        Sys.Stop(worker);
+        ExpectTerminated(worker);
+        bans.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]

@@ -58,6 +58,8 @@ internal sealed class SshBlockRule : IRuleEffects, IDisposable
 
     public void Inject(SyslogMessage message) => Logged.Add(message.Message);
 
+    public void InjectionRefused(SyslogMessage message) => Errors.Add(new RuleError("sshblock", "syslog", $"refused at the generation limit: {message.Message}"));
+
     public void Alert(AlertRaised alert) => throw new InvalidOperationException("sshblock raised an alert");
 
     public void Exec(ExecRequested exec) => throw new InvalidOperationException("sshblock ran a program");

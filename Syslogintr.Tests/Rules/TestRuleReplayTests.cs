@@ -19,11 +19,11 @@ public sealed class TestRuleReplayTests : IDisposable
               if ip then
                 counts[ip] = (counts[ip] or 0) + 1
                 if counts[ip] == options.threshold then
-                  ban { ip = ip, seconds = 600, reason = m.host .. " " .. os.date("!%H:%M:%S") }
+                  ban { ip = ip, seconds = 600, reason = m.host .. " " .. os.date("%H:%M:%S") }
                 end
               end
             end
-            function alarm_handler() syslog("info", "tick at " .. os.date("!%H:%M", os.time())) end
+            function alarm_handler() syslog("info", "tick at " .. os.date("%H:%M", os.time())) end
             alarm("1h")
             """, r => r with { Options = Akka.Configuration.ConfigurationFactory.ParseString("threshold = 2") });
         var log = """

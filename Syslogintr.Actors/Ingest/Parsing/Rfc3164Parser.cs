@@ -6,7 +6,8 @@ namespace Syslogintr.Ingest.Parsing;
 /// <summary>
 /// RFC 3164 ("BSD") messages as real senders write them: <c>TIMESTAMP [HOSTNAME] [TAG] MSG</c> after the PRI,
 /// where TIMESTAMP is <c>Mmm dd hh:mm:ss</c> (maybe with a year or fraction) or RFC 3339, HOSTNAME may be missing,
-/// and TAG is <c>program[pid]:</c>, <c>program:</c> or <c>program[pid]</c>. Never fails: what is not a header is message.
+/// and TAG is <c>program[pid]:</c>, <c>program:</c> or <c>program[pid]</c> (or, from some old daemons, <c>[program]:</c>).
+/// Never fails: what is not a header is message.
 /// </summary>
 internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
 {
@@ -208,7 +209,12 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
 
         if (word.IndexOfAny((byte)'[', (byte)':') >= 0 && !IsIpv6Literal(word))
         {
-            ReadTag(text, ref pos, ref fields);
+            // A host name holds no brackets: "[sshd]" here is a tag, with or without its colon.
+            if (!TryReadBracketedTag(text, ref pos, ref fields, colonRequired: false))
+            {
+                ReadTag(text, ref pos, ref fields);
+            }
+
             return;
         }
 
@@ -218,7 +224,54 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
         {
             ReadTag(text, ref pos, ref fields);
         }
+        else
+        {
+            // After a host name, "[word]" without a colon may be message text ("[warn] disk full").
+            TryReadBracketedTag(text, ref pos, ref fields, colonRequired: true);
+        }
     }
+
+    /// <summary>
+    /// <c>[program]:</c> or <c>[program]</c> followed by a space or the end, the program starting with a letter (so a
+    /// kernel's "[12345.678]" is not one), as some old sshd builds write their tag (fail2ban's sshd filter reads it too).
+    /// </summary>
+    private bool TryReadBracketedTag(ReadOnlySpan<byte> text, ref int pos, ref ParsedFields fields, bool colonRequired)
+    {
+        var rest = text[pos..];
+        if (rest.Length < 3 || rest[0] != '[' || !IsLetter(rest[1]))
+        {
+            return false;
+        }
+
+        var close = rest[1..].IndexOfAny((byte)']', (byte)' ', (byte)'[') + 1;
+        if (close <= 0 || close - 1 > MaxTagLength || rest[close] != ']' || rest[1..close].IndexOf((byte)':') >= 0)
+        {
+            return false;
+        }
+
+        var end = close + 1;
+        var colon = end < rest.Length && rest[end] == ':';
+        if (colon)
+        {
+            end++;
+        }
+
+        if ((colonRequired && !colon) || (end < rest.Length && rest[end] != ' '))
+        {
+            return false;
+        }
+
+        if (end < rest.Length)
+        {
+            end++;
+        }
+
+        fields.AppName = strings.Get(rest[1..close]);
+        pos += end;
+        return true;
+    }
+
+    private static bool IsLetter(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a';
 
     private static bool IsIpv6Literal(ReadOnlySpan<byte> word)
     {

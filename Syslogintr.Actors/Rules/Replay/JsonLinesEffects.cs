@@ -60,6 +60,8 @@ public sealed class JsonLinesEffects(TextWriter output) : IRuleEffects
 
     public void Inject(SyslogMessage message) => Emit("syslog", w => WriteMessage(w, message));
 
+    public void InjectionRefused(SyslogMessage message) => Emit("syslog_refused", w => WriteMessage(w, message));
+
     public void SetAlarm(TimeSpan interval) => AlarmInterval = interval;
 
     private static void WriteMessage(Utf8JsonWriter w, SyslogMessage m)

@@ -20,7 +20,7 @@ public sealed class RuleReplay(RuleDefinition rule, TextWriter output, TextWrite
     {
         var clock = new ReplayClock(DateTimeOffset.UtcNow);
         var effects = new JsonLinesEffects(output);
-        var reader = new LogLineReader(clock, defaultFacility, defaultSeverity, DateTime.UtcNow.Year);
+        var reader = new LogLineReader(clock, defaultFacility, defaultSeverity, clock.Now);
         using var lua = LuaRule.Load(rule, effects, clock, "localhost");
         DateTimeOffset? nextAlarm = null;
         var alarmInterval = TimeSpan.Zero;
