@@ -22,7 +22,7 @@ namespace Syslogintr.Tests.Rules;
 /// messages are being offered: the figure is what the rules handle, not what flow control sheds.
 /// </summary>
 [Collection(SerialCollection.Name)]
-public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit($"syslogintr.pipeline.max-batches-in-flight = {Count}")
+public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit($"syslogintr.pipeline.max-messages-in-flight = {Count}")
 {
     private const int Count = 200_000;
     private const int BatchSize = 1024;
