@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Sinks;
 
 namespace Syslogintr.Hosting;
 
@@ -22,6 +23,7 @@ public static class SyslogintrHosting
     public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null)
     {
         var pipeline = PipelineSettings.From(config);
+        var sinks = SinksHosting.Validate(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
@@ -41,6 +43,7 @@ public static class SyslogintrHosting
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
             });
+            builder.AddSinks(sinks, node, pipeline);
         });
         return services;
     }

@@ -15,6 +15,7 @@ public sealed class NodeMetrics : IDisposable
 
     private readonly ConcurrentDictionary<string, ListenerCounters> listeners = new();
     private readonly ConcurrentDictionary<string, ConsumerCounters> consumers = new();
+    private readonly ConcurrentDictionary<string, SinkCounters> sinks = new();
 
     public NodeMetrics()
     {
@@ -46,11 +47,14 @@ public sealed class NodeMetrics : IDisposable
 
     public ConsumerCounters Consumer(string name) => consumers.GetOrAdd(name, n => new ConsumerCounters(n));
 
+    public SinkCounters Sink(string name) => sinks.GetOrAdd(name, n => new SinkCounters(n));
+
     /// <summary>One line for the node's log: totals per listener and every consumer that dropped.</summary>
     public string Summary()
     {
         var parts = Listeners.Select(c => c.ToString()).ToList();
         parts.AddRange(Consumers.Where(c => c.Dropped > 0).Select(c => c.ToString()));
+        parts.AddRange(sinks.Values.Where(s => s.WriteErrors > 0 || s.Discarded > 0).Select(s => s.ToString()));
         return parts.Count == 0 ? "no listeners" : string.Join("; ", parts);
     }
 
@@ -132,4 +136,30 @@ public sealed class ConsumerCounters(string name)
     public void OnDropped(int count) => Interlocked.Add(ref dropped, count);
 
     public override string ToString() => $"{Name}: delivered={Delivered} dropped={Dropped}";
+}
+
+/// <summary>Counters of one sink.</summary>
+public sealed class SinkCounters(string name)
+{
+    private long formatted;
+    private long writeErrors;
+    private long discarded;
+
+    public string Name { get; } = name;
+
+    public long Formatted => Volatile.Read(ref formatted);
+
+    /// <summary>Failed writes (disk full, I/O errors); each is retried.</summary>
+    public long WriteErrors => Volatile.Read(ref writeErrors);
+
+    /// <summary>Characters given up after the retry buffer overflowed.</summary>
+    public long Discarded => Volatile.Read(ref discarded);
+
+    public void OnFormatted(int count) => Interlocked.Add(ref formatted, count);
+
+    public void OnWriteError() => Interlocked.Increment(ref writeErrors);
+
+    public void OnDiscarded(int characters) => Interlocked.Add(ref discarded, characters);
+
+    public override string ToString() => $"{Name}: written={Formatted} write_errors={WriteErrors} discarded_chars={Discarded}";
 }

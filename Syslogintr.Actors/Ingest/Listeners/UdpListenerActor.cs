@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Syslogintr.Hosting;
+
+namespace Syslogintr.Ingest.Listeners;
+
+/// <summary>UDP syslog (RFC 5426) on one address, IPv4 or IPv6; joins the group when the address is multicast.</summary>
+public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
+{
+    private static readonly TimeSpan KernelDropPoll = TimeSpan.FromSeconds(5);
+
+    private readonly IPEndPoint bind;
+    private SocketAddress? from;
+    private SocketAddress? lastFrom;
+    private Origin? lastOrigin;
+
+    public UdpListenerActor(ListenerSettings settings, NodeServices node)
+        : base(settings, node)
+    {
+        bind = settings.Bind!;
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(ListenerSettings settings, NodeServices node) =>
+        Akka.Actor.Props.Create(() => new UdpListenerActor(settings, node));
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        Timers.StartPeriodicTimer("kernel-drops", PollKernelDrops.Instance, KernelDropPoll);
+    }
+
+    protected override void OnReceive(object message)
+    {
+        if (message is PollKernelDrops && Socket is { } socket && KernelUdpDrops.Read(socket) is { } drops)
+        {
+            Counters.SetKernelDropped(drops);
+        }
+        else
+        {
+            base.OnReceive(message);
+        }
+    }
+
+    protected override Socket Open()
+    {
+        var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (bind.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                // "[::]" means IPv6 only; bind 0.0.0.0 separately for IPv4, as the original's -4/-6 did.
+                socket.DualMode = false;
+            }
+
+            var granted = SocketBuffers.SetReceiveBuffer(socket, Settings.ReceiveBuffer);
+            Log.Info("listener {0}: receive buffer {1} bytes granted (asked {2}; Linux reports double)", Settings.Name, granted, Settings.ReceiveBuffer);
+            if (IsMulticast(bind.Address))
+            {
+                socket.Bind(new IPEndPoint(bind.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, bind.Port));
+                JoinGroup(socket, bind.Address);
+            }
+            else
+            {
+                socket.Bind(bind);
+            }
+
+            from = new SocketAddress(bind.AddressFamily);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    protected override string Describe(Socket socket) => $"udp {socket.LocalEndPoint}";
+
+    protected override int Receive(Socket socket, byte[] buffer, out Origin origin)
+    {
+        var length = socket.ReceiveFrom(buffer, SocketFlags.None, from!);
+
+        // Most traffic comes from a few senders: reuse their Origin instead of formatting an address per datagram.
+        if (lastOrigin is null || !from!.Equals(lastFrom))
+        {
+            var sender = (IPEndPoint)bind.Create(from!);
+            var address = sender.Address.IsIPv4MappedToIPv6 ? sender.Address.MapToIPv4() : sender.Address;
+            lastFrom = Copy(from!);
+            lastOrigin = new Origin(Transport.Udp, address.ToString(), sender.Port, bind.Address.ToString(), bind.Port, Settings.Name);
+        }
+
+        origin = lastOrigin;
+        return length;
+    }
+
+    private static SocketAddress Copy(SocketAddress address)
+    {
+        var copy = new SocketAddress(address.Family, address.Size);
+        address.Buffer.CopyTo(copy.Buffer);
+        return copy;
+    }
+
+    private static bool IsMulticast(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6
+        ? address.IsIPv6Multicast
+        : (address.GetAddressBytes()[0] & 0xF0) == 0xE0;
+
+    /// <summary>Joins the group on any interface, without looping our own sends back ("Syslog loops are *NOT* fun").</summary>
+    private static void JoinGroup(Socket socket, IPAddress group)
+    {
+        if (group.AddressFamily == AddressFamily.InterNetwork)
+        {
+            socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(group, IPAddress.Any));
+            socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastLoopback, false);
+        }
+        else
+        {
+            socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.AddMembership, new IPv6MulticastOption(group));
+            socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastLoopback, false);
+        }
+    }
+
+    private sealed class PollKernelDrops
+    {
+        public static readonly PollKernelDrops Instance = new();
+    }
+}
+
+/// <summary>The kernel's count of datagrams dropped on a UDP socket (full receive buffer), from /proc/net/udp{,6}.</summary>
+internal static class KernelUdpDrops
+{
+    public static long? Read(Socket socket)
+    {
+        if (!OperatingSystem.IsLinux() || socket.LocalEndPoint is not IPEndPoint local)
+        {
+            return null;
+        }
+
+        var table = local.AddressFamily == AddressFamily.InterNetworkV6 ? "/proc/net/udp6" : "/proc/net/udp";
+        var port = ":" + local.Port.ToString("X4", CultureInfo.InvariantCulture);
+        try
+        {
+            long? total = null;
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ref pointer drops
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length >= 13 && fields[1].EndsWith(port, StringComparison.Ordinal) && long.TryParse(fields[^1], out var drops))
+                {
+                    total = (total ?? 0) + drops;
+                }
+            }
+
+            return total;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
