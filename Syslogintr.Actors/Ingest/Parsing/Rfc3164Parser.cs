@@ -1,0 +1,313 @@
+using System.Net;
+using System.Text;
+
+namespace Syslogintr.Ingest.Parsing;
+
+/// <summary>
+/// RFC 3164 ("BSD") messages as real senders write them: <c>TIMESTAMP [HOSTNAME] [TAG] MSG</c> after the PRI,
+/// where TIMESTAMP is <c>Mmm dd hh:mm:ss</c> (maybe with a year or fraction) or RFC 3339, HOSTNAME may be missing,
+/// and TAG is <c>program[pid]:</c>, <c>program:</c> or <c>program[pid]</c>. Never fails: what is not a header is message.
+/// </summary>
+internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
+{
+    /// <summary>RFC 3164 allows 32, but real programs (postfix/smtpd, com.apple.xpc.launchd) go beyond; RFC 5424 allows 48.</summary>
+    private const int MaxTagLength = 48;
+    private const int MaxPidLength = 128;
+
+    private static ReadOnlySpan<byte> MonthNames => "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
+
+    /// <summary>Reads everything after the PRI (or the whole message when it has none).</summary>
+    public void Parse(ReadOnlySpan<byte> text, out ParsedFields fields)
+    {
+        fields = default;
+        fields.StructuredData = [];
+        var pos = 0;
+        if (TryReadTimestamp(text, out var timestamp, out var used))
+        {
+            fields.Timestamp = timestamp;
+            pos = SkipSpaces(text, used);
+            ReadHostnameOrTag(text, ref pos, ref fields);
+        }
+        else if (IsStrictTag(text))
+        {
+            // No timestamp, yet unmistakably "program[pid]: " or "program: " (embedded senders skip the header).
+            ReadTag(text, ref pos, ref fields);
+        }
+
+        // RFC 3164 §4.3.2: without a recognisable header, all of it is the message.
+        fields.Message = Encoding.UTF8.GetString(text[pos..]);
+    }
+
+    private static int SkipSpaces(ReadOnlySpan<byte> text, int pos)
+    {
+        while (pos < text.Length && text[pos] == ' ')
+        {
+            pos++;
+        }
+
+        return pos;
+    }
+
+    private bool TryReadTimestamp(ReadOnlySpan<byte> text, out DateTimeOffset timestamp, out int used)
+    {
+        if (text.Length > 4 && Digits.Is(text[0]))
+        {
+            return Rfc3339Timestamp.TryParse(text, strict: false, local, out timestamp, out used) && EndsField(text, ref used);
+        }
+
+        return TryReadBsdTimestamp(text, out timestamp, out used);
+    }
+
+    /// <summary>A timestamp must be followed by a space or the end of the message.</summary>
+    private static bool EndsField(ReadOnlySpan<byte> text, ref int used)
+    {
+        // Cisco IOS writes "Mmm dd yyyy hh:mm:ss: %FACILITY-...": the colon belongs to the timestamp.
+        if (used < text.Length && text[used] == ':' && (used + 1 == text.Length || text[used + 1] == ' '))
+        {
+            used++;
+        }
+
+        return used == text.Length || text[used] == ' ';
+    }
+
+    /// <summary><c>Mmm dd hh:mm:ss</c> with the day space- or zero-padded (or bare), an optional year before the time and an optional fraction.</summary>
+    private bool TryReadBsdTimestamp(ReadOnlySpan<byte> text, out DateTimeOffset timestamp, out int used)
+    {
+        timestamp = default;
+        used = 0;
+        if (text.Length < 14 || text[3] != ' ' || MonthOf(text[..3]) is not (> 0 and var month))
+        {
+            return false;
+        }
+
+        int day;
+        var pos = 4;
+        if (text[4] == ' ' && Digits.Is(text[5]))
+        {
+            day = text[5] - '0';
+            pos = 6;
+        }
+        else if (Digits.Is(text[4]) && Digits.Is(text[5]))
+        {
+            day = (text[4] - '0') * 10 + (text[5] - '0');
+            pos = 6;
+        }
+        else if (Digits.Is(text[4]) && text[5] == ' ')
+        {
+            day = text[4] - '0';
+            pos = 5;
+        }
+        else
+        {
+            return false;
+        }
+
+        if (text[pos] != ' ' || day is < 1 or > 31)
+        {
+            return false;
+        }
+
+        pos++;
+        var year = 0;
+        if (text.Length - pos >= 13 && text[pos + 4] == ' ' && Digits.TryRead(text.Slice(pos, 4), out year))
+        {
+            pos += 5;
+        }
+
+        if (text.Length - pos < 8
+            || !Digits.TryRead(text.Slice(pos, 2), out var hour) || text[pos + 2] != ':'
+            || !Digits.TryRead(text.Slice(pos + 3, 2), out var minute) || text[pos + 5] != ':'
+            || !Digits.TryRead(text.Slice(pos + 6, 2), out var second)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        pos += 8;
+        long fractionTicks = 0;
+        if (pos + 1 < text.Length && text[pos] == '.' && Digits.Is(text[pos + 1]))
+        {
+            var digits = 0;
+            pos++;
+            while (pos < text.Length && Digits.Is(text[pos]))
+            {
+                if (digits++ < 7)
+                {
+                    fractionTicks = fractionTicks * 10 + (text[pos] - '0');
+                }
+
+                pos++;
+            }
+
+            for (; digits < 7; digits++)
+            {
+                fractionTicks *= 10;
+            }
+        }
+
+        if (!EndsField(text, ref pos))
+        {
+            return false;
+        }
+
+        var timeOfDay = new TimeSpan(hour, minute, second);
+        if (year == 0 && !local.TryInferYear(month, day, timeOfDay, out year))
+        {
+            return false;
+        }
+
+        if (year < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        var wallClock = new DateTime(year, month, day).Add(timeOfDay).AddTicks(fractionTicks);
+        if (!Rfc3339Timestamp.TryCreate(wallClock, local.OffsetAt(wallClock), out timestamp))
+        {
+            return false;
+        }
+
+        used = pos;
+        return true;
+    }
+
+    /// <summary>1–12 for an English month abbreviation in any case, else 0.</summary>
+    private static int MonthOf(ReadOnlySpan<byte> name)
+    {
+        var names = MonthNames;
+        for (var i = 0; i < 12; i++)
+        {
+            var candidate = names.Slice(i * 3, 3);
+            if ((name[0] | 0x20) == (candidate[0] | 0x20) && (name[1] | 0x20) == candidate[1] && (name[2] | 0x20) == candidate[2])
+            {
+                return i + 1;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// The word after the timestamp is the sender's host name, unless it is plainly a tag ("sshd[123]:", "su:"),
+    /// which means the sender left the host name out. An IPv6 literal has colons but is a host name.
+    /// </summary>
+    private void ReadHostnameOrTag(ReadOnlySpan<byte> text, ref int pos, ref ParsedFields fields)
+    {
+        var rest = text[pos..];
+        var wordLength = rest.IndexOf((byte)' ');
+        if (wordLength < 0)
+        {
+            wordLength = rest.Length;
+        }
+
+        var word = rest[..wordLength];
+        if (word.IsEmpty)
+        {
+            return;
+        }
+
+        if (word.IndexOfAny((byte)'[', (byte)':') >= 0 && !IsIpv6Literal(word))
+        {
+            ReadTag(text, ref pos, ref fields);
+            return;
+        }
+
+        fields.Hostname = strings.Get(word);
+        pos = SkipSpaces(text, pos + wordLength);
+        if (LooksLikeTag(text[pos..]))
+        {
+            ReadTag(text, ref pos, ref fields);
+        }
+    }
+
+    private static bool IsIpv6Literal(ReadOnlySpan<byte> word)
+    {
+        if (word.Length is < 2 or > 45 || word.IndexOfAnyExcept("0123456789abcdefABCDEF:."u8) >= 0)
+        {
+            return false;
+        }
+
+        Span<char> chars = stackalloc char[word.Length];
+        for (var i = 0; i < word.Length; i++)
+        {
+            chars[i] = (char)word[i];
+        }
+
+        return IPAddress.TryParse(chars, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+    }
+
+    /// <summary>
+    /// A tag is a word ending in ':' or holding "[pid]"; a bare word followed by a space is message text
+    /// (RFC 3164 §5.4: in "10.0.0.99 Use the BFG!" the message is "Use the BFG!").
+    /// </summary>
+    private static bool LooksLikeTag(ReadOnlySpan<byte> text)
+    {
+        var end = text.IndexOfAny((byte)' ', (byte)'[', (byte)':');
+        return end > 0 && end <= MaxTagLength && text[end] != ' ';
+    }
+
+    /// <summary>Without a timestamp only the unmistakable forms count: "program: " or "program[pid]: " (or at the end).</summary>
+    private static bool IsStrictTag(ReadOnlySpan<byte> text)
+    {
+        if (!LooksLikeTag(text))
+        {
+            return false;
+        }
+
+        var end = text.IndexOfAny((byte)'[', (byte)':');
+        if (text[end] == '[')
+        {
+            var close = text[end..].IndexOf((byte)']');
+            if (close < 0)
+            {
+                return false;
+            }
+
+            end += close + 1;
+        }
+
+        return end < text.Length && text[end] == ':' && (end + 1 == text.Length || text[end + 1] == ' ');
+    }
+
+    /// <summary>
+    /// Reads <c>program[pid]:</c>, <c>program:</c> or <c>program[pid]</c> at <paramref name="pos"/>, and the one
+    /// space after it. Leaves <paramref name="pos"/> alone when the word there is no tag.
+    /// </summary>
+    private void ReadTag(ReadOnlySpan<byte> text, ref int pos, ref ParsedFields fields)
+    {
+        var rest = text[pos..];
+        var end = rest.IndexOfAny((byte)' ', (byte)'[', (byte)':');
+        if (end <= 0 || end > MaxTagLength || rest[end] == ' ')
+        {
+            return;
+        }
+
+        var program = rest[..end];
+        string? procId = null;
+        if (rest[end] == '[')
+        {
+            var pidLength = rest[(end + 1)..].IndexOfAny((byte)']', (byte)' ');
+            if (pidLength < 0 || pidLength > MaxPidLength || rest[end + 1 + pidLength] != ']')
+            {
+                return; // "prog[" with no closing bracket in the word: not a tag after all
+            }
+
+            procId = pidLength == 0 ? null : strings.Get(rest.Slice(end + 1, pidLength));
+            end += pidLength + 2;
+        }
+
+        if (end < rest.Length && rest[end] == ':')
+        {
+            end++;
+        }
+
+        if (end < rest.Length && rest[end] == ' ')
+        {
+            end++;
+        }
+
+        fields.AppName = strings.Get(program);
+        fields.ProcId = procId;
+        pos += end;
+    }
+}
