@@ -150,9 +150,10 @@ def proc_net(kind: str, port: int) -> list[list[str]]:
         return [fields for fields in (line.split() for line in f) if fields[1] == local]
 
 
-def listening(port: int) -> bool:
-    tcp = any(fields[3] == "0A" for fields in proc_net("tcp", port))  # 0A = LISTEN
-    return tcp and bool(proc_net("udp", port))
+def listening(port: int, transport: str) -> bool:
+    if transport == "tcp":
+        return any(fields[3] == "0A" for fields in proc_net("tcp", port))  # 0A = LISTEN
+    return bool(proc_net("udp", port))
 
 
 def udp_kernel_drops(port: int) -> int:
@@ -175,18 +176,18 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def start(daemon: Daemon, work: Path, port: int, out: Path) -> subprocess.Popen:
+def start(daemon: Daemon, work: Path, port: int, out: Path, transport: str) -> subprocess.Popen:
     conf = daemon.write_config(work, port, out)
     console = open(work / f"{daemon.name}.console", "w")
     proc = subprocess.Popen(daemon.command(conf, work), cwd=work, env=daemon.environment(),
                             stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
     running[proc.pid] = proc
     deadline = time.monotonic() + 60
-    while not listening(port):
+    while not listening(port, transport):
         if proc.poll() is not None:
             raise RuntimeError(f"{daemon.name} exited with {proc.returncode}; see {work / (daemon.name + '.console')}")
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{daemon.name} did not listen on 127.0.0.1:{port} within 60 s")
+            raise RuntimeError(f"{daemon.name} did not listen on {transport} 127.0.0.1:{port} within 60 s")
         time.sleep(0.1)
     return proc
 
@@ -253,7 +254,7 @@ def run_row(daemon: Daemon, workload: Workload, quiet_seconds: float) -> Row:
     out = work / "messages"
     out.unlink(missing_ok=True)
     port = free_port()
-    proc = start(daemon, work, port, out)
+    proc = start(daemon, work, port, out, workload.transport)
     try:
         cpu_before = cpu_seconds(proc.pid)
         started = time.monotonic()
