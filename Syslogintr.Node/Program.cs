@@ -3,4 +3,5 @@ using Syslogintr.Node.Commands;
 
 var root = RunCommand.CreateRoot();
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(ParseCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Sinks;
@@ -24,6 +25,7 @@ public static class SyslogintrHosting
     {
         var pipeline = PipelineSettings.From(config);
         var sinks = SinksHosting.Validate(config);
+        var listeners = ListenerSettings.From(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
@@ -44,6 +46,9 @@ public static class SyslogintrHosting
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
             });
             builder.AddSinks(sinks, node, pipeline);
+
+            // Listeners last: every consumer is subscribed before the first message is read.
+            builder.AddListeners(listeners, node);
         });
         return services;
     }

@@ -97,11 +97,17 @@ public sealed class ListenerCounters(string name)
     /// <summary>Socket errors, failed TLS handshakes, aborted connections.</summary>
     public long Errors => Volatile.Read(ref errors);
 
+    /// <summary>A datagram: one message of <paramref name="byteCount"/> bytes.</summary>
     public void OnReceived(int byteCount)
     {
-        Interlocked.Increment(ref received);
-        Interlocked.Add(ref bytes, byteCount);
+        OnMessage();
+        OnBytes(byteCount);
     }
+
+    /// <summary>A framed message from a stream (its bytes are counted as they are read).</summary>
+    public void OnMessage() => Interlocked.Increment(ref received);
+
+    public void OnBytes(int byteCount) => Interlocked.Add(ref bytes, byteCount);
 
     public void OnParseError() => Interlocked.Increment(ref parseErrors);
 

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Akka.Actor;
+using Akka.Event;
+using Syslogintr.Hosting;
+using Syslogintr.Metrics;
+
+namespace Syslogintr.Ingest.Listeners;
+
+/// <summary>
+/// TCP syslog (RFC 6587), or TLS (RFC 5425) when a certificate is configured. One dedicated thread accepts; each
+/// connection is read by a dedicated thread of its own (<see cref="TcpConnection"/>), so a connection that waits for
+/// room in the ingest queue (backpressure) stops only itself, and nothing here depends on the shared thread pool.
+/// </summary>
+public sealed class TcpListenerActor : UntypedActor
+{
+    private readonly ListenerSettings settings;
+    private readonly NodeServices node;
+    private readonly ListenerCounters counters;
+    private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly ConcurrentDictionary<TcpConnection, byte> connections = new();
+    private readonly CancellationTokenSource stopping = new();
+    private Socket? listenSocket;
+    private Thread? acceptor;
+    private X509Certificate2? certificate;
+
+    public TcpListenerActor(ListenerSettings settings, NodeServices node)
+    {
+        this.settings = settings;
+        this.node = node;
+        counters = node.Metrics.Listener(settings.Name);
+    }
+
+    public static Props Props(ListenerSettings settings, NodeServices node) =>
+        Akka.Actor.Props.Create(() => new TcpListenerActor(settings, node));
+
+    protected override void PreStart()
+    {
+        var bind = settings.Bind!;
+        try
+        {
+            certificate = settings.Tls is { } tls ? TlsCertificates.Load(tls) : null;
+            listenSocket = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            listenSocket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            if (bind.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                listenSocket.DualMode = false;
+            }
+
+            listenSocket.Bind(bind);
+            listenSocket.Listen(512);
+        }
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
+        {
+            listenSocket?.Dispose();
+            Context.Parent.Tell(new ListenerBindFailed(settings.Name, $"tcp {bind}: {e.Message}"));
+            Context.Stop(Self);
+            return;
+        }
+
+        var socket = listenSocket;
+        acceptor = new Thread(() => AcceptLoop(socket)) { IsBackground = true, Name = $"listener-{settings.Name}" };
+        acceptor.Start();
+        Context.Parent.Tell(new ListenerBound(settings.Name, $"{(certificate is null ? "tcp" : "tls")} {socket.LocalEndPoint}"));
+    }
+
+    protected override void PostStop()
+    {
+        stopping.Cancel();
+        listenSocket?.Dispose();
+        foreach (var connection in connections.Keys)
+        {
+            connection.Close();
+        }
+
+        acceptor?.Join(TimeSpan.FromSeconds(2));
+        foreach (var connection in connections.Keys)
+        {
+            connection.Join(TimeSpan.FromSeconds(1));
+        }
+
+        certificate?.Dispose();
+        stopping.Dispose();
+    }
+
+    protected override void OnReceive(object message) => Unhandled(message);
+
+    private void AcceptLoop(Socket socket)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = socket.Accept();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                if (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                counters.OnError();
+                continue;
+            }
+
+            if (connections.Count >= settings.MaxConnections)
+            {
+                counters.OnError();
+                log.Warning("listener {0}: {1} connections already open, refusing {2}", settings.Name, connections.Count, client.RemoteEndPoint);
+                client.Dispose();
+                continue;
+            }
+
+            var connection = new TcpConnection(client, settings, node, counters, certificate, stopping.Token, log, c => connections.TryRemove(c, out _));
+            connections[connection] = 0;
+            connection.Start();
+        }
+    }
+}
+
+internal static class TlsCertificates
+{
+    /// <summary>A PEM certificate with its key file, or a PKCS#12 file whose password is in an environment variable.</summary>
+    public static X509Certificate2 Load(TlsSettings tls)
+    {
+        if (tls.Key is not null)
+        {
+            return X509Certificate2.CreateFromPemFile(tls.Certificate, tls.Key);
+        }
+
+        var password = tls.PasswordEnvironmentVariable is { } variable ? Environment.GetEnvironmentVariable(variable) : null;
+        return X509CertificateLoader.LoadPkcs12FromFile(tls.Certificate, password);
+    }
+}

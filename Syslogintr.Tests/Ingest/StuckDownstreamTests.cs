@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Syslogintr.Hosting;
+using Syslogintr.Ingest.Listeners;
+using Syslogintr.Metrics;
+using Syslogintr.Pipeline;
+using Syslogintr.Tests.Support;
+
+namespace Syslogintr.Tests.Ingest;
+
+/// <summary>The seed's deadlock, attempted: the only consumer hangs forever, and /dev/log senders must not notice.</summary>
+public sealed class StuckDownstreamTests : TestKit
+{
+    private const int Messages = 30_000;
+
+    /// <summary>A sink whose handler never returns.</summary>
+    private sealed class StuckSink : ReceiveActor
+    {
+        public StuckSink(ManualResetEventSlim release) => Receive<MessageBatch>(_ => release.Wait());
+    }
+
+    [Fact]
+    public async Task The_unix_listener_keeps_reading_and_counts_drops_while_the_sink_is_stuck()
+    {
+        var directory = TempFolder.Create();
+        using var release = new ManualResetEventSlim();
+        try
+        {
+            var node = new NodeServices(new IngestQueue(1000), new NodeMetrics(), TimeProvider.System, "testhost");
+            var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 100));
+            var sink = Sys.ActorOf(Props.Create(() => new StuckSink(release)));
+            router.Tell(new Subscribe("stuck", sink, AcceptAll.Instance, MaxBatchesInFlight: 4));
+            var settings = new ListenerSettings("local", ListenerKind.Unix, null, Path.Combine(directory, "log"), 256 * 1024, 64 * 1024, TimeSpan.FromMinutes(1), 10, null);
+            var listeners = Sys.ActorOf(ListenerSupervisorActor.Props([settings], node));
+            Assert.Empty((await listeners.Ask<ListenersReady>(AwaitListenersReady.Instance, TimeSpan.FromSeconds(5))).Failures);
+
+            using var client = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            client.Connect(new UnixDomainSocketEndPoint(settings.Path!));
+            var longest = TimeSpan.Zero;
+            var watch = new Stopwatch();
+            for (var i = 0; i < Messages; i++)
+            {
+                var datagram = Encoding.ASCII.GetBytes($"<14>Nov 29 10:00:00 host mta[7]: message {i}");
+                watch.Restart();
+                client.Send(datagram);
+                longest = watch.Elapsed > longest ? watch.Elapsed : longest;
+            }
+
+            var counters = node.Metrics.Listener("local");
+            AwaitCondition(() => counters.Received == Messages, TimeSpan.FromSeconds(10));
+            Assert.True(longest < TimeSpan.FromMilliseconds(100), $"a sender was blocked for {longest.TotalMilliseconds} ms");
+            var stuck = node.Metrics.Consumer("stuck");
+            Assert.True(counters.Dropped + stuck.Dropped > Messages / 2, $"listener dropped {counters.Dropped}, router dropped {stuck.Dropped}");
+
+            // Nothing is lost silently: every message was delivered, is still queued, or was dropped and counted.
+            AwaitAssert(() => Assert.Equal(Messages, counters.Dropped + stuck.Dropped + stuck.Delivered + node.Queue.Count));
+        }
+        finally
+        {
+            release.Set();
+            TempFolder.Delete(directory);
+        }
+    }
+}
