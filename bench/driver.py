@@ -248,13 +248,15 @@ def count_lines(out: Path) -> int:
     return int(done.stdout.strip() or 0)
 
 
-def run_row(daemon: Daemon, workload: Workload, quiet_seconds: float) -> Row:
-    work = WORK / daemon.name
+def run_row(daemon: Daemon, workload: Workload, settle_seconds: float, quiet_seconds: float) -> Row:
+    work = WORK / daemon.name / workload.name
     work.mkdir(parents=True, exist_ok=True)
     out = work / "messages"
     out.unlink(missing_ok=True)
     port = free_port()
     proc = start(daemon, work, port, out, workload.transport)
+    # A daemon in service has been up for a while before load arrives; give each the same moment to finish starting.
+    time.sleep(settle_seconds)
     try:
         cpu_before = cpu_seconds(proc.pid)
         started = time.monotonic()
@@ -328,6 +330,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="2 s per workload instead of 10 s")
     parser.add_argument("--smoke", action="store_true", help="syslogintr only, 1000 msg/s over UDP and TCP for 2 s")
     parser.add_argument("--daemons", default="rsyslog,syslog-ng,syslogintr", help="comma-separated subset")
+    parser.add_argument("--workloads", help="comma-separated subset of tcp-max,udp-50k,udp-100k,udp-max")
     parser.add_argument("--seconds", type=int, help="length of each loggen run")
     args = parser.parse_args()
 
@@ -337,16 +340,21 @@ def main() -> int:
         parser.error(f"unknown daemon(s): {', '.join(unknown)}")
     seconds = args.seconds or (2 if args.quick or args.smoke else 10)
     quiet = 1.5 if args.quick or args.smoke else 3.0
+    settle = 1.0 if args.quick or args.smoke else 2.0
 
     atexit.register(stop_all)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda signum, _frame: sys.exit(128 + signum))
 
     rows: list[Row] = []
-    for workload in workloads(seconds, args.smoke):
+    selected = workloads(seconds, args.smoke)
+    if args.workloads:
+        wanted = args.workloads.split(",")
+        selected = [w for w in selected if w.name in wanted]
+    for workload in selected:
         for name in names:
             log(f"{workload.name} -> {name}")
-            row = run_row(DAEMONS[name], workload, quiet)
+            row = run_row(DAEMONS[name], workload, settle, quiet)
             print(result_line(row), flush=True)
             rows.append(row)
     if "syslogintr" in names and not args.smoke:
