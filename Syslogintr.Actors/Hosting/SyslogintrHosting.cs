@@ -38,17 +38,16 @@ public static class SyslogintrHosting
         {
             builder.AddHocon(config, HoconAddMode.Prepend);
             builder.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
-            builder.WithActors((system, registry) =>
+            // One starter, so the order is ours: consumers are subscribed before the first listener reads.
+            builder.WithActors(async (system, registry) =>
             {
                 var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
+                await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
+                await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });
-            builder.AddSinks(sinks, node, pipeline);
-
-            // Listeners last: every consumer is subscribed before the first message is read.
-            builder.AddListeners(listeners, node);
         });
         return services;
     }

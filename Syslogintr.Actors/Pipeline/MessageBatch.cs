@@ -32,6 +32,9 @@ public sealed class AcceptAll : IMessageFilter
 /// </summary>
 public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, IMessageFilter Filter, int MaxBatchesInFlight = 32);
 
+/// <summary>The router's answer to <see cref="Subscribe"/>: from now on the consumer receives what its filter accepts.</summary>
+public sealed record Subscribed(string Name);
+
 /// <summary>Removes a consumer; its counters stay reported.</summary>
 public sealed record Unsubscribe(Akka.Actor.IActorRef Consumer);
 

@@ -58,6 +58,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         consumers.Add(new Consumer(s.Consumer, s.Filter, s.MaxBatchesInFlight, metrics.Consumer(s.Name)));
         Context.Watch(s.Consumer);
         log.Debug("consumer {0} subscribed", s.Name);
+        Sender.Tell(new Subscribed(s.Name));
     }
 
     private void OnBatchDone(IActorRef sender)

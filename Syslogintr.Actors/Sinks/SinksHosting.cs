@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Akka.Hosting;
 using Syslogintr.Hosting;
 using Syslogintr.Pipeline;
 
@@ -36,14 +35,13 @@ public static class SinksHosting
         return sinks;
     }
 
-    public static AkkaConfigurationBuilder AddSinks(this AkkaConfigurationBuilder builder, IReadOnlyList<FileSinkSettings> sinks, NodeServices node, PipelineSettings pipeline) =>
-        builder.WithActors((system, registry) =>
+    /// <summary>Starts the sinks and waits until the router has subscribed each.</summary>
+    public static async Task StartSinksAsync(ActorSystem system, IActorRef router, IReadOnlyList<FileSinkSettings> sinks, NodeServices node, PipelineSettings pipeline)
+    {
+        foreach (var sink in sinks)
         {
-            var router = registry.Get<RouterKey>();
-            foreach (var sink in sinks)
-            {
-                var actor = system.ActorOf(FileSinkActor.Props(sink, node.Metrics.Sink(sink.Name)), $"sink-{sink.Name}");
-                router.Tell(new Subscribe($"sink:{sink.Name}", actor, sink.Selector, pipeline.MaxBatchesInFlight));
-            }
-        });
+            var actor = system.ActorOf(FileSinkActor.Props(sink, node.Metrics.Sink(sink.Name)), $"sink-{sink.Name}");
+            await router.Ask<Subscribed>(new Subscribe($"sink:{sink.Name}", actor, sink.Selector, pipeline.MaxBatchesInFlight), TimeSpan.FromSeconds(10));
+        }
+    }
 }

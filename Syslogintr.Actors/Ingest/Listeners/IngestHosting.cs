@@ -15,20 +15,19 @@ public static class IngestHosting
     /// Starts the listeners last (after every consumer is subscribed), fails the node's start when one cannot bind,
     /// and stops them first at shutdown so the queue can drain.
     /// </summary>
-    public static AkkaConfigurationBuilder AddListeners(this AkkaConfigurationBuilder builder, IReadOnlyList<ListenerSettings> listeners, NodeServices node) =>
-        builder.WithActors(async (system, registry) =>
+    public static async Task StartListenersAsync(ActorSystem system, IActorRegistry registry, IReadOnlyList<ListenerSettings> listeners, NodeServices node)
+    {
+        var supervisor = system.ActorOf(ListenerSupervisorActor.Props(listeners, node), "listeners");
+        registry.Register<ListenersKey>(supervisor);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-listeners", async () =>
         {
-            var supervisor = system.ActorOf(ListenerSupervisorActor.Props(listeners, node), "listeners");
-            registry.Register<ListenersKey>(supervisor);
-            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-listeners", async () =>
-            {
-                await supervisor.Ask<ListenersStopped>(StopListening.Instance, TimeSpan.FromSeconds(10));
-                return Akka.Done.Instance;
-            });
-            var ready = await supervisor.Ask<ListenersReady>(AwaitListenersReady.Instance, BindTimeout);
-            if (ready.Failures.Count > 0)
-            {
-                throw new StartupException("cannot listen: " + string.Join("; ", ready.Failures));
-            }
+            await supervisor.Ask<ListenersStopped>(StopListening.Instance, TimeSpan.FromSeconds(10));
+            return Akka.Done.Instance;
         });
+        var ready = await supervisor.Ask<ListenersReady>(AwaitListenersReady.Instance, BindTimeout);
+        if (ready.Failures.Count > 0)
+        {
+            throw new StartupException("cannot listen: " + string.Join("; ", ready.Failures));
+        }
+    }
 }

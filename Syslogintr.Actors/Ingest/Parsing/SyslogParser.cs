@@ -122,41 +122,41 @@ public sealed class SyslogParser
     private SyslogMessage Parsed(
         ReadOnlySpan<byte> raw, Origin origin, DateTimeOffset receivedAt, bool truncated,
         SyslogFormat format, int? pri, int version, ref ParsedFields fields) => new()
-    {
-        Facility = pri is { } p ? (Facility)(p >> 3) : DefaultFacility,
-        Severity = pri is { } q ? (Severity)(q & 7) : DefaultSeverity,
-        HasPri = pri.HasValue,
-        Version = version,
-        Timestamp = fields.Timestamp,
-        ReceivedAt = receivedAt,
-        Hostname = fields.Hostname ?? FallbackHostname(origin),
-        AppName = fields.AppName,
-        ProcId = fields.ProcId,
-        MsgId = fields.MsgId,
-        StructuredData = fields.StructuredData,
-        Message = fields.Message,
-        Raw = raw.ToArray(),
-        Origin = origin,
-        Format = format,
-        Truncated = truncated,
-    };
+        {
+            Facility = pri is { } p ? (Facility)(p >> 3) : DefaultFacility,
+            Severity = pri is { } q ? (Severity)(q & 7) : DefaultSeverity,
+            HasPri = pri.HasValue,
+            Version = version,
+            Timestamp = fields.Timestamp,
+            ReceivedAt = receivedAt,
+            Hostname = fields.Hostname ?? FallbackHostname(origin),
+            AppName = fields.AppName,
+            ProcId = fields.ProcId,
+            MsgId = fields.MsgId,
+            StructuredData = fields.StructuredData,
+            Message = fields.Message,
+            Raw = raw.ToArray(),
+            Origin = origin,
+            Format = format,
+            Truncated = truncated,
+        };
 
     /// <summary>A message we could not read: its whole text as the message, the reason, and the PRI if that much was valid.</summary>
     private SyslogMessage Unparsed(
         ReadOnlySpan<byte> raw, Origin origin, DateTimeOffset receivedAt, bool truncated, string error, int? pri = null) => new()
-    {
-        Facility = pri is { } p ? (Facility)(p >> 3) : DefaultFacility,
-        Severity = pri is { } q ? (Severity)(q & 7) : DefaultSeverity,
-        HasPri = pri.HasValue,
-        ReceivedAt = receivedAt,
-        Hostname = FallbackHostname(origin),
-        Message = Encoding.UTF8.GetString(raw),
-        Raw = raw.ToArray(),
-        Origin = origin,
-        Format = SyslogFormat.Unknown,
-        ParseError = error,
-        Truncated = truncated,
-    };
+        {
+            Facility = pri is { } p ? (Facility)(p >> 3) : DefaultFacility,
+            Severity = pri is { } q ? (Severity)(q & 7) : DefaultSeverity,
+            HasPri = pri.HasValue,
+            ReceivedAt = receivedAt,
+            Hostname = FallbackHostname(origin),
+            Message = Encoding.UTF8.GetString(raw),
+            Raw = raw.ToArray(),
+            Origin = origin,
+            Format = SyslogFormat.Unknown,
+            ParseError = error,
+            Truncated = truncated,
+        };
 
     private string? FallbackHostname(Origin origin) =>
         !FillMissingHostname ? null
