@@ -28,6 +28,7 @@ SYSLOGINTR = REPO / "Syslogintr.Node" / "bin" / "Release" / "net10.0" / "syslogi
 
 MESSAGE_SIZE = 256
 FULL_SPEED = 1_000_000_000  # loggen's default rate is 1000 msg/s; "full speed" is a rate it can never reach
+MAX_MESSAGES = 10_000_000  # per loggen run, whatever the rate: bounds the output file to about 3 GB
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LOGGEN_LINE = b"seq: "  # every loggen message carries it; daemons' own notices do not
 
@@ -61,6 +62,11 @@ class Row:
     @property
     def rate(self) -> float:
         return self.written / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def cpu_us_per_message(self) -> float:
+        """CPU the daemon spent per message written: comparable even when the machine is busy with other work."""
+        return 1e6 * self.cpu_s / self.written if self.written else 0.0
 
     @property
     def kept(self) -> float:
@@ -216,7 +222,7 @@ def loggen(workload: Workload, port: int) -> tuple[int, float]:
     env["LD_LIBRARY_PATH"] = str(SYSLOGNG / "usr/lib/syslog-ng")
     transport = "-S" if workload.transport == "tcp" else "-D"
     cmd = [str(SYSLOGNG / "usr/bin/loggen"), "-i", transport, "-s", str(MESSAGE_SIZE), "-r", str(workload.rate),
-           "-I", str(workload.seconds), "127.0.0.1", str(port)]
+           "-I", str(workload.seconds), "-n", str(MAX_MESSAGES), "127.0.0.1", str(port)]
     done = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=workload.seconds + 60)
     output = done.stdout + done.stderr
@@ -282,11 +288,11 @@ def result_line(row: Row) -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    header = ("workload", "daemon", "sent", "written", "msg/s written", "kept %", "cpu s", "peak RSS MB",
-              "kernel drops")
+    header = ("workload", "daemon", "sent", "written", "msg/s written", "kept %", "cpu s", "cpu µs/msg",
+              "peak RSS MB", "kernel drops")
     lines = [header] + [
         (r.workload.name, r.daemon, str(r.sent), str(r.written), f"{r.rate:,.0f}", f"{r.kept:.1f}",
-         f"{r.cpu_s:.2f}", f"{r.rss_mb:.1f}", "" if r.kernel_drops is None else str(r.kernel_drops))
+         f"{r.cpu_s:.2f}", f"{r.cpu_us_per_message:.2f}", f"{r.rss_mb:.1f}", "" if r.kernel_drops is None else str(r.kernel_drops))
         for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     print()
@@ -346,6 +352,8 @@ def main() -> int:
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda signum, _frame: sys.exit(128 + signum))
 
+    # Other work on the machine slows every daemon; say how busy it was so figures from two runs can be compared.
+    print(f"MACHINE cpus={os.cpu_count()} loadavg={os.getloadavg()[0]:.2f} at start", flush=True)
     rows: list[Row] = []
     selected = workloads(seconds, args.smoke)
     if args.workloads:
@@ -360,6 +368,7 @@ def main() -> int:
     if "syslogintr" in names and not args.smoke:
         print("SKIP daemon=syslogintr+lua: the Lua rules stage is not in this build yet", flush=True)
 
+    print(f"MACHINE cpus={os.cpu_count()} loadavg={os.getloadavg()[0]:.2f} at end", flush=True)
     print_table(rows)
     print_ratios(rows)
     return 0 if rows and all(r.written > 0 for r in rows) else 1
