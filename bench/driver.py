@@ -54,6 +54,7 @@ class Row:
     workload: Workload
     sent: int
     written: int
+    counters: str | None
     seconds: float
     cpu_s: float
     rss_mb: float
@@ -86,6 +87,10 @@ class Daemon:
 
     def environment(self) -> dict[str, str]:
         return dict(os.environ)
+
+    def final_counters(self, console: Path) -> str | None:
+        """The daemon's own account of the run, if it prints one at stop."""
+        return None
 
     def write_config(self, work: Path, port: int, out: Path) -> Path:
         text = string.Template(self.template.read_text()).substitute(PORT=port, OUT=out, WORK=work)
@@ -124,6 +129,12 @@ class Syslogintr(Daemon):
 
     def command(self, conf, work):
         return [str(SYSLOGINTR), "run", "--config", str(conf)]
+
+    def final_counters(self, console):
+        # The metrics summary the node logs at stop: received, dropped and kernel_dropped per listener, and what
+        # each consumer delivered or dropped.
+        lines = [line for line in console.read_text(errors="replace").splitlines() if "counters at stop:" in line]
+        return lines[-1].split("counters at stop:", 1)[1].strip() if lines else None
 
 
 DAEMONS = {d.name: d for d in (Rsyslog(), SyslogNg(), Syslogintr())}
@@ -274,10 +285,11 @@ def run_row(daemon: Daemon, workload: Workload, settle_seconds: float, quiet_sec
     finally:
         stop(proc)
     written = count_lines(out)
+    counters = daemon.final_counters(work / f"{daemon.name}.console")
     # Written msg/s over the time the daemon took to write them: loggen's run, or longer if it lagged behind.
     seconds = max(loggen_seconds, last_growth - started)
     out.unlink(missing_ok=True)
-    return Row(daemon.name, workload, sent, written, seconds, cpu, rss, drops)
+    return Row(daemon.name, workload, sent, written, counters, seconds, cpu, rss, drops)
 
 
 def result_line(row: Row) -> str:
@@ -364,6 +376,8 @@ def main() -> int:
             log(f"{workload.name} -> {name}")
             row = run_row(DAEMONS[name], workload, settle, quiet)
             print(result_line(row), flush=True)
+            if row.counters:
+                print(f"COUNTERS daemon={name} workload={workload.name} {row.counters}", flush=True)
             rows.append(row)
     if "syslogintr" in names and not args.smoke:
         print("SKIP daemon=syslogintr+lua: the Lua rules stage is not in this build yet", flush=True)
