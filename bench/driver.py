@@ -92,8 +92,11 @@ class Daemon:
         """The daemon's own account of the run, if it prints one at stop."""
         return None
 
+    def rules(self) -> str:
+        return ""
+
     def write_config(self, work: Path, port: int, out: Path) -> Path:
-        text = string.Template(self.template.read_text()).substitute(PORT=port, OUT=out, WORK=work)
+        text = string.Template(self.template.read_text()).substitute(PORT=port, OUT=out, WORK=work, RULES=self.rules())
         conf = work / f"{self.name}.{self.suffix}"
         conf.write_text(text)
         return conf
@@ -124,8 +127,8 @@ class SyslogNg(Daemon):
 
 
 class Syslogintr(Daemon):
-    def __init__(self):
-        super().__init__("syslogintr", "syslogintr.conf", "conf")
+    def __init__(self, name: str = "syslogintr"):
+        super().__init__(name, "syslogintr.conf", "conf")
 
     def command(self, conf, work):
         return [str(SYSLOGINTR), "run", "--config", str(conf)]
@@ -137,7 +140,22 @@ class Syslogintr(Daemon):
         return lines[-1].split("counters at stop:", 1)[1].strip() if lines else None
 
 
-DAEMONS = {d.name: d for d in (Rsyslog(), SyslogNg(), Syslogintr())}
+class SyslogintrWithLua(Syslogintr):
+    """syslogintr with one trivial Lua rule subscribed to every message, beside the file sink."""
+
+    def __init__(self):
+        super().__init__("syslogintr+lua")
+
+    def rules(self):
+        return f'  rules.bench.script = "{CONF / "trivial-rule.lua"}"\n'
+
+    @staticmethod
+    def available() -> bool:
+        """Whether this build has the Lua rules stage (its default config has a `rules` section)."""
+        return re.search(r"^\s*rules\s*\{", (REPO / "hocon" / "syslogintr.conf").read_text(), re.M) is not None
+
+
+DAEMONS = {d.name: d for d in (Rsyslog(), SyslogNg(), Syslogintr(), SyslogintrWithLua())}
 
 
 def log(text: str) -> None:
@@ -320,16 +338,17 @@ def print_ratios(rows: list[Row]) -> None:
     """syslogintr/peer for each workload: written msg/s for TCP, kept share for UDP."""
     by = {(r.workload.name, r.daemon): r for r in rows}
     for workload in dict.fromkeys(r.workload for r in rows):
-        ours = by.get((workload.name, "syslogintr"))
-        if ours is None:
-            continue
-        for peer in ("rsyslog", "syslog-ng"):
-            theirs = by.get((workload.name, peer))
-            if theirs is None:
+        for name in ("syslogintr", "syslogintr+lua"):
+            ours = by.get((workload.name, name))
+            if ours is None:
                 continue
-            rate = ours.rate / theirs.rate if theirs.rate else float("inf")
-            kept = ours.kept / theirs.kept if theirs.kept else float("inf")
-            print(f"RATIO workload={workload.name} syslogintr/{peer} rate={rate:.2f} kept={kept:.2f}")
+            for peer in ("rsyslog", "syslog-ng"):
+                theirs = by.get((workload.name, peer))
+                if theirs is None:
+                    continue
+                rate = ours.rate / theirs.rate if theirs.rate else float("inf")
+                kept = ours.kept / theirs.kept if theirs.kept else float("inf")
+                print(f"RATIO workload={workload.name} {name}/{peer} rate={rate:.2f} kept={kept:.2f}")
 
 
 def workloads(seconds: int, smoke: bool) -> list[Workload]:
@@ -347,7 +366,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="2 s per workload instead of 10 s")
     parser.add_argument("--smoke", action="store_true", help="syslogintr only, 1000 msg/s over UDP and TCP for 2 s")
-    parser.add_argument("--daemons", default="rsyslog,syslog-ng,syslogintr", help="comma-separated subset")
+    parser.add_argument("--daemons", default="rsyslog,syslog-ng,syslogintr,syslogintr+lua",
+                        help="comma-separated subset")
     parser.add_argument("--workloads", help="comma-separated subset of tcp-max,udp-50k,udp-100k,udp-max")
     parser.add_argument("--seconds", type=int, help="length of each loggen run")
     args = parser.parse_args()
@@ -356,6 +376,9 @@ def main() -> int:
     unknown = [n for n in names if n not in DAEMONS]
     if unknown:
         parser.error(f"unknown daemon(s): {', '.join(unknown)}")
+    if "syslogintr+lua" in names and not SyslogintrWithLua.available():
+        names.remove("syslogintr+lua")
+        print("SKIP daemon=syslogintr+lua: this build has no Lua rules stage", flush=True)
     seconds = args.seconds or (2 if args.quick or args.smoke else 10)
     quiet = 1.5 if args.quick or args.smoke else 3.0
     settle = 1.0 if args.quick or args.smoke else 2.0
@@ -379,8 +402,6 @@ def main() -> int:
             if row.counters:
                 print(f"COUNTERS daemon={name} workload={workload.name} {row.counters}", flush=True)
             rows.append(row)
-    if "syslogintr" in names and not args.smoke:
-        print("SKIP daemon=syslogintr+lua: the Lua rules stage is not in this build yet", flush=True)
 
     print(f"MACHINE cpus={os.cpu_count()} loadavg={os.getloadavg()[0]:.2f} at end", flush=True)
     print_table(rows)
