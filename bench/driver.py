@@ -28,6 +28,7 @@ SYSLOGINTR = REPO / "Syslogintr.Node" / "bin" / "Release" / "net10.0" / "syslogi
 
 MESSAGE_SIZE = 256
 FULL_SPEED = 1_000_000_000  # loggen's default rate is 1000 msg/s; "full speed" is a rate it can never reach
+WARM_UP = 10_000  # messages at 20k msg/s before each measured run
 MAX_MESSAGES = 10_000_000  # per loggen run, whatever the rate: bounds the output file to about 3 GB
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LOGGEN_LINE = b"seq: "  # every loggen message carries it; daemons' own notices do not
@@ -244,14 +245,14 @@ def stop_all() -> None:
         stop(proc)
 
 
-def loggen(workload: Workload, port: int) -> tuple[int, float]:
+def loggen(workload: Workload, port: int, count: int = MAX_MESSAGES) -> tuple[int, float]:
     """Runs loggen once; returns (messages sent, seconds it took) from its summary line."""
     env = dict(os.environ)
     env["SYSLOGNG_PREFIX"] = str(SYSLOGNG / "usr")
     env["LD_LIBRARY_PATH"] = str(SYSLOGNG / "usr/lib/syslog-ng")
     transport = "-S" if workload.transport == "tcp" else "-D"
     cmd = [str(SYSLOGNG / "usr/bin/loggen"), "-i", transport, "-s", str(MESSAGE_SIZE), "-r", str(workload.rate),
-           "-I", str(workload.seconds), "-n", str(MAX_MESSAGES), "127.0.0.1", str(port)]
+           "-I", str(workload.seconds), "-n", str(count), "127.0.0.1", str(port)]
     done = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=workload.seconds + 60)
     output = done.stdout + done.stderr
@@ -283,26 +284,37 @@ def count_lines(out: Path) -> int:
     return int(done.stdout.strip() or 0)
 
 
-def run_row(daemon: Daemon, workload: Workload, settle_seconds: float, quiet_seconds: float) -> Row:
+def warm_up(transport: str, port: int, out: Path) -> int:
+    """
+    A daemon in service is warm: it has run its code paths (JIT-compiled them, in syslogintr's case) and sized its
+    buffers. Every daemon gets the same short, gentle burst over the workload's transport before the measured run;
+    returns the lines it left in the file, which the count of the run leaves out.
+    """
+    loggen(Workload("warm-up", transport, 20_000, 5), port, count=WARM_UP)
+    wait_until_still(out, time.monotonic(), quiet_seconds=1.0, limit=30)
+    return count_lines(out)
+
+
+def run_row(daemon: Daemon, workload: Workload, quiet_seconds: float) -> Row:
     work = WORK / daemon.name / workload.name
     work.mkdir(parents=True, exist_ok=True)
     out = work / "messages"
     out.unlink(missing_ok=True)
     port = free_port()
     proc = start(daemon, work, port, out, workload.transport)
-    # A daemon in service has been up for a while before load arrives; give each the same moment to finish starting.
-    time.sleep(settle_seconds)
     try:
+        warm_lines = warm_up(workload.transport, port, out)
+        drops_before = udp_kernel_drops(port) if workload.transport == "udp" else 0
         cpu_before = cpu_seconds(proc.pid)
         started = time.monotonic()
         sent, loggen_seconds = loggen(workload, port)
         last_growth = wait_until_still(out, started, quiet_seconds, limit=120)
         cpu = cpu_seconds(proc.pid) - cpu_before
         rss = peak_rss_mb(proc.pid)
-        drops = udp_kernel_drops(port) if workload.transport == "udp" else None
+        drops = udp_kernel_drops(port) - drops_before if workload.transport == "udp" else None
     finally:
         stop(proc)
-    written = count_lines(out)
+    written = count_lines(out) - warm_lines
     counters = daemon.final_counters(work / f"{daemon.name}.console")
     # Written msg/s over the time the daemon took to write them: loggen's run, or longer if it lagged behind.
     seconds = max(loggen_seconds, last_growth - started)
@@ -381,7 +393,6 @@ def main() -> int:
         print("SKIP daemon=syslogintr+lua: this build has no Lua rules stage", flush=True)
     seconds = args.seconds or (2 if args.quick or args.smoke else 10)
     quiet = 1.5 if args.quick or args.smoke else 3.0
-    settle = 1.0 if args.quick or args.smoke else 2.0
 
     atexit.register(stop_all)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -397,7 +408,7 @@ def main() -> int:
     for workload in selected:
         for name in names:
             log(f"{workload.name} -> {name}")
-            row = run_row(DAEMONS[name], workload, settle, quiet)
+            row = run_row(DAEMONS[name], workload, quiet)
             print(result_line(row), flush=True)
             if row.counters:
                 print(f"COUNTERS daemon={name} workload={workload.name} {row.counters}", flush=True)
