@@ -363,6 +363,25 @@ def print_ratios(rows: list[Row]) -> None:
                 print(f"RATIO workload={workload.name} {name}/{peer} rate={rate:.2f} kept={kept:.2f}")
 
 
+def print_targets(rows: list[Row]) -> None:
+    """The issue's targets for syslogintr, judged on this run."""
+    by = {(r.workload.name, r.daemon): r for r in rows}
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    ours, theirs = by.get(("tcp-max", "syslogintr")), by.get(("tcp-max", "rsyslog"))
+    if ours and theirs and theirs.rate:
+        ratio = ours.rate / theirs.rate
+        print(f"TARGET tcp-max written msg/s syslogintr/rsyslog >= 1.20: {ratio:.2f} {verdict(ratio >= 1.2)}")
+    if ours := by.get(("udp-100k", "syslogintr")):
+        print(f"TARGET udp-100k syslogintr kept >= 95%: {ours.kept:.1f}% {verdict(ours.kept >= 95)}")
+    for workload in ("tcp-max", "udp-max"):
+        for name in ("syslogintr", "syslogintr+lua"):
+            if ours := by.get((workload, name)):
+                print(f"TARGET {workload} {name} peak RSS <= 200 MB: {ours.rss_mb:.1f} MB {verdict(ours.rss_mb <= 200)}")
+
+
 def workloads(seconds: int, smoke: bool) -> list[Workload]:
     if smoke:
         return [Workload("udp-1k", "udp", 1000, seconds), Workload("tcp-1k", "tcp", 1000, seconds)]
@@ -417,6 +436,7 @@ def main() -> int:
     print(f"MACHINE cpus={os.cpu_count()} loadavg={os.getloadavg()[0]:.2f} at end", flush=True)
     print_table(rows)
     print_ratios(rows)
+    print_targets(rows)
     return 0 if rows and all(r.written > 0 for r in rows) else 1
 
 
