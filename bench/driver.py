@@ -31,7 +31,7 @@ FULL_SPEED = 1_000_000_000  # loggen's default rate is 1000 msg/s; "full speed" 
 WARM_UP = 10_000  # messages at 20k msg/s before each measured run
 MAX_MESSAGES = 10_000_000  # per loggen run, whatever the rate: bounds the output file to about 3 GB
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-LOGGEN_LINE = b"seq: "  # every loggen message carries it; daemons' own notices do not
+LOGGEN_LINE = "seq: "  # every loggen message carries it; daemons' own notices do not
 
 # The daemons this run started, by pid, so that any exit stops them.
 running: dict[int, subprocess.Popen] = {}
@@ -214,9 +214,9 @@ def peak_rss_mb(pid: int) -> float:
 
 def start(daemon: Daemon, work: Path, port: int, out: Path, transport: str) -> subprocess.Popen:
     conf = daemon.write_config(work, port, out)
-    console = open(work / f"{daemon.name}.console", "w")
-    proc = subprocess.Popen(daemon.command(conf, work), cwd=work, env=daemon.environment(),
-                            stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
+    with open(work / f"{daemon.name}.console", "w") as console:  # the daemon keeps its own descriptor
+        proc = subprocess.Popen(daemon.command(conf, work), cwd=work, env=daemon.environment(),
+                                stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
     running[proc.pid] = proc
     deadline = time.monotonic() + 60
     while not listening(port, transport):
@@ -280,7 +280,7 @@ def wait_until_still(out: Path, started: float, quiet_seconds: float, limit: flo
 def count_lines(out: Path) -> int:
     if not out.exists():
         return 0
-    done = subprocess.run(["grep", "-c", "-F", LOGGEN_LINE.decode(), str(out)], capture_output=True, text=True)
+    done = subprocess.run(["grep", "-c", "-F", LOGGEN_LINE, str(out)], capture_output=True, text=True)
     return int(done.stdout.strip() or 0)
 
 
