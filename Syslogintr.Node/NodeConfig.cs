@@ -29,4 +29,8 @@ public static class NodeConfig
 
         return ConfigurationFactory.ParseString(File.ReadAllText(userFile)).WithFallback(defaults);
     }
+
+    /// <summary><c>--script FILE</c>: one rule named <c>script</c> running FILE on every message, over <paramref name="config"/>.</summary>
+    public static Config WithScriptRule(Config config, string scriptPath) =>
+        ConfigurationFactory.ParseString($"syslogintr.rules.script.script = \"{scriptPath.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"").WithFallback(config);
 }

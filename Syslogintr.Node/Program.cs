@@ -3,5 +3,7 @@ using Syslogintr.Node.Commands;
 
 var root = RunCommand.CreateRoot();
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(TestRuleCommand.Create());
+root.Subcommands.Add(ReloadCommand.Create());
 root.Subcommands.Add(ParseCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -2,9 +2,11 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Syslogintr.Actions;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Rules;
 using Syslogintr.Sinks;
 
 namespace Syslogintr.Hosting;
@@ -26,6 +28,8 @@ public static class SyslogintrHosting
         var pipeline = PipelineSettings.From(config);
         var sinks = SinksHosting.Validate(config);
         var listeners = ListenerSettings.From(config);
+        var actions = ActionsHosting.Validate(config);
+        var rules = RulesHosting.Validate(config);
         var hostName = config.GetString("syslogintr.hostname", "");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
@@ -46,6 +50,8 @@ public static class SyslogintrHosting
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
                 await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
+                ActionsHosting.StartActions(system, registry, actions, node);
+                await RulesHosting.StartRulesAsync(system, registry, rules, node);
                 await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });
         });

@@ -15,10 +15,16 @@ public static class RunCommand
         Description = "HOCON file layered over the embedded defaults",
     };
 
+    public static readonly Option<FileInfo?> ScriptOption = new("--script")
+    {
+        Description = "run this Lua script as one rule that sees every message, the original syslogintr's way",
+    };
+
     public static RootCommand CreateRoot()
     {
         var root = new RootCommand("Syslogintr: a syslog server whose message handling is scripted in Lua.");
         root.Options.Add(ConfigOption);
+        root.Options.Add(ScriptOption);
         root.SetAction(RunAsync);
         return root;
     }
@@ -27,6 +33,7 @@ public static class RunCommand
     {
         var run = new Command("run", "Run the node in the foreground (the default command).");
         run.Options.Add(ConfigOption);
+        run.Options.Add(ScriptOption);
         run.SetAction(RunAsync);
         return run;
     }
@@ -37,6 +44,10 @@ public static class RunCommand
         try
         {
             config = NodeConfig.Load(parse.GetValue(ConfigOption)?.FullName);
+            if (parse.GetValue(ScriptOption) is { } script)
+            {
+                config = NodeConfig.WithScriptRule(config, script.FullName);
+            }
         }
         catch (Exception e) when (e is FileNotFoundException or ConfigurationException)
         {
@@ -49,25 +60,42 @@ public static class RunCommand
 
     public static async Task<int> RunNodeAsync(Config config, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
-        });
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
-        builder.Services.AddSyslogintr(config);
-        using var host = builder.Build();
         try
         {
-            await host.RunAsync(cancellationToken);
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+            });
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+            builder.Services.AddSyslogintr(config);
+            using var host = builder.Build();
+            await host.StartAsync(cancellationToken);
+            using var pidFile = PidFile.Write(config);
+            using var signals = Signals.Publish(host.Services.GetRequiredService<Akka.Actor.ActorSystem>());
+            await host.WaitForShutdownAsync(cancellationToken);
             return 0;
         }
-        catch (StartupException e)
+        catch (Exception e) when (FindStartupException(e) is { } startup)
         {
-            await Console.Error.WriteLineAsync($"syslogintr: {e.Message}");
+            await Console.Error.WriteLineAsync($"syslogintr: {startup.Message}");
             return 1;
         }
+    }
+
+    /// <summary>The host wraps exceptions thrown while starting; the user needs our message, not the wrapper's.</summary>
+    private static StartupException? FindStartupException(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is StartupException startup)
+            {
+                return startup;
+            }
+        }
+
+        return null;
     }
 }

@@ -6,6 +6,7 @@ using Syslogintr.Tests.Support;
 namespace Syslogintr.Tests.EndToEnd;
 
 /// <summary>Random and mutated datagrams never crash a listener, are all counted, and do not hide a good message sent after them.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class FuzzTests
 {
     private const int PacketsPerTransport = 50_000;

@@ -12,6 +12,7 @@ using Syslogintr.Tests.Support;
 namespace Syslogintr.Tests.Ingest;
 
 /// <summary>The seed's deadlock, attempted: the only consumer hangs forever, and /dev/log senders must not notice.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class StuckDownstreamTests : TestKit
 {
     private const int Messages = 30_000;

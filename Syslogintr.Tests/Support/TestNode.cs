@@ -38,8 +38,7 @@ public sealed class TestNode : IAsyncDisposable
     {
         var directory = TempFolder.Create();
         var port = FreePort();
-        var config = ConfigurationFactory.ParseString($$"""
-            {{extraHocon}}
+        var config = ConfigurationFactory.ParseString(extraHocon).WithFallback(ConfigurationFactory.ParseString($$"""
             syslogintr {
               listeners {
                 udp.bind = "127.0.0.1:{{port}}"
@@ -52,7 +51,7 @@ public sealed class TestNode : IAsyncDisposable
               }
               metrics.summary-interval = 1h
             }
-            """).WithFallback(NodeConfig.Defaults());
+            """)).WithFallback(NodeConfig.Defaults());
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSyslogintr(config);
         var host = builder.Build();
@@ -101,7 +100,7 @@ public sealed class TestNode : IAsyncDisposable
     }
 
     /// <summary>A port free for both TCP and UDP on 127.0.0.1.</summary>
-    private static int FreePort()
+    public static int FreePort()
     {
         for (var attempt = 0; ; attempt++)
         {

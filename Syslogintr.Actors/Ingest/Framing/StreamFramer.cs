@@ -39,6 +39,7 @@ public sealed class StreamFramer
     public StreamFramer(int maxMessageSize, FramingMode mode = FramingMode.Auto)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxMessageSize, Array.MaxLength - 1); // room for a line's CR
         this.maxMessageSize = maxMessageSize;
         this.mode = mode;
     }
@@ -226,7 +227,7 @@ public sealed class StreamFramer
         }
 
         // Keep one byte more than the maximum: it may be the CR of a CRLF.
-        if (buffered + data.Length > maxMessageSize + 1)
+        if ((long)buffered + data.Length > maxMessageSize + 1)
         {
             Append(data[..Math.Max(0, maxMessageSize - buffered)]);
             OversizedFrames++;
@@ -243,7 +244,7 @@ public sealed class StreamFramer
     /// <summary>Delivers the buffered start of a line plus its last piece, without a trailing CR; empty lines are skipped.</summary>
     private void EndLine(ReadOnlySpan<byte> lastPiece, FrameHandler onFrame)
     {
-        var total = buffered + lastPiece.Length;
+        var total = (long)buffered + lastPiece.Length;
         var last = lastPiece.IsEmpty ? (buffered > 0 ? buffer[buffered - 1] : (byte)0) : lastPiece[^1];
         var length = total > 0 && last == '\r' ? total - 1 : total;
         var truncated = length > maxMessageSize;
@@ -271,7 +272,7 @@ public sealed class StreamFramer
         }
 
         buffered = 0;
-        onFrame(frame[..Math.Min(length, maxMessageSize)], truncated);
+        onFrame(frame[..(int)Math.Min(length, maxMessageSize)], truncated);
     }
 
     private int SkipLine(ReadOnlySpan<byte> data)

@@ -22,11 +22,12 @@ internal sealed class TcpConnection(
     NodeServices node,
     ListenerCounters counters,
     X509Certificate2? certificate,
-    CancellationToken stopping,
+    CancellationToken aborted,
     ILoggingAdapter log,
     Action<TcpConnection> closed)
 {
     private Thread? reader;
+    private volatile bool draining;
 
     public void Start()
     {
@@ -36,7 +37,27 @@ internal sealed class TcpConnection(
 
     public void Close() => socket.Dispose();
 
-    public void Join(TimeSpan timeout) => reader?.Join(timeout);
+    /// <summary>
+    /// The listener is stopping: finish reading what the sender already sent (the kernel acknowledged it, so it
+    /// is ours to keep), then end. A connection with nothing buffered is closed at once.
+    /// </summary>
+    public void Drain()
+    {
+        draining = true;
+        try
+        {
+            if (socket.Available == 0)
+            {
+                Close();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>False when the reader thread is still running after <paramref name="timeout"/>.</summary>
+    public bool Join(TimeSpan timeout) => reader?.Join(timeout) ?? true;
 
     private void Run()
     {
@@ -60,7 +81,7 @@ internal sealed class TcpConnection(
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            if (!stopping.IsCancellationRequested)
+            if (!draining)
             {
                 log.Debug("listener {0}: connection from {1} ended: {2}", settings.Name, origin.RemoteAddress, e.Message);
             }
@@ -86,7 +107,7 @@ internal sealed class TcpConnection(
         }
 
         var tls = new SslStream(network, leaveInnerStreamOpen: false, ValidateClientCertificate);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         deadline.CancelAfter(settings.Tls!.HandshakeTimeout);
         try
         {
@@ -127,6 +148,10 @@ internal sealed class TcpConnection(
         {
             counters.OnBytes(read);
             framer.Push(buffer.AsSpan(0, read), onFrame);
+            if (draining && socket.Available == 0)
+            {
+                break;
+            }
         }
 
         framer.Complete(onFrame);
@@ -149,7 +174,7 @@ internal sealed class TcpConnection(
         if (!node.Queue.TryEnqueue(message))
         {
             // Backpressure: this connection's thread waits; its sender's TCP window fills; nobody else is affected.
-            node.Queue.EnqueueAsync(message, stopping).AsTask().GetAwaiter().GetResult();
+            node.Queue.EnqueueAsync(message, aborted).AsTask().GetAwaiter().GetResult();
         }
     }
 }

@@ -16,12 +16,17 @@ namespace Syslogintr.Ingest.Listeners;
 /// </summary>
 public sealed class TcpListenerActor : UntypedActor
 {
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+
     private readonly ListenerSettings settings;
     private readonly NodeServices node;
     private readonly ListenerCounters counters;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly ConcurrentDictionary<TcpConnection, byte> connections = new();
     private readonly CancellationTokenSource stopping = new();
+
+    // Cancelled once draining has run out of time: connections waiting for room in the queue give up.
+    private readonly CancellationTokenSource aborting = new();
     private Socket? listenSocket;
     private Thread? acceptor;
     private X509Certificate2? certificate;
@@ -66,26 +71,36 @@ public sealed class TcpListenerActor : UntypedActor
         Context.Parent.Tell(new ListenerBound(settings.Name, $"{(certificate is null ? "tcp" : "tls")} {socket.LocalEndPoint}"));
     }
 
+    /// <summary>Stops accepting, lets each connection read what was already sent to it (bounded), then closes the rest.</summary>
     protected override void PostStop()
     {
         stopping.Cancel();
         listenSocket?.Dispose();
-        foreach (var connection in connections.Keys)
-        {
-            connection.Close();
-        }
-
         acceptor?.Join(TimeSpan.FromSeconds(2));
         foreach (var connection in connections.Keys)
         {
-            connection.Join(TimeSpan.FromSeconds(1));
+            connection.Drain();
+        }
+
+        var deadline = DateTime.UtcNow + DrainTimeout;
+        foreach (var connection in connections.Keys)
+        {
+            if (!connection.Join(Max(deadline - DateTime.UtcNow, TimeSpan.Zero)))
+            {
+                aborting.Cancel();
+                connection.Close();
+                connection.Join(TimeSpan.FromSeconds(1));
+            }
         }
 
         certificate?.Dispose();
         stopping.Dispose();
+        aborting.Dispose();
     }
 
     protected override void OnReceive(object message) => Unhandled(message);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private void AcceptLoop(Socket socket)
     {
@@ -115,7 +130,7 @@ public sealed class TcpListenerActor : UntypedActor
                 continue;
             }
 
-            var connection = new TcpConnection(client, settings, node, counters, certificate, stopping.Token, log, c => connections.TryRemove(c, out _));
+            var connection = new TcpConnection(client, settings, node, counters, certificate, aborting.Token, log, c => connections.TryRemove(c, out _));
             connections[connection] = 0;
             connection.Start();
         }

@@ -1,7 +1,7 @@
 namespace Syslogintr.Ingest.Parsing;
 
 /// <summary>
-/// What RFC 3164 timestamps need from the clock: the sender's local time zone offset (assumed to be ours) and the
+/// What RFC 3164 timestamps need from the clock: its time zone, whose offset is assumed to be the sender's, and the
 /// year the sender left out. Offsets are cached per hour because <see cref="TimeZoneInfo.GetUtcOffset(DateTime)"/>
 /// is slow next to the rest of a parse and zones change offset on the hour.
 /// </summary>
@@ -16,8 +16,8 @@ internal sealed class LocalClock(TimeProvider clock)
     private readonly TimeZoneInfo zone = clock.LocalTimeZone;
     private long offsetHour = long.MinValue;
     private TimeSpan offset;
-    private long nowHour = long.MinValue;
-    private TimeSpan nowOffset;
+    private long instantHour = long.MinValue;
+    private TimeSpan instantOffset;
 
     /// <summary>The offset of our zone at the given wall-clock time.</summary>
     public TimeSpan OffsetAt(DateTime local)
@@ -32,27 +32,29 @@ internal sealed class LocalClock(TimeProvider clock)
         return offset;
     }
 
-    /// <summary>The wall-clock time now, in our zone.</summary>
-    public DateTime Now()
+    /// <summary>The wall-clock time of an instant, in our zone.</summary>
+    public DateTime ToLocal(DateTimeOffset instant)
     {
-        var utc = clock.GetUtcNow().UtcDateTime;
+        var utc = instant.UtcDateTime;
         var hour = utc.Ticks / TimeSpan.TicksPerHour;
-        if (hour != nowHour)
+        if (hour != instantHour)
         {
-            nowOffset = zone.GetUtcOffset(utc);
-            nowHour = hour;
+            instantOffset = zone.GetUtcOffset(utc);
+            instantHour = hour;
         }
 
-        return DateTime.SpecifyKind(utc + nowOffset, DateTimeKind.Unspecified);
+        return DateTime.SpecifyKind(utc + instantOffset, DateTimeKind.Unspecified);
     }
 
     /// <summary>
-    /// The year of a timestamp sent without one: this year, unless that puts it more than a month in the future
-    /// (then last year) or more than eleven months in the past (then next year). False for a day that year lacks (Feb 29).
+    /// The year of a timestamp sent without one: the year it was received in, unless that puts it more than a month
+    /// after reception (then the year before) or more than eleven months before it (then the year after).
+    /// Reception time, not the clock, is "now": the listener read the clock for it, and a message that waited in a
+    /// queue keeps the year it was sent in. False for a day that year lacks (Feb 29).
     /// </summary>
-    public bool TryInferYear(int month, int day, TimeSpan timeOfDay, out int year)
+    public bool TryInferYear(int month, int day, TimeSpan timeOfDay, DateTimeOffset receivedAt, out int year)
     {
-        var now = Now();
+        var now = ToLocal(receivedAt);
         year = now.Year;
         var candidate = new DateTime(year, month, Math.Min(day, DateTime.DaysInMonth(year, month))) + timeOfDay;
         if (candidate - now > MaxFuture)

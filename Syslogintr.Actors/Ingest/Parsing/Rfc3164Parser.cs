@@ -16,13 +16,13 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
 
     private static ReadOnlySpan<byte> MonthNames => "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
 
-    /// <summary>Reads everything after the PRI (or the whole message when it has none).</summary>
-    public void Parse(ReadOnlySpan<byte> text, out ParsedFields fields)
+    /// <summary>Reads everything after the PRI (or the whole message when it has none); a missing year is inferred from <paramref name="receivedAt"/>.</summary>
+    public void Parse(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, out ParsedFields fields)
     {
         fields = default;
         fields.StructuredData = [];
         var pos = 0;
-        if (TryReadTimestamp(text, out var timestamp, out var used))
+        if (TryReadTimestamp(text, receivedAt, out var timestamp, out var used))
         {
             fields.Timestamp = timestamp;
             pos = SkipSpaces(text, used);
@@ -48,14 +48,14 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
         return pos;
     }
 
-    private bool TryReadTimestamp(ReadOnlySpan<byte> text, out DateTimeOffset timestamp, out int used)
+    private bool TryReadTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used)
     {
         if (text.Length > 4 && Digits.Is(text[0]))
         {
             return Rfc3339Timestamp.TryParse(text, strict: false, local, out timestamp, out used) && EndsField(text, ref used);
         }
 
-        return TryReadBsdTimestamp(text, out timestamp, out used);
+        return TryReadBsdTimestamp(text, receivedAt, out timestamp, out used);
     }
 
     /// <summary>A timestamp must be followed by a space or the end of the message.</summary>
@@ -71,7 +71,7 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
     }
 
     /// <summary><c>Mmm dd hh:mm:ss</c> with the day space- or zero-padded (or bare), an optional year before the time and an optional fraction.</summary>
-    private bool TryReadBsdTimestamp(ReadOnlySpan<byte> text, out DateTimeOffset timestamp, out int used)
+    private bool TryReadBsdTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used)
     {
         timestamp = default;
         used = 0;
@@ -151,7 +151,7 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
         }
 
         var timeOfDay = new TimeSpan(hour, minute, second);
-        if (year == 0 && !local.TryInferYear(month, day, timeOfDay, out year))
+        if (year == 0 && !local.TryInferYear(month, day, timeOfDay, receivedAt, out year))
         {
             return false;
         }

@@ -19,6 +19,8 @@ public sealed class SyslogParser
     private readonly Rfc5424Parser rfc5424;
     private readonly Rfc3164Parser rfc3164;
 
+    /// <param name="clock">Its time zone is taken as the sender's for timestamps without an offset (RFC 3164).</param>
+    /// <param name="localHostName">See <see cref="LocalHostName"/>.</param>
     public SyslogParser(TimeProvider clock, string localHostName)
     {
         var local = new LocalClock(clock);
@@ -36,6 +38,11 @@ public sealed class SyslogParser
     /// </summary>
     public bool FillMissingHostname { get; init; } = true;
 
+    /// <summary>Parses one frame (a datagram, or a frame cut by <see cref="Framing.StreamFramer"/>).</summary>
+    /// <param name="raw">The bytes; copied into <see cref="SyslogMessage.Raw"/> without trailing LF, CR and NUL.</param>
+    /// <param name="origin">Who sent it; gives the host name when the message names none.</param>
+    /// <param name="receivedAt">When it was read; an RFC 3164 timestamp without a year gets the year around this instant.</param>
+    /// <param name="truncated">The framer or listener cut it to the maximum message size.</param>
     public SyslogMessage Parse(ReadOnlySpan<byte> raw, Origin origin, DateTimeOffset receivedAt, bool truncated = false)
     {
         raw = TrimTrailers(raw);
@@ -47,7 +54,7 @@ public sealed class SyslogParser
         ParsedFields fields;
         if (raw[0] != '<')
         {
-            rfc3164.Parse(raw, out fields);
+            rfc3164.Parse(raw, receivedAt, out fields);
             return Parsed(raw, origin, receivedAt, truncated, SyslogFormat.Rfc3164, null, version: 0, ref fields);
         }
 
@@ -67,7 +74,7 @@ public sealed class SyslogParser
             return Parsed(raw, origin, receivedAt, truncated, SyslogFormat.Rfc5424, pri, version: 1, ref fields);
         }
 
-        rfc3164.Parse(body, out fields);
+        rfc3164.Parse(body, receivedAt, out fields);
         return Parsed(raw, origin, receivedAt, truncated, SyslogFormat.Rfc3164, pri, version: 0, ref fields);
     }
 
@@ -121,7 +128,9 @@ public sealed class SyslogParser
 
     private SyslogMessage Parsed(
         ReadOnlySpan<byte> raw, Origin origin, DateTimeOffset receivedAt, bool truncated,
-        SyslogFormat format, int? pri, int version, ref ParsedFields fields) => new()
+        SyslogFormat format, int? pri, int version, ref ParsedFields fields)
+    {
+        return new SyslogMessage
         {
             Facility = pri is { } p ? (Facility)(p >> 3) : DefaultFacility,
             Severity = pri is { } q ? (Severity)(q & 7) : DefaultSeverity,
@@ -140,10 +149,13 @@ public sealed class SyslogParser
             Format = format,
             Truncated = truncated,
         };
+    }
 
     /// <summary>A message we could not read: its whole text as the message, the reason, and the PRI if that much was valid.</summary>
     private SyslogMessage Unparsed(
-        ReadOnlySpan<byte> raw, Origin origin, DateTimeOffset receivedAt, bool truncated, string error, int? pri = null) => new()
+        ReadOnlySpan<byte> raw, Origin origin, DateTimeOffset receivedAt, bool truncated, string error, int? pri = null)
+    {
+        return new SyslogMessage
         {
             Facility = pri is { } p ? (Facility)(p >> 3) : DefaultFacility,
             Severity = pri is { } q ? (Severity)(q & 7) : DefaultSeverity,
@@ -157,6 +169,7 @@ public sealed class SyslogParser
             ParseError = error,
             Truncated = truncated,
         };
+    }
 
     private string? FallbackHostname(Origin origin) =>
         !FillMissingHostname ? null

@@ -1,0 +1,119 @@
+using System.Globalization;
+using Akka.Configuration;
+
+namespace Syslogintr.Actions;
+
+/// <summary>
+/// Turns "ban this target for this long" into firewall commands (argv, never a shell line). The target text is
+/// always a validated <see cref="BanTarget"/>, so no log text reaches a command.
+/// </summary>
+public abstract class FirewallBackend
+{
+    public abstract string Name { get; }
+
+    /// <summary>True when the firewall lifts a ban by itself at its timeout, so expiry needs no command.</summary>
+    public virtual bool ExpiresItself => false;
+
+    /// <summary>Commands run once at start, before restored bans are re-applied.</summary>
+    public virtual IEnumerable<IReadOnlyList<string>> Startup() => [];
+
+    public abstract IEnumerable<IReadOnlyList<string>> Ban(BanTarget target, TimeSpan duration);
+
+    public abstract IEnumerable<IReadOnlyList<string>> Unban(BanTarget target);
+
+    /// <summary>Commands that lift bans that expired while the node was down (whatever the firewall did not drop itself).</summary>
+    public virtual IEnumerable<IReadOnlyList<string>> LiftStale(BanTarget target) => ExpiresItself ? [] : Unban(target);
+
+    public static FirewallBackend From(Config ban) => ban.GetString("backend", "none") switch
+    {
+        "none" => new DryRun(),
+        "nftables" => new Nftables(ban.GetConfig("nftables") ?? ConfigurationFactory.Empty),
+        "iptables" => new Iptables(ban.GetConfig("iptables") ?? ConfigurationFactory.Empty),
+        "ipset" => new Ipset(ban.GetConfig("ipset") ?? ConfigurationFactory.Empty),
+        var other => throw new ConfigurationException($"'syslogintr.ban.backend' must be none, nftables, iptables or ipset, not '{other}'"),
+    };
+
+    private static string Seconds(TimeSpan duration) =>
+        Math.Max(1, (long)Math.Ceiling(duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Logs what it would do and runs nothing.</summary>
+    public sealed class DryRun : FirewallBackend
+    {
+        public override string Name => "none";
+
+        public override IEnumerable<IReadOnlyList<string>> Ban(BanTarget target, TimeSpan duration) => [];
+
+        public override IEnumerable<IReadOnlyList<string>> Unban(BanTarget target) => [];
+    }
+
+    /// <summary>
+    /// Adds elements with a timeout to a named set of an existing table (e.g.
+    /// <c>nft add set inet filter syslogintr4 '{ type ipv4_addr; flags timeout, interval; }'</c> and a rule that drops
+    /// <c>ip saddr @syslogintr4</c>). The kernel removes elements at their timeout, which survives our restarts.
+    /// </summary>
+    public sealed class Nftables(Config c) : FirewallBackend
+    {
+        private readonly string program = c.GetString("program", "nft");
+        private readonly string[] table = c.GetString("table", "inet filter").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        private readonly string set4 = c.GetString("set4", "syslogintr4");
+        private readonly string set6 = c.GetString("set6", "syslogintr6");
+
+        public override string Name => "nftables";
+
+        public override bool ExpiresItself => true;
+
+        public override IEnumerable<IReadOnlyList<string>> Ban(BanTarget target, TimeSpan duration) =>
+            [[program, "add", "element", .. table, Set(target), $"{{ {target.Text} timeout {Seconds(duration)}s }}"]];
+
+        public override IEnumerable<IReadOnlyList<string>> Unban(BanTarget target) =>
+            [[program, "delete", "element", .. table, Set(target), $"{{ {target.Text} }}"]];
+
+        private string Set(BanTarget target) => target.IsIPv6 ? set6 : set4;
+    }
+
+    /// <summary>
+    /// One DROP rule per ban in a chain of its own (jumped to from INPUT by the administrator), as the original's
+    /// ssh-iptables module did. The chain is ours: it is flushed at start and the live bans re-inserted.
+    /// </summary>
+    public sealed class Iptables(Config c) : FirewallBackend
+    {
+        private readonly string program4 = c.GetString("program", "iptables");
+        private readonly string program6 = c.GetString("program6", "ip6tables");
+        private readonly string chain = c.GetString("chain", "syslogintr");
+        private readonly string jump = c.GetString("target", "DROP");
+
+        public override string Name => "iptables";
+
+        public override IEnumerable<IReadOnlyList<string>> Startup() =>
+            [[program4, "-w", "-F", chain], [program6, "-w", "-F", chain]];
+
+        public override IEnumerable<IReadOnlyList<string>> Ban(BanTarget target, TimeSpan duration) =>
+            [[Program(target), "-w", "-I", chain, "-s", target.Text, "-j", jump]];
+
+        public override IEnumerable<IReadOnlyList<string>> Unban(BanTarget target) =>
+            [[Program(target), "-w", "-D", chain, "-s", target.Text, "-j", jump]];
+
+        /// <summary>Start flushed the chain: nothing stale is left in it.</summary>
+        public override IEnumerable<IReadOnlyList<string>> LiftStale(BanTarget target) => [];
+
+        private string Program(BanTarget target) => target.IsIPv6 ? program6 : program4;
+    }
+
+    /// <summary>Adds to and deletes from two existing ipsets (hash:net, family inet and inet6), idempotently (<c>-exist</c>).</summary>
+    public sealed class Ipset(Config c) : FirewallBackend
+    {
+        private readonly string program = c.GetString("program", "ipset");
+        private readonly string set4 = c.GetString("set4", "syslogintr4");
+        private readonly string set6 = c.GetString("set6", "syslogintr6");
+
+        public override string Name => "ipset";
+
+        public override IEnumerable<IReadOnlyList<string>> Ban(BanTarget target, TimeSpan duration) =>
+            [[program, "add", Set(target), target.Text, "-exist"]];
+
+        public override IEnumerable<IReadOnlyList<string>> Unban(BanTarget target) =>
+            [[program, "del", Set(target), target.Text, "-exist"]];
+
+        private string Set(BanTarget target) => target.IsIPv6 ? set6 : set4;
+    }
+}

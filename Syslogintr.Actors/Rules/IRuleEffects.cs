@@ -1,0 +1,32 @@
+using Syslogintr.Actions;
+using Syslogintr.Alerts;
+using Syslogintr.Ingest;
+using Syslogintr.Sinks;
+
+namespace Syslogintr.Rules;
+
+/// <summary>
+/// What a rule's Lua calls do outside the Lua state. Live, each is a message to an actor (the call returns at
+/// once); under <c>syslogintr test-rule</c>, each is printed as a JSON line and nothing is executed.
+/// </summary>
+public interface IRuleEffects
+{
+    void Alert(AlertRaised alert);
+
+    void Ban(BanRequested ban);
+
+    void Exec(ExecRequested exec);
+
+    void Write(FileWriteRequested write);
+
+    void Relay(RelayRequested relay);
+
+    /// <summary>A message the rule logged with <c>syslog(level, text)</c>, to go back into the pipeline.</summary>
+    void Inject(SyslogMessage message);
+
+    /// <summary>The rule called <c>alarm(n)</c>: call <c>alarm_handler()</c> every <paramref name="interval"/>; zero stops it.</summary>
+    void SetAlarm(TimeSpan interval);
+}
+
+/// <summary>A Lua error in a rule: where (hook name) and Lua's own message, which carries the script line.</summary>
+public sealed record RuleError(string Rule, string Hook, string Message);

@@ -1,0 +1,238 @@
+-- Runs once in every rule's Lua state, with the full standard library, before the rule's script.
+-- It captures what the host needs (debug.sethook for the instruction budget) and then, unless the rule is
+-- trusted, takes away what a sandboxed script must not have. It returns the entry points the host calls.
+local H, cfg = ...
+
+local G = _G
+local type, tostring, error, select, setmetatable, getmetatable, pairs, ipairs =
+  type, tostring, error, select, setmetatable, getmetatable, pairs, ipairs
+local sethook, getinfo = debug.sethook, debug.getinfo
+local real_load, real_loadfile, real_time, real_date = load, loadfile, os.time, os.date
+local H_now, H_allowed, H_overtime = H.now, H.allowed, H.overtime
+
+-- Instruction budget: a count hook, installed from Lua (never a managed hook that raises), that counts down
+-- from `limit` ticks of `cfg.hook_count` instructions. Every entry point resets it; running out raises an
+-- ordinary Lua error, so the state stays usable. Since one instruction can be a costly C call (tostring, gsub),
+-- every 16th tick also asks the host whether the call has run longer than its time budget.
+local limit, left = cfg.budget_ticks, cfg.budget_ticks
+local function budget_hook()
+  left = left - 1
+  if left <= 0 or (left % 16 == 0 and H_overtime()) then
+    local where = getinfo(2, "Sl")
+    if where and where.currentline and where.currentline > 0 then
+      error(("budget exceeded at %s:%d"):format(where.short_src, where.currentline), 0)
+    end
+    error("budget exceeded", 0)
+  end
+end
+
+local function fail_on(err, level)
+  if err then error(err, level + 1) end
+end
+
+local function seconds_of(v, what)
+  if type(v) == "number" then return v end
+  if type(v) == "string" then
+    local n, unit = v:match("^%s*(%d+%.?%d*)%s*(%a*)%s*$")
+    if n then
+      local mult = ({ s = 1, m = 60, h = 3600, d = 86400 })[unit] or 1
+      return tonumber(n) * mult
+    end
+  end
+  error(what .. ": expected seconds or a duration such as '30s', '5m', '1h', '1d', got " .. tostring(v), 3)
+end
+
+-- The original's functions ------------------------------------------------------------------------------
+
+function G.alarm(n)
+  fail_on(H.alarm(seconds_of(n, "alarm")), 2)
+end
+
+local DEST = { __name = "SOCKADDR" }
+DEST.__tostring = function(d) return d.target end
+DEST.__index = DEST
+
+-- Names are not resolved here: the relay actor resolves them, off the rule's thread.
+function G.host(name, port, proto)
+  if type(name) ~= "string" or name == "" then error("host: expected a host name or address", 2) end
+  proto = proto or "udp"
+  if proto ~= "udp" and proto ~= "tcp" then error("host: protocol must be 'udp' or 'tcp'", 2) end
+  return setmetatable({ kind = proto, target = name, port = math.tointeger(port) or 514 }, DEST)
+end
+
+function G.lsock(path)
+  if type(path) ~= "string" or path == "" then error("lsock: expected a socket path", 2) end
+  return setmetatable({ kind = "unix", target = path, port = -1 }, DEST)
+end
+
+function G.relay(dest, msg, format)
+  if getmetatable(dest) ~= DEST then error("relay: destination must come from host() or lsock()", 2) end
+  if type(msg) ~= "table" then error("relay: message must be a table", 2) end
+  if format ~= nil and format ~= "rfc3164" and format ~= "rfc5424" then
+    error("relay: format must be 'rfc3164' or 'rfc5424'", 2)
+  end
+  fail_on(H.relay(dest.kind, dest.target, dest.port, format == "rfc5424", msg), 2)
+end
+
+-- Actions: each is a message to its own actor; the call returns at once --------------------------------
+
+function G.alert(a)
+  if type(a) ~= "table" then error("alert: expected a table { key=, subject=, body=, severity= }", 2) end
+  local subject = a.subject
+  if type(subject) ~= "string" then error("alert: 'subject' must be a string", 2) end
+  fail_on(H.alert(tostring(a.key or subject), subject, tostring(a.body or ""), tostring(a.severity or "err")), 2)
+end
+
+function G.ban(b)
+  if type(b) ~= "table" or type(b.ip) ~= "string" then error("ban: expected a table { ip=, seconds=, reason= }", 2) end
+  fail_on(H.ban(b.ip, seconds_of(b.seconds or 3600, "ban: seconds"), tostring(b.reason or "")), 2)
+end
+
+function G.write(path, line)
+  if type(path) ~= "string" then error("write: path must be a string", 2) end
+  fail_on(H.write(path, tostring(line)), 2)
+end
+
+function G.exec(e)
+  if type(e) ~= "table" or type(e.argv) ~= "table" or #e.argv == 0 then
+    error("exec: expected a table { argv = { program, args... }, timeout = }", 2)
+  end
+  local argv = {}
+  for i, v in ipairs(e.argv) do argv[i] = tostring(v) end
+  fail_on(H.exec(argv, seconds_of(e.timeout or 30, "exec: timeout")), 2)
+end
+
+-- syslog(level, text [, facility [, program]]): a message back into the pipeline (default facility syslog,
+-- program the rule's name).
+function G.syslog(level, text, facility, program)
+  if type(level) ~= "string" then error("syslog: level must be a name such as 'info' or 'err'", 2) end
+  if facility ~= nil and type(facility) ~= "string" then error("syslog: facility must be a name", 2) end
+  fail_on(H.syslog(level, tostring(text), facility, program ~= nil and tostring(program) or nil), 2)
+end
+
+G.script, G.scriptpath, G.options = cfg.script, cfg.scriptpath, cfg.options
+
+-- The clock: the replay clock under `syslogintr test-rule`, the real one otherwise.
+os.time = function(...)
+  if select("#", ...) == 0 then return H_now() end
+  return real_time(...)
+end
+os.date = function(fmt, t, ...)
+  return real_date(fmt, t or H_now(), ...)
+end
+
+-- The sandbox ------------------------------------------------------------------------------------------
+
+local libpath = cfg.libpath
+package.path = libpath
+if not cfg.trusted then
+  local function check(path, write)
+    if type(path) ~= "string" then error("expected a file path", 3) end
+    local err = H_allowed(path, write)
+    if err then return false, err end
+    return true
+  end
+
+  local open, lines = io.open, io.lines
+  local safe_io = { write = io.write, stdout = io.stdout, stderr = io.stderr, type = io.type }
+  function safe_io.open(path, mode)
+    local ok, err = check(path, mode ~= nil and mode:find("[wa+]") ~= nil)
+    if not ok then return nil, err end
+    return open(path, mode)
+  end
+  function safe_io.lines(path, ...)
+    local ok, err = check(path, false)
+    if not ok then error(err, 2) end
+    return lines(path, ...)
+  end
+  G.io = safe_io
+
+  G.os = { time = os.time, date = os.date, clock = os.clock, difftime = os.difftime, getenv = os.getenv }
+
+  -- Text chunks only: a binary chunk can crash the VM.
+  function G.load(chunk, name, _, ...)
+    return real_load(chunk, name, "t", ...)
+  end
+  function G.loadfile(path, _, ...)
+    local ok, err = check(path, false)
+    if not ok then return nil, err end
+    return real_loadfile(path, "t", ...)
+  end
+  function G.dofile(path)
+    local ok, err = check(path, false)
+    if not ok then error(err, 2) end
+    local f, lerr = real_loadfile(path, "t")
+    if not f then error(lerr, 2) end
+    return f()
+  end
+
+  -- One call must not allocate past the heap cap in one go (the cap is checked between batches).
+  local rep, max_rep = string.rep, cfg.max_string
+  function string.rep(s, n, sep)
+    if type(s) == "string" and type(n) == "number" and n > 0 and (#s + #(sep or "")) * n > max_rep then
+      error("string.rep: result longer than the rule's memory limit", 2)
+    end
+    return rep(s, n, sep)
+  end
+
+  local gc = collectgarbage
+  function G.collectgarbage(opt, ...)
+    if opt == nil or opt == "collect" or opt == "count" or opt == "step" then return gc(opt, ...) end
+    error("collectgarbage: option '" .. tostring(opt) .. "' is not available to sandboxed rules", 2)
+  end
+
+  -- require: Lua modules from the rules path only, whatever the script sets package.path to.
+  local searchpath, preload = package.searchpath, package.searchers[1]
+  package.searchers = {
+    preload,
+    function(name)
+      local file, err = searchpath(name, libpath)
+      if not file then return "\n\t" .. err end
+      local f, lerr = real_loadfile(file, "t")
+      if not f then error(("error loading module '%s' from file '%s':\n\t%s"):format(name, file, lerr), 2) end
+      return f, file
+    end,
+  }
+  package.cpath, package.loadlib = "", nil
+  package.loaded.io, package.loaded.os, package.loaded.debug = G.io, G.os, nil
+  G.debug = nil
+end
+
+-- Entry points the host calls --------------------------------------------------------------------------
+
+-- The host pushes the fields positionally and the table is built here with a constructor: one stack push per
+-- field instead of three API calls.
+local function deliver(version, raw, host, relay, port, remote, localaddr, localport, timestamp, logtimestamp,
+                       program, pid, facility, level, msg)
+  left = limit
+  return G.log({ version = version, _RAW = raw, host = host, relay = relay, port = port, remote = remote,
+    localaddr = localaddr, localport = localport, timestamp = timestamp, logtimestamp = logtimestamp,
+    program = program, pid = pid, facility = facility, level = level, msg = msg })
+end
+
+local function deliver5424(version, raw, host, relay, port, remote, localaddr, localport, timestamp, logtimestamp,
+                           program, pid, facility, level, msg, app_name, procid, msgid, sd)
+  left = limit
+  return G.log({ version = version, _RAW = raw, host = host, relay = relay, port = port, remote = remote,
+    localaddr = localaddr, localport = localport, timestamp = timestamp, logtimestamp = logtimestamp,
+    program = program, pid = pid, facility = facility, level = level, msg = msg,
+    app_name = app_name, procid = procid, msgid = msgid, sd = sd })
+end
+
+-- Runs a hook by name; false when the script does not define it.
+local function call_hook(name)
+  local f = G[name]
+  if f == nil then return false end
+  if type(f) ~= "function" then error(name .. " is type '" .. type(f) .. "' not type 'function'", 0) end
+  left = limit
+  f()
+  return true
+end
+
+local function run(f)
+  left = limit
+  return f()
+end
+
+sethook(budget_hook, "", cfg.hook_count)
+return deliver, deliver5424, call_hook, run

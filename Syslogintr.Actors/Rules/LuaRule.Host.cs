@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Net;
+using KeraLua;
+using Syslogintr.Actions;
+using Syslogintr.Alerts;
+using Syslogintr.Ingest;
+using Syslogintr.Sinks;
+
+namespace Syslogintr.Rules;
+
+/// <summary>
+/// The C# side of the script's functions. The Lua wrappers in prelude.lua check the arguments and raise the
+/// errors; these never raise (a longjmp across .NET frames is not supported): they return nothing on success
+/// or an error text, which the wrapper raises.
+/// </summary>
+public sealed partial class LuaRule
+{
+    private int HostAlarm(IntPtr state) => Guard(state, l =>
+    {
+        var seconds = l.ToNumber(1);
+        if (seconds < 0 || double.IsNaN(seconds))
+        {
+            return "alarm: the interval must not be negative";
+        }
+
+        effects.SetAlarm(TimeSpan.FromSeconds(seconds));
+        return null;
+    });
+
+    private int HostRelay(IntPtr state) => Guard(state, l =>
+    {
+        var destination = new RelayDestination(l.ToString(1, false), l.ToString(2, false), (int)l.ToInteger(3));
+        var rfc5424 = l.ToBoolean(4);
+        var error = ReadMessage(l, 5, rfc5424, out var message);
+        if (error is null)
+        {
+            effects.Relay(new RelayRequested(destination, message!, rfc5424, rule.Name));
+        }
+
+        return error;
+    });
+
+    private int HostAlert(IntPtr state) => Guard(state, l =>
+    {
+        var severityName = l.ToString(4, false);
+        if (!LuaNames.TryParseLevel(severityName, out var severity))
+        {
+            return $"alert: '{severityName}' is not a level name";
+        }
+
+        effects.Alert(new AlertRaised(l.ToString(1, false), l.ToString(2, false), l.ToString(3, false), severity, rule.Name, clock.GetUtcNow()));
+        return null;
+    });
+
+    private int HostBan(IntPtr state) => Guard(state, l =>
+    {
+        var ip = l.ToString(1, false);
+        // Strict: IPAddress.TryParse would read 192.030.0.6 as octal and ban someone else.
+        if (!BanTarget.TryParse(ip, out var target))
+        {
+            return $"ban: '{ip}' is not an IP address or network";
+        }
+
+        var seconds = l.ToNumber(2);
+        if (!(seconds > 0))
+        {
+            return "ban: seconds must be positive";
+        }
+
+        effects.Ban(new BanRequested(target.Text, TimeSpan.FromSeconds(seconds), l.ToString(3, false), rule.Name));
+        return null;
+    });
+
+    private int HostWrite(IntPtr state) => Guard(state, l =>
+    {
+        var path = l.ToString(1, false);
+        var refused = PathRefused(path, write: true);
+        if (refused is not null)
+        {
+            return "write: " + refused;
+        }
+
+        effects.Write(new FileWriteRequested(Path.GetFullPath(path), l.ToString(2, false), rule.Name));
+        return null;
+    });
+
+    private int HostExec(IntPtr state) => Guard(state, l =>
+    {
+        var count = (int)l.RawLen(1);
+        var argv = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            l.RawGetInteger(1, i + 1);
+            argv[i] = l.ToString(-1, false);
+            l.Pop(1);
+        }
+
+        effects.Exec(new ExecRequested(argv, TimeSpan.FromSeconds(l.ToNumber(2)), rule.Name));
+        return null;
+    });
+
+    private int HostSyslog(IntPtr state) => Guard(state, l =>
+    {
+        var levelName = l.ToString(1, false);
+        if (!LuaNames.TryParseLevel(levelName, out var level))
+        {
+            return $"syslog: '{levelName}' is not a level name";
+        }
+
+        var facility = Facility.Syslog;
+        if (l.Type(3) == LuaType.String && !LuaNames.TryParseFacility(l.ToString(3, false), out facility))
+        {
+            return $"syslog: '{l.ToString(3, false)}' is not a facility name";
+        }
+
+        var generation = (current?.Generation ?? 0) + 1;
+        if (generation > rule.MaxGeneration)
+        {
+            RefusedInjections++;
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        effects.Inject(new SyslogMessage
+        {
+            Facility = facility,
+            Severity = level,
+            Timestamp = now,
+            ReceivedAt = now,
+            Hostname = hostName,
+            AppName = l.Type(4) == LuaType.String ? l.ToString(4, false) : rule.Name,
+            Message = l.ToString(2, false),
+            Origin = Origin.Internal,
+            Format = SyslogFormat.Rfc3164,
+            Generation = generation,
+            InjectedBy = rule.Name,
+        });
+        return null;
+    });
+
+    private int HostNow(IntPtr state)
+    {
+        Lua.FromIntPtr(state).PushInteger(clock.GetUtcNow().ToUnixTimeSeconds());
+        return 1;
+    }
+
+    /// <summary>Asked by the budget hook: has the current call run longer than the rule's time budget?</summary>
+    private int HostOvertime(IntPtr state)
+    {
+        Lua.FromIntPtr(state).PushBoolean(Stopwatch.GetElapsedTime(callStarted) > rule.TimeBudget);
+        return 1;
+    }
+
+    private int HostAllowed(IntPtr state) => Guard(state, l => PathRefused(l.ToString(1, false), l.ToBoolean(2)));
+
+    /// <summary>Null when a sandboxed script may open <paramref name="path"/>: inside an allowed path, or for reading, the rules path.</summary>
+    private string? PathRefused(string path, bool write)
+    {
+        if (rule.Trusted)
+        {
+            return null;
+        }
+
+        var full = Path.GetFullPath(path);
+        var roots = write ? rule.AllowedPaths : [.. rule.AllowedPaths, .. rule.LibraryPaths];
+        foreach (var root in roots)
+        {
+            var prefix = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;
+            if (full.StartsWith(prefix, StringComparison.Ordinal) || full == root)
+            {
+                return null;
+            }
+        }
+
+        return $"'{path}' is outside the paths this rule may {(write ? "write" : "read")} (allowed-paths)";
+    }
+
+    /// <summary>Runs a host function; whatever goes wrong becomes an error text for the Lua wrapper to raise.</summary>
+    private static int Guard(IntPtr state, Func<Lua, string?> body)
+    {
+        var l = Lua.FromIntPtr(state);
+        string? error;
+        try
+        {
+            error = body(l);
+        }
+        catch (Exception e)
+        {
+            error = e.Message;
+        }
+
+        if (error is null)
+        {
+            return 0;
+        }
+
+        l.PushString(error);
+        return 1;
+    }
+
+    /// <summary>The (possibly rewritten) Lua message table as a message to send on.</summary>
+    private string? ReadMessage(Lua l, int table, bool rfc5424, out SyslogMessage? message)
+    {
+        message = null;
+        var facilityName = Field(l, table, "facility") ?? "user";
+        if (!LuaNames.TryParseFacility(facilityName, out var facility))
+        {
+            return $"relay: '{facilityName}' is not a facility name";
+        }
+
+        var levelName = Field(l, table, "level") ?? "notice";
+        if (!LuaNames.TryParseLevel(levelName, out var level))
+        {
+            return $"relay: '{levelName}' is not a level name";
+        }
+
+        var now = clock.GetUtcNow();
+        var seconds = IntegerField(l, table, "logtimestamp") ?? IntegerField(l, table, "timestamp");
+        var remote = BooleanField(l, table, "remote") ?? false;
+        var program = Field(l, table, "program");
+        var pid = IntegerField(l, table, "pid") ?? 0;
+        message = new SyslogMessage
+        {
+            Facility = facility,
+            Severity = level,
+            Version = rfc5424 ? 1 : 0,
+            Timestamp = seconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : now,
+            ReceivedAt = now,
+            Hostname = remote ? Field(l, table, "host") : hostName,
+            AppName = (rfc5424 ? Field(l, table, "app_name") : null) ?? (string.IsNullOrEmpty(program) ? null : program),
+            ProcId = (rfc5424 ? Field(l, table, "procid") : null) ?? (pid != 0 ? pid.ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
+            MsgId = rfc5424 ? Field(l, table, "msgid") : null,
+            StructuredData = rfc5424 ? ReadStructuredData(l, table) : [],
+            Message = Field(l, table, "msg") ?? "",
+            Origin = current?.Origin ?? Origin.Internal,
+            Format = rfc5424 ? SyslogFormat.Rfc5424 : SyslogFormat.Rfc3164,
+            Generation = current?.Generation ?? 0,
+            InjectedBy = rule.Name,
+        };
+        return null;
+    }
+
+    private static List<StructuredDataElement> ReadStructuredData(Lua l, int table)
+    {
+        var elements = new List<StructuredDataElement>();
+        l.PushString("sd");
+        if (l.RawGet(table) == LuaType.Table)
+        {
+            var sd = l.GetTop();
+            l.PushNil();
+            while (l.Next(sd))
+            {
+                if (l.Type(-2) == LuaType.String && l.Type(-1) == LuaType.Table)
+                {
+                    var id = l.ToString(-2, false);
+                    var parameters = new List<KeyValuePair<string, string>>();
+                    var element = l.GetTop();
+                    l.PushNil();
+                    while (l.Next(element))
+                    {
+                        if (l.Type(-2) == LuaType.String && l.Type(-1) is LuaType.String or LuaType.Number)
+                        {
+                            var name = l.ToString(-2, false);
+                            l.PushCopy(-1);
+                            parameters.Add(new(name, l.ToString(-1, false)));
+                            l.Pop(1);
+                        }
+
+                        l.Pop(1);
+                    }
+
+                    elements.Add(new StructuredDataElement(id, [.. parameters.OrderBy(p => p.Key, StringComparer.Ordinal)]));
+                }
+
+                l.Pop(1);
+            }
+        }
+
+        l.Pop(1);
+        elements.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return elements;
+    }
+
+    private static string? Field(Lua l, int table, string key)
+    {
+        l.PushString(key);
+        var type = l.RawGet(table);
+        string? value = null;
+        if (type is LuaType.String or LuaType.Number)
+        {
+            value = l.ToString(-1, false);
+        }
+
+        l.Pop(1);
+        return value;
+    }
+
+    private static long? IntegerField(Lua l, int table, string key)
+    {
+        l.PushString(key);
+        var type = l.RawGet(table);
+        long? value = type == LuaType.Number ? (long)l.ToNumber(-1) : null;
+        l.Pop(1);
+        return value;
+    }
+
+    private static bool? BooleanField(Lua l, int table, string key)
+    {
+        l.PushString(key);
+        var type = l.RawGet(table);
+        bool? value = type == LuaType.Boolean ? l.ToBoolean(-1) : null;
+        l.Pop(1);
+        return value;
+    }
+}

@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Text;
+using Akka.Configuration.Hocon;
+using KeraLua;
+using Syslogintr.Ingest;
+using LuaFunction = KeraLua.LuaFunction;
+
+namespace Syslogintr.Rules;
+
+/// <summary>
+/// One rule script in one Lua 5.4 state: builds the original's message table with the stack API, calls the
+/// script's hooks under an instruction budget, and turns the script's calls (<c>relay</c>, <c>ban</c>, ...) into
+/// <see cref="IRuleEffects"/>. Not thread-safe: its owner (a rule worker actor, or <c>syslogintr test-rule</c>)
+/// calls it from one thread at a time.
+/// </summary>
+public sealed partial class LuaRule : IDisposable
+{
+    // Fixed stack slots of the main thread, kept for the state's life.
+    private const int KeysSlot = 1;
+    private const int DeliverSlot = 2;
+    private const int Deliver5424Slot = 3;
+    private const int CallHookSlot = 4;
+    private const int RunSlot = 5;
+    private const int InternSlot = 6;
+    private const int InternCapacity = 4096;
+
+    private readonly RuleDefinition rule;
+    private readonly IRuleEffects effects;
+    private readonly TimeProvider clock;
+    private readonly string hostName;
+    private readonly Dictionary<string, int> interned = new(StringComparer.Ordinal);
+
+    // Kept in fields so the delegates Lua holds pointers to live as long as the state.
+    private readonly LuaFunction[] hostFunctions;
+    private readonly Lua lua;
+    private SyslogMessage? current;
+    private long callStarted;
+    private bool disposed;
+
+    private LuaRule(RuleDefinition rule, IRuleEffects effects, TimeProvider clock, string hostName)
+    {
+        this.rule = rule;
+        this.effects = effects;
+        this.clock = clock;
+        this.hostName = hostName;
+        lua = new Lua(openLibs: true) { Encoding = Encoding.UTF8 };
+        hostFunctions = [HostAlarm, HostRelay, HostAlert, HostBan, HostWrite, HostExec, HostSyslog, HostNow, HostAllowed, HostOvertime];
+    }
+
+    /// <summary>Messages whose <c>syslog()</c> output was refused because they were already <see cref="RuleDefinition.MaxGeneration"/> deep.</summary>
+    public long RefusedInjections { get; private set; }
+
+    /// <summary>Bytes the Lua heap holds now.</summary>
+    public long MemoryBytes => ((long)lua.GarbageCollector(LuaGC.Count, 0) * 1024) + lua.GarbageCollector(LuaGC.Countb, 0);
+
+    /// <summary>A new state running the rule's script; <see cref="RuleLoadException"/> when the script does not load or run.</summary>
+    public static LuaRule Load(RuleDefinition rule, IRuleEffects effects, TimeProvider clock, string hostName)
+    {
+        var state = new LuaRule(rule, effects, clock, hostName);
+        try
+        {
+            state.Start();
+            return state;
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Calls <c>log(msg)</c>; null on success, else the Lua error (the state stays usable).</summary>
+    public RuleError? Deliver(SyslogMessage message)
+    {
+        current = message;
+        callStarted = Stopwatch.GetTimestamp();
+        return Finish(lua.PCall(PushMessage(message), 0, 0), "log");
+    }
+
+    /// <summary>Calls the named hook (<c>reload_signal</c>, <c>alarm_handler</c>, <c>cleanup</c>) if the script defines it.</summary>
+    public RuleError? CallHook(string name)
+    {
+        current = null;
+        callStarted = Stopwatch.GetTimestamp();
+        lua.PushCopy(CallHookSlot);
+        lua.PushString(name);
+        return Finish(lua.PCall(1, 0, 0), name);
+    }
+
+    /// <summary>A full collection, then <see cref="MemoryBytes"/> against the limit.</summary>
+    public bool OverMemoryLimit()
+    {
+        if (MemoryBytes <= rule.MemoryLimitBytes)
+        {
+            return false;
+        }
+
+        lua.GarbageCollector(LuaGC.Collect, 0);
+        return MemoryBytes > rule.MemoryLimitBytes;
+    }
+
+    public void Dispose()
+    {
+        if (!disposed)
+        {
+            disposed = true;
+            lua.Close();
+        }
+    }
+
+    private RuleError? Finish(LuaStatus status, string hook)
+    {
+        current = null;
+        if (status == LuaStatus.OK)
+        {
+            return null;
+        }
+
+        var message = lua.ToString(-1, false) ?? $"error object is a {lua.TypeName(-1)}";
+        lua.SetTop(InternSlot);
+        return new RuleError(rule.Name, hook, message);
+    }
+
+    private void Start()
+    {
+        lua.CreateTable(InternKeys.Count, 0);
+        for (var i = 0; i < InternKeys.Count; i++)
+        {
+            lua.PushString(InternKeys[i]);
+            lua.RawSetInteger(-2, i + 1);
+        }
+
+        var prelude = LoadResource("prelude.lua");
+        if (lua.LoadBuffer(prelude, "=prelude") != LuaStatus.OK)
+        {
+            throw new InvalidOperationException("the rule prelude does not compile: " + lua.ToString(-1, false));
+        }
+
+        PushHostFunctions();
+        PushSettings();
+        if (lua.PCall(2, 4, 0) != LuaStatus.OK)
+        {
+            throw new InvalidOperationException("the rule prelude failed: " + lua.ToString(-1, false));
+        }
+
+        lua.CreateTable(InternCapacity, 0);
+        if (lua.GetTop() != InternSlot)
+        {
+            throw new InvalidOperationException("the rule prelude left the stack unbalanced");
+        }
+
+        callStarted = Stopwatch.GetTimestamp();
+        lua.PushCopy(RunSlot);
+        if (lua.LoadFile(rule.ScriptPath, "t") != LuaStatus.OK)
+        {
+            throw new RuleLoadException(rule.Name, lua.ToString(-1, false) ?? "cannot load the script");
+        }
+
+        if (lua.PCall(1, 0, 0) != LuaStatus.OK)
+        {
+            throw new RuleLoadException(rule.Name, lua.ToString(-1, false) ?? "the script failed");
+        }
+
+        if (lua.GetGlobal("log") != LuaType.Function)
+        {
+            throw new RuleLoadException(rule.Name, $"{rule.ScriptName} does not define a function log(msg)");
+        }
+
+        lua.SetTop(InternSlot);
+    }
+
+    private void PushHostFunctions()
+    {
+        string[] names = ["alarm", "relay", "alert", "ban", "write", "exec", "syslog", "now", "allowed", "overtime"];
+        lua.CreateTable(0, names.Length);
+        for (var i = 0; i < names.Length; i++)
+        {
+            lua.PushCFunction(hostFunctions[i]);
+            lua.SetField(-2, names[i]);
+        }
+    }
+
+    private void PushSettings()
+    {
+        lua.CreateTable(0, 8);
+        SetField("script", rule.ScriptName);
+        SetField("scriptpath", rule.ScriptPath);
+        SetField("libpath", string.Join(';', rule.LibraryPaths.Select(p => Path.Combine(p, "?.lua"))));
+        lua.PushBoolean(rule.Trusted);
+        lua.SetField(-2, "trusted");
+
+        // A count hook every HookCount instructions: cheap, and fine-grained enough for a ~100 ms budget.
+        const int HookCount = 1000;
+        lua.PushInteger(HookCount);
+        lua.SetField(-2, "hook_count");
+        lua.PushInteger(Math.Max(1, rule.InstructionBudget / HookCount));
+        lua.SetField(-2, "budget_ticks");
+        lua.PushInteger(rule.MemoryLimitBytes);
+        lua.SetField(-2, "max_string");
+        PushOptions(rule.Options?.Root);
+        lua.SetField(-2, "options");
+
+        void SetField(string key, string value)
+        {
+            lua.PushString(value);
+            lua.SetField(-2, key);
+        }
+    }
+
+    /// <summary>HOCON values as Lua values: objects and lists as tables, numbers and booleans as such.</summary>
+    private void PushOptions(HoconValue? value)
+    {
+        if (value is null || value.IsEmpty)
+        {
+            lua.CreateTable(0, 0);
+        }
+        else if (value.IsObject())
+        {
+            var items = value.GetObject().Items;
+            lua.CreateTable(0, items.Count);
+            foreach (var (key, item) in items)
+            {
+                PushOptions(item);
+                lua.SetField(-2, key);
+            }
+        }
+        else if (value.IsArray())
+        {
+            var items = value.GetArray();
+            lua.CreateTable(items.Count, 0);
+            for (var i = 0; i < items.Count; i++)
+            {
+                PushOptions(items[i]);
+                lua.RawSetInteger(-2, i + 1);
+            }
+        }
+        else
+        {
+            var text = value.GetString();
+            if (long.TryParse(text, out var integer))
+            {
+                lua.PushInteger(integer);
+            }
+            else if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            {
+                lua.PushNumber(number);
+            }
+            else if (text is "true" or "false")
+            {
+                lua.PushBoolean(text == "true");
+            }
+            else
+            {
+                lua.PushString(text);
+            }
+        }
+    }
+
+    private static byte[] LoadResource(string name)
+    {
+        using var stream = typeof(LuaRule).Assembly.GetManifestResourceStream("Syslogintr.Rules.Lua." + name)
+            ?? throw new InvalidOperationException($"{name} is not embedded in this build");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
+
+/// <summary>A rule's script does not compile, fails at load, or lacks <c>log</c>.</summary>
+public sealed class RuleLoadException(string rule, string reason) : Exception($"rule '{rule}': {reason}")
+{
+    public string Reason { get; } = reason;
+}

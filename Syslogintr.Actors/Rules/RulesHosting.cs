@@ -1,0 +1,87 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Pattern;
+using Syslogintr.Hosting;
+
+namespace Syslogintr.Rules;
+
+/// <summary>Starts one worker per rule instance, each under its own backoff supervisor (<c>/user/rule-NAME[-i]</c>).</summary>
+public static class RulesHosting
+{
+    /// <summary>The dispatcher rule workers run on, so a blocking trusted script ties up rule threads only.</summary>
+    public const string Dispatcher = "syslogintr.dispatchers.rules";
+
+    /// <summary>
+    /// The rules of <c>syslogintr.rules</c>, checked before the actor system starts: a bad entry or a missing
+    /// script stops the node with a clear message. Relative paths resolve against <paramref name="baseDirectory"/>
+    /// (default: the working directory), else against the binary's folder.
+    /// </summary>
+    public static IReadOnlyList<RuleDefinition> Validate(Config config, string? baseDirectory = null)
+    {
+        IReadOnlyList<RuleDefinition> rules;
+        try
+        {
+            rules = RuleDefinition.AllFrom(config, baseDirectory ?? Directory.GetCurrentDirectory());
+        }
+        catch (ConfigurationException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
+
+        foreach (var rule in rules.Where(r => !File.Exists(r.ScriptPath)))
+        {
+            throw new StartupException($"rule '{rule.Name}': script {rule.ScriptPath} does not exist");
+        }
+
+        return rules;
+    }
+
+    /// <summary>
+    /// Call after the router is registered and before listeners open: returns once every worker has loaded its
+    /// script and subscribed, so rules see the first message (or after <c>startup-timeout</c> for a worker whose
+    /// script fails; its supervisor keeps retrying).
+    /// </summary>
+    public static async Task StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<RuleDefinition> rules, NodeServices node)
+    {
+        if (rules.Count == 0)
+        {
+            return;
+        }
+
+        var started = new List<Task>();
+        var timeout = system.Settings.Config.GetTimeSpan("syslogintr.rule-defaults.startup-timeout", TimeSpan.FromSeconds(10));
+
+        var router = registry.Get<RouterKey>();
+        var maxConsecutiveErrors = system.Settings.Config.GetInt("syslogintr.rule-defaults.max-consecutive-errors", 1000);
+        foreach (var rule in rules)
+        {
+            for (var i = 0; i < rule.Instances; i++)
+            {
+                var worker = RuleWorkerActor.Props(rule, i, node, router, registry, maxConsecutiveErrors);
+                if (system.Settings.Config.HasPath(Dispatcher))
+                {
+                    worker = worker.WithDispatcher(Dispatcher);
+                }
+
+                var supervisor = system.ActorOf(Supervised(worker, rule), rule.Instances == 1 ? $"rule-{rule.Name}" : $"rule-{rule.Name}-{i}");
+                started.Add(supervisor.Ask<RuleStats>(GetRuleStats.Instance, timeout));
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(started);
+        }
+        catch (AskTimeoutException)
+        {
+            system.Log.Error("a rule did not start within {0}; the node goes on without it while its supervisor retries", timeout);
+        }
+    }
+
+    /// <summary>A worker under a backoff supervisor: whatever it throws (a script that keeps failing), it is restarted, later each time.</summary>
+    public static Props Supervised(Props worker, RuleDefinition rule) => BackoffSupervisor.Props(
+        Backoff.OnFailure(worker, "worker", rule.RestartMinBackoff, rule.RestartMaxBackoff, 0.2, -1)
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
+}

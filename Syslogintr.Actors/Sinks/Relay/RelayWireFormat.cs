@@ -1,0 +1,61 @@
+using System.Text;
+using Syslogintr.Ingest;
+using Syslogintr.Sinks.Formatting;
+
+namespace Syslogintr.Sinks.Relay;
+
+/// <summary>
+/// The bytes a relay sends for one message. RFC 3164 keeps the original program's wire format —
+/// <c>&lt;PRI&gt;Mmm dd HH:mm:ss </c> + <c>host </c> (only for messages that came from the network) +
+/// <c>program[pid]: msg</c> — without its quirks: the PRI comes from the message's numeric facility and severity
+/// (never <c>&lt;-2&gt;</c>), a message without a sender timestamp gets the time it was received (never the epoch),
+/// the day is space-padded as RFC 3164 writes it, and a message without a program gets no empty tag.
+/// RFC 5424 on request, as the shared formatter writes it. No framing: the transport adds that.
+/// </summary>
+public static class RelayWireFormat
+{
+    public static byte[] Encode(SyslogMessage m, bool rfc5424, int maxBytes)
+    {
+        var text = rfc5424 ? SyslogFormatter.Format(m, OutputFormat.Rfc5424) : Rfc3164(m);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return bytes.Length <= maxBytes ? bytes : bytes[..Utf8Boundary(bytes, maxBytes)];
+    }
+
+    public static string Rfc3164(SyslogMessage m)
+    {
+        var sb = new StringBuilder(64 + m.Message.Length);
+        sb.Append('<').Append(m.Priority).Append('>');
+        SyslogFormatter.AppendBsdTimestamp(sb, m.Timestamp ?? m.ReceivedAt);
+        sb.Append(' ');
+        var host = m.Hostname ?? m.Origin.RemoteAddress;
+        if (m.Origin.Transport is Transport.Udp or Transport.Tcp or Transport.Tls && !string.IsNullOrEmpty(host))
+        {
+            sb.Append(host).Append(' ');
+        }
+
+        if (!string.IsNullOrEmpty(m.AppName))
+        {
+            sb.Append(m.AppName);
+            if (!string.IsNullOrEmpty(m.ProcId))
+            {
+                sb.Append('[').Append(m.ProcId).Append(']');
+            }
+
+            sb.Append(": ");
+        }
+
+        return sb.Append(m.Message).ToString();
+    }
+
+    /// <summary>The largest length ≤ <paramref name="max"/> that does not split a UTF-8 sequence.</summary>
+    private static int Utf8Boundary(byte[] bytes, int max)
+    {
+        var end = max;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80)
+        {
+            end--;
+        }
+
+        return end;
+    }
+}

@@ -1,0 +1,199 @@
+using Syslogintr.Actions;
+using Syslogintr.Ingest;
+using Syslogintr.Rules;
+using Syslogintr.Sinks;
+
+namespace Syslogintr.Tests.Rules;
+
+public sealed class LuaRuleTests : IDisposable
+{
+    private readonly RuleFolder folder = new();
+    private readonly RecordingEffects effects = new();
+
+    public void Dispose() => folder.Dispose();
+
+    private LuaRule Load(string lua, Func<RuleDefinition, RuleDefinition>? tweak = null) =>
+        LuaRule.Load(folder.Rule("t", lua, tweak), effects, TimeProvider.System, "node1");
+
+    [Fact]
+    public void The_message_table_has_the_original_keys_and_names()
+    {
+        using var rule = Load("""
+            function log(m)
+              local keys = {}
+              for k in pairs(m) do keys[#keys + 1] = k end
+              table.sort(keys)
+              syslog("info", table.concat(keys, " "))
+              syslog("info", string.format("%s %s %s %s %d %s %d %s %d", m.facility, m.level, m.host, m.program, m.pid, tostring(m.remote), m.port, m.relay, m.logtimestamp))
+            end
+            """);
+        Assert.Null(rule.Deliver(RuleFolder.Message("hello", host: "web1")));
+        Assert.Equal(
+            ["_RAW facility host level localaddr localport logtimestamp msg pid port program relay remote timestamp version",
+             "auth2 info web1 sshd 4242 true 40000 192.0.2.10 1800000000"],
+            effects.Logged);
+    }
+
+    [Fact]
+    public void Relay_sends_the_rewritten_table_to_the_named_destination()
+    {
+        using var rule = Load("""
+            local home = host("logs.example.net", 5514)
+            function log(m)
+              m.program = "renamed"
+              m.level = "warning"
+              relay(home, m)
+              relay(lsock("/run/other.sock"), m, "rfc5424")
+            end
+            """);
+        Assert.Null(rule.Deliver(RuleFolder.Message("text")));
+        var relays = effects.Actions.OfType<RelayRequested>().ToList();
+        Assert.Equal(new RelayDestination("udp", "logs.example.net", 5514), relays[0].Destination);
+        Assert.False(relays[0].Rfc5424);
+        Assert.Equal("renamed", relays[0].Message.AppName);
+        Assert.Equal(Severity.Warning, relays[0].Message.Severity);
+        Assert.Equal(Facility.AuthPriv, relays[0].Message.Facility);
+        Assert.Equal("text", relays[0].Message.Message);
+        Assert.Equal(new RelayDestination("unix", "/run/other.sock", -1), relays[1].Destination);
+        Assert.True(relays[1].Rfc5424);
+    }
+
+    [Fact]
+    public void Actions_become_effects_and_return_at_once()
+    {
+        using var rule = Load("""
+            function log(m)
+              ban { ip = "192.0.2.7", seconds = "1h", reason = "test" }
+              exec { argv = { "/bin/true", "x" }, timeout = 5 }
+              alert { subject = "s", body = "b", severity = "crit" }
+            end
+            """);
+        Assert.Null(rule.Deliver(RuleFolder.Message("x")));
+        var ban = Assert.IsType<BanRequested>(effects.Actions[0]);
+        Assert.Equal(("192.0.2.7", TimeSpan.FromHours(1), "test", "t"), (ban.Address, ban.Duration, ban.Reason, ban.Rule));
+        Assert.Equal(["/bin/true", "x"], Assert.IsType<ExecRequested>(effects.Actions[1]).Argv);
+        Assert.Equal(Severity.Critical, Assert.IsType<Alerts.AlertRaised>(effects.Actions[2]).Severity);
+    }
+
+    [Fact]
+    public void A_runaway_log_is_stopped_and_the_state_stays_usable()
+    {
+        using var rule = Load("""
+            function log(m)
+              if m.msg == "loop" then while true do end end
+              syslog("info", "ok " .. m.msg)
+            end
+            """);
+        var started = DateTime.UtcNow;
+        var error = rule.Deliver(RuleFolder.Message("loop"));
+        Assert.NotNull(error);
+        Assert.Contains("budget exceeded at", error.Message);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
+        Assert.Null(rule.Deliver(RuleFolder.Message("after")));
+        Assert.Equal(["ok after"], effects.Logged);
+    }
+
+    [Fact]
+    public void A_loop_of_costly_library_calls_is_stopped_by_the_time_budget()
+    {
+        using var rule = Load("function log(m) local t = {} for i = 1, 1e9 do t[i % 100] = string.rep(tostring(i), 10) end end",
+            r => r with { InstructionBudget = long.MaxValue / 2, TimeBudget = TimeSpan.FromMilliseconds(50) });
+        var started = DateTime.UtcNow;
+        Assert.Contains("budget exceeded", rule.Deliver(RuleFolder.Message("x"))!.Message);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public void A_lua_error_is_reported_with_the_script_line()
+    {
+        using var rule = Load("function log(m)\n  error('boom')\nend\n");
+        var error = rule.Deliver(RuleFolder.Message("x"));
+        Assert.Equal("log", error!.Hook);
+        Assert.Contains("t.lua:2: boom", error.Message);
+    }
+
+    [Theory]
+    [InlineData("return os.execute == nil and io.popen == nil and debug == nil and package.loadlib == nil")]
+    [InlineData("return io.open('/etc/hostname') == nil")]
+    [InlineData("return select(2, load(string.dump(function() end))) ~= nil")]
+    [InlineData("package.path = '/usr/share/lua/5.4/?.lua'; return not pcall(require, 'nonexistent_module_xyz')")]
+    [InlineData("return not pcall(dofile, '/etc/hostname')")]
+    [InlineData("return not pcall(collectgarbage, 'stop')")]
+    [InlineData("return not pcall(string.rep, 'x', 1e12) and not pcall(function() return ('x'):rep(1e12) end)")]
+    public void Sandbox_escapes_are_refused(string probe)
+    {
+        using var rule = Load($$"""
+            local function probe() {{probe}} end
+            function log(m) syslog("info", tostring(probe())) end
+            """);
+        Assert.Null(rule.Deliver(RuleFolder.Message("x")));
+        Assert.Equal(["true"], effects.Logged);
+    }
+
+    [Fact]
+    public void A_trusted_rule_has_the_full_library()
+    {
+        using var rule = Load("function log(m) syslog('info', tostring(os.execute ~= nil and debug ~= nil)) end", r => r with { Trusted = true });
+        Assert.Null(rule.Deliver(RuleFolder.Message("x")));
+        Assert.Equal(["true"], effects.Logged);
+    }
+
+    [Fact]
+    public void Write_is_limited_to_allowed_paths()
+    {
+        var allowed = Path.Combine(folder.Path, "out");
+        using var rule = Load("""
+            function log(m)
+              write(options.dir .. "/ok.log", "line")
+              write("/etc/evil", "line")
+            end
+            """, r => r with { AllowedPaths = [allowed], Options = Akka.Configuration.ConfigurationFactory.ParseString($"dir = \"{allowed}\"") });
+        var error = rule.Deliver(RuleFolder.Message("x"));
+        Assert.Contains("outside the paths", error!.Message);
+        Assert.Equal(Path.Combine(allowed, "ok.log"), Assert.IsType<FileWriteRequested>(Assert.Single(effects.Actions)).Path);
+    }
+
+    [Fact]
+    public void Syslog_output_stops_at_the_generation_limit()
+    {
+        using var rule = Load("function log(m) syslog('info', 'again') end");
+        Assert.Null(rule.Deliver(RuleFolder.Message("x") with { Generation = 2 }));
+        Assert.Null(rule.Deliver(RuleFolder.Message("x") with { Generation = 3 }));
+        Assert.Equal(3, Assert.Single(effects.Actions.OfType<SyslogMessage>()).Generation);
+        Assert.Equal(1, rule.RefusedInjections);
+    }
+
+    [Fact]
+    public void The_original_minsys_script_runs_unchanged_with_every_hook()
+    {
+        var rule = new RuleDefinition
+        {
+            Name = "minsys",
+            ScriptPath = Path.Combine(RuleFolder.Shipped, "minsys.lua"),
+            LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
+        };
+        using var lua = LuaRule.Load(rule, effects, TimeProvider.System, "node1");
+        Assert.Equal(TimeSpan.FromHours(1), effects.Alarm);
+        Assert.Null(lua.Deliver(RuleFolder.Message("x")));
+        Assert.Null(lua.CallHook("reload_signal"));
+        Assert.Null(lua.CallHook("alarm_handler"));
+        Assert.Null(lua.CallHook("cleanup"));
+        Assert.Equal(["reload_signal() called", "alarm_handler() called", "cleanup() called"], effects.Logged);
+    }
+
+    [Fact]
+    public void A_script_without_log_does_not_load()
+    {
+        var e = Assert.Throws<RuleLoadException>(() => Load("x = 1"));
+        Assert.Contains("does not define a function log", e.Message);
+    }
+
+    [Fact]
+    public void Options_arrive_as_a_lua_table()
+    {
+        using var rule = Load("function log(m) syslog('info', string.format('%d %s %s', options.threshold + 1, options.name, tostring(options.list[2]))) end",
+            r => r with { Options = Akka.Configuration.ConfigurationFactory.ParseString("threshold = 4, name = x, list = [a, b]") });
+        Assert.Null(rule.Deliver(RuleFolder.Message("x")));
+        Assert.Equal(["5 x b"], effects.Logged);
+    }
+}

@@ -1,0 +1,247 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.TestKit.Xunit2;
+using Syslogintr.Actions;
+using Syslogintr.Hosting;
+using Syslogintr.Ingest;
+using Syslogintr.Metrics;
+using Syslogintr.Pipeline;
+using Syslogintr.Rules;
+
+using Syslogintr.Tests.Support;
+
+namespace Syslogintr.Tests.Rules;
+
+/// <summary>Rule workers behind a real router and ingest queue; bans go to a probe registered as the ban actor.</summary>
+[Collection(SerialCollection.Name)]
+public sealed class RuleWorkerTests : TestKit
+{
+    private readonly RuleFolder folder = new();
+    private readonly NodeServices node = new(new IngestQueue(100_000), new NodeMetrics(), TimeProvider.System, "node1");
+    private readonly ActorRegistry registry = new();
+    private readonly IActorRef router;
+
+    public RuleWorkerTests()
+    {
+        router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 256));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        folder.Dispose();
+    }
+
+    private const string BanEach = "function log(m) ban { ip = m.remote and m.relay ~= '' and m.relay or '192.0.2.1', reason = m.msg } end";
+
+    private IActorRef Start(RuleDefinition rule, int index = 0) =>
+        Sys.ActorOf(RuleWorkerActor.Props(rule, index, node, router, registry, 1000));
+
+    private void AwaitSubscribed(int consumers) => AwaitAssert(() => Assert.Equal(consumers, node.Metrics.Consumers.Count()));
+
+    private static SyslogMessage From(string remote, string text, Facility facility = Facility.AuthPriv) =>
+        RuleFolder.Message(text, remote: remote, facility: facility, host: "web1");
+
+    [Fact]
+    public void A_rule_sees_only_what_its_match_accepts()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var match = RuleMatch.From("m", Akka.Configuration.ConfigurationFactory.ParseString("facility = [authpriv], severity = \"warn+\""));
+        Start(folder.Rule("m", BanEach, r => r with { Match = match }));
+        AwaitSubscribed(1);
+
+        node.Queue.TryEnqueue(From("192.0.2.5", "info, not severe enough"));
+        node.Queue.TryEnqueue(RuleFolder.Message("wanted", severity: Severity.Error));
+        node.Queue.TryEnqueue(RuleFolder.Message("wrong facility", facility: Facility.Mail, severity: Severity.Error));
+
+        Assert.Equal("wanted", bans.ExpectMsg<BanRequested>().Reason);
+        bans.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void A_pool_keeps_each_key_in_one_state()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        // Each state names itself by the address of a table of its own.
+        var rule = folder.Rule("pool", "local me = tostring({}) function log(m) ban { ip = m.relay, reason = me } end", r => r with { Instances = 2, PartitionBy = "remote" });
+        Start(rule, 0);
+        Start(rule, 1);
+        AwaitSubscribed(2);
+
+        var remotes = Enumerable.Range(1, 20).Select(i => $"198.51.100.{i}").ToList();
+        foreach (var round in Enumerable.Range(0, 3))
+        {
+            foreach (var remote in remotes)
+            {
+                node.Queue.TryEnqueue(From(remote, $"r{round}"));
+            }
+        }
+
+        var seen = bans.ReceiveN(60).Cast<BanRequested>().ToList();
+        foreach (var group in seen.GroupBy(b => b.Address))
+        {
+            Assert.Single(group.Select(b => b.Reason).Distinct());
+        }
+
+        Assert.Equal(2, seen.Select(b => b.Reason).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_rule_that_loops_forever_does_not_slow_another()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        Start(folder.Rule("loops", "function log(m) while true do end end", r => r with { InstructionBudget = 5_000_000 }));
+        var healthy = Start(folder.Rule("healthy", BanEach));
+        AwaitSubscribed(2);
+
+        for (var i = 0; i < 200; i++)
+        {
+            node.Queue.TryEnqueue(From("192.0.2.9", $"m{i}"));
+        }
+
+        var received = bans.ReceiveN(200, TimeSpan.FromSeconds(5));
+        Assert.Equal(200, received.Count);
+        healthy.Tell(GetRuleStats.Instance);
+        Assert.Equal(0, ExpectMsg<RuleStats>().Errors);
+    }
+
+    [Fact]
+    public void Errors_are_counted_and_the_rule_goes_on()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var worker = Start(folder.Rule("flaky", "function log(m) if m.msg == 'bad' then error('no') end " + BanEach[16..]));
+        AwaitSubscribed(1);
+        node.Queue.TryEnqueue(From("192.0.2.9", "bad"));
+        node.Queue.TryEnqueue(From("192.0.2.9", "good"));
+        Assert.Equal("good", bans.ExpectMsg<BanRequested>().Reason);
+        worker.Tell(GetRuleStats.Instance);
+        var stats = ExpectMsg<RuleStats>();
+        Assert.Equal((2, 1), (stats.Messages, stats.Errors));
+    }
+
+    [Fact]
+    public void A_state_over_its_memory_limit_is_rebuilt()
+    {
+        var worker = Start(folder.Rule("hog", "hoard = {} function log(m) for i = 1, 2000 do hoard[#hoard + 1] = m.msg .. i end end", r => r with { MemoryLimitBytes = 1 << 20 }));
+        AwaitSubscribed(1);
+        for (var i = 0; i < 50; i++)
+        {
+            node.Queue.TryEnqueue(From("192.0.2.9", new string('x', 100)));
+        }
+
+        AwaitAssert(() =>
+        {
+            worker.Tell(GetRuleStats.Instance, TestActor);
+            var stats = ExpectMsg<RuleStats>();
+            Assert.Equal(50, stats.Messages);
+            Assert.True(stats.Rebuilds > 0);
+        }, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void Reload_swaps_in_the_changed_script_without_losing_a_message()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var rule = folder.Rule("swap", "function log(m) ban { ip = '192.0.2.1', reason = 'v1' } end");
+        var worker = Start(rule);
+        AwaitSubscribed(1);
+
+        for (var i = 0; i < 150; i++)
+        {
+            node.Queue.TryEnqueue(From("192.0.2.9", $"m{i}"));
+        }
+
+        // The reload lands while messages are still flowing: once the first v1 ban is out.
+        bans.ExpectMsg<BanRequested>();
+        File.WriteAllText(rule.ScriptPath, "function log(m) ban { ip = '192.0.2.1', reason = 'v2' } end");
+        Sys.EventStream.Publish(ReloadRequested.Instance);
+        for (var i = 150; i < 300; i++)
+        {
+            node.Queue.TryEnqueue(From("192.0.2.9", $"m{i}"));
+        }
+
+        var reasons = bans.ReceiveN(299, TimeSpan.FromSeconds(10)).Cast<BanRequested>().Select(b => b.Reason).ToList();
+        Assert.Equal("v2", reasons[^1]);
+        Assert.Equal(reasons.Count(r => r == "v1"), reasons.IndexOf("v2"));
+
+        File.WriteAllText(rule.ScriptPath, "this is not lua");
+        Sys.EventStream.Publish(ReloadRequested.Instance);
+        node.Queue.TryEnqueue(From("192.0.2.9", "after a broken reload"));
+        Assert.Equal("v2", bans.ExpectMsg<BanRequested>().Reason);
+        worker.Tell(GetRuleStats.Instance);
+        Assert.Equal(2, ExpectMsg<RuleStats>().ScriptVersion);
+    }
+
+    [Fact]
+    public void Hangup_calls_reload_signal()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        Start(folder.Rule("hup", "function log(m) end function reload_signal() ban { ip = '192.0.2.3', reason = 'hup' } end"));
+        AwaitSubscribed(1);
+        AwaitAssert(() =>
+        {
+            Sys.EventStream.Publish(HangupReceived.Instance);
+            Assert.Equal("hup", bans.ExpectMsg<BanRequested>(TimeSpan.FromMilliseconds(200)).Reason);
+        });
+    }
+
+    [Fact]
+    public void A_rule_that_keeps_failing_is_restarted_by_its_supervisor()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var rule = folder.Rule("broken", "ban { ip = '192.0.2.1', reason = 'loaded' } function log(m) error('always') end",
+            r => r with { RestartMinBackoff = TimeSpan.FromMilliseconds(100), RestartMaxBackoff = TimeSpan.FromMilliseconds(200) });
+        Sys.ActorOf(RulesHosting.Supervised(RuleWorkerActor.Props(rule, 0, node, router, registry, maxConsecutiveErrors: 3), rule));
+        Assert.Equal("loaded", bans.ExpectMsg<BanRequested>().Reason);
+        AwaitSubscribed(1);
+
+        for (var i = 0; i < 3; i++)
+        {
+            node.Queue.TryEnqueue(From("192.0.2.9", $"m{i}"));
+        }
+
+        Assert.Equal("loaded", bans.ExpectMsg<BanRequested>(TimeSpan.FromSeconds(5)).Reason);
+    }
+
+    [Fact]
+    public void A_rule_logging_every_message_it_sees_stops_at_the_generation_limit()
+    {
+        var worker = Start(folder.Rule("echo", "function log(m) syslog('info', 'echo of ' .. m.msg) end"));
+        AwaitSubscribed(1);
+        node.Queue.TryEnqueue(From("192.0.2.9", "first"));
+
+        AwaitAssert(() =>
+        {
+            worker.Tell(GetRuleStats.Instance, TestActor);
+            var stats = ExpectMsg<RuleStats>();
+            Assert.Equal((4, 1), (stats.Messages, stats.RefusedInjections));
+        }, TimeSpan.FromSeconds(5));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        worker.Tell(GetRuleStats.Instance);
+        Assert.Equal(4, ExpectMsg<RuleStats>().Messages);
+    }
+
+    [Fact]
+    public void Relay_and_alert_reach_the_registered_actors()
+    {
+        var relays = CreateTestProbe();
+        var alerts = CreateTestProbe();
+        registry.Register<global::Syslogintr.Sinks.RelayKey>(relays);
+        registry.Register<global::Syslogintr.Alerts.AlertsKey>(alerts);
+        Start(folder.Rule("fwd", "local home = host('logs.example.net', 6514, 'tcp') function log(m) relay(home, m, 'rfc5424') alert { subject = m.msg } end"));
+        AwaitSubscribed(1);
+        node.Queue.TryEnqueue(From("192.0.2.9", "forward me"));
+
+        var relay = relays.ExpectMsg<global::Syslogintr.Sinks.RelayRequested>();
+        Assert.Equal((new global::Syslogintr.Sinks.RelayDestination("tcp", "logs.example.net", 6514), true, "fwd"), (relay.Destination, relay.Rfc5424, relay.Rule));
+        Assert.Equal("forward me", relay.Message.Message);
+        Assert.Equal("forward me", alerts.ExpectMsg<Alerts.AlertRaised>().Subject);
+    }
+}

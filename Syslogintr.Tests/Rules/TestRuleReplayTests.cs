@@ -1,0 +1,80 @@
+using Syslogintr.Ingest;
+using Syslogintr.Rules.Replay;
+
+namespace Syslogintr.Tests.Rules;
+
+public sealed class TestRuleReplayTests : IDisposable
+{
+    private readonly RuleFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void Prints_each_action_as_json_and_a_summary_with_the_log_driving_the_clock()
+    {
+        var rule = folder.Rule("ssh", """
+            local counts = {}
+            function log(m)
+              local ip = m.msg:match("^Failed password for .- from (%S+)")
+              if ip then
+                counts[ip] = (counts[ip] or 0) + 1
+                if counts[ip] == options.threshold then
+                  ban { ip = ip, seconds = 600, reason = m.host .. " " .. os.date("!%H:%M:%S") }
+                end
+              end
+            end
+            function alarm_handler() syslog("info", "tick at " .. os.date("!%H:%M", os.time())) end
+            alarm("1h")
+            """, r => r with { Options = Akka.Configuration.ConfigurationFactory.ParseString("threshold = 2") });
+        var log = """
+            # a comment line
+            Nov 29 03:00:00 srv sshd[1]: Failed password for root from 203.0.113.5 port 22 ssh2
+            Nov 29 03:10:00 srv sshd[1]: Failed password for root from 203.0.113.5 port 22 ssh2
+            Nov 29 05:30:00 srv sshd[1]: Accepted publickey for me from 192.0.2.1 port 22 ssh2
+            """;
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var replay = new RuleReplay(rule, output, errors, Facility.AuthPriv, Severity.Informational);
+        replay.Run(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(log)));
+
+        Assert.Equal(
+            [
+                """{"action":"ban","ip":"203.0.113.5","seconds":600,"reason":"srv 03:10:00"}""",
+                """{"action":"syslog","facility":"syslog","level":"info","host":"localhost","program":"ssh","pid":null,"msg":"tick at 04:00"}""",
+                """{"action":"syslog","facility":"syslog","level":"info","host":"localhost","program":"ssh","pid":null,"msg":"tick at 05:00"}""",
+                """{"summary":{"lines":4,"messages":3,"actions":{"ban":1,"syslog":2},"errors":0}}""",
+            ],
+            output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("", errors.ToString());
+    }
+
+    [Fact]
+    public void The_shipped_postfix_summary_rule_sums_up_a_mail()
+    {
+        var rule = new Syslogintr.Rules.RuleDefinition
+        {
+            Name = "postfix",
+            ScriptPath = Path.Combine(RuleFolder.Shipped, "postfix-summary.lua"),
+            LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
+            Options = Akka.Configuration.ConfigurationFactory.ParseString("relay = home.example.net"),
+        };
+        var log = """
+            <22>Nov 29 03:00:00 mx postfix/smtpd[10]: 4F2A1: client=mail.example.org[198.51.100.7]
+            <22>Nov 29 03:00:01 mx postfix/cleanup[11]: 4F2A1: message-id=<abc@example.org>
+            <22>Nov 29 03:00:01 mx postfix/qmgr[12]: 4F2A1: from=<alice@example.org>, size=1234, nrcpt=1 (queue active)
+            <22>Nov 29 03:00:02 mx postfix/local[13]: 4F2A1: to=<bob@example.net>, relay=local, delay=0.1, status=sent
+            <22>Nov 29 03:00:02 mx postfix/qmgr[12]: 4F2A1: removed
+            """;
+        var output = new StringWriter();
+        new RuleReplay(rule, output, TextWriter.Null, Facility.User, Severity.Notice).Run(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(log)));
+
+        const string Summary = "client=mail.example.org[198.51.100.7] message-id=<abc@example.org> from=<alice@example.org> to=<bob@example.net>";
+        Assert.Equal(
+            [
+                $$"""{"action":"syslog","facility":"mail","level":"info","host":"localhost","program":"summary/mail","pid":null,"msg":"{{Summary}}"}""",
+                $$"""{"action":"relay","kind":"udp","target":"home.example.net","port":514,"format":"rfc3164","facility":"mail","level":"info","host":"mx","program":"summary/mail","pid":null,"msg":"{{Summary}}"}""",
+                """{"summary":{"lines":5,"messages":5,"actions":{"relay":1,"syslog":1},"errors":0}}""",
+            ],
+            output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}

@@ -1,0 +1,51 @@
+using Syslogintr.Ingest;
+using Syslogintr.Sinks;
+
+namespace Syslogintr.Tests.Sinks;
+
+public sealed class SelectorTests
+{
+    private static SyslogMessage Message(Facility facility, Severity severity, string? app = null, string? host = null) => new()
+    {
+        Facility = facility,
+        Severity = severity,
+        AppName = app,
+        Hostname = host,
+        ReceivedAt = DateTimeOffset.UnixEpoch,
+        Message = "",
+        Origin = Origin.Internal,
+    };
+
+    [Theory]
+    [InlineData("*.*", Facility.Local7, Severity.Debug, true)]
+    [InlineData("*.info", Facility.Mail, Severity.Debug, false)]
+    [InlineData("*.info", Facility.Mail, Severity.Error, true)]
+    [InlineData("*.info;mail.none;authpriv.none;cron.none", Facility.Mail, Severity.Emergency, false)]
+    [InlineData("*.info;mail.none;authpriv.none;cron.none", Facility.Daemon, Severity.Informational, true)]
+    [InlineData("*.info;mail.none;authpriv.none;cron.none", Facility.AuthPriv, Severity.Critical, false)]
+    [InlineData("mail.=info", Facility.Mail, Severity.Error, false)]
+    [InlineData("mail.=info", Facility.Mail, Severity.Informational, true)]
+    [InlineData("mail.*;mail.!err", Facility.Mail, Severity.Error, false)]
+    [InlineData("mail.*;mail.!err", Facility.Mail, Severity.Warning, true)]
+    [InlineData("auth,authpriv.warning", Facility.Auth, Severity.Warning, true)]
+    [InlineData("auth,authpriv.warning", Facility.AuthPriv, Severity.Notice, false)]
+    [InlineData("kern.crit", Facility.Kern, Severity.Alert, true)]
+    public void Selects_like_syslog_conf(string selector, Facility facility, Severity severity, bool expected) =>
+        Assert.Equal(expected, new Selector(selector).Accepts(Message(facility, severity)));
+
+    [Fact]
+    public void Program_and_host_narrow_the_selector()
+    {
+        var selector = new Selector("*.*", ["sshd"], ["gw1"]);
+        Assert.True(selector.Accepts(Message(Facility.Auth, Severity.Informational, "sshd", "gw1")));
+        Assert.False(selector.Accepts(Message(Facility.Auth, Severity.Informational, "cron", "gw1")));
+        Assert.False(selector.Accepts(Message(Facility.Auth, Severity.Informational, "sshd", "gw2")));
+    }
+
+    [Theory]
+    [InlineData("mail")]
+    [InlineData("nosuch.info")]
+    [InlineData("mail.loud")]
+    public void A_bad_selector_is_refused(string selector) =>
+        Assert.Throws<FormatException>(() => new Selector(selector));
+}

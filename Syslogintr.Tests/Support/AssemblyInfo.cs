@@ -1,0 +1,2 @@
+// The tests drive unix sockets, util-linux logger and POSIX signals: Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
