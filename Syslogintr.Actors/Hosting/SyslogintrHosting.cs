@@ -3,9 +3,11 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Actions;
+using Syslogintr.Alerts;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Probes;
 using Syslogintr.Rules;
 using Syslogintr.Sinks;
 
@@ -27,6 +29,8 @@ public static class SyslogintrHosting
     {
         var pipeline = PipelineSettings.From(config);
         var sinks = SinksHosting.Validate(config);
+        var alerts = AlertsHosting.Validate(config);
+        var probes = ProbesHosting.Validate(config);
         var listeners = ListenerSettings.From(config);
         var actions = ActionsHosting.Validate(config);
         var rules = RulesHosting.Validate(config);
@@ -50,8 +54,10 @@ public static class SyslogintrHosting
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
                 AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
                 await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
+                AlertsHosting.StartAlerts(system, registry, alerts, node);
                 ActionsHosting.StartActions(system, registry, actions, node);
                 await RulesHosting.StartRulesAsync(system, registry, rules, node);
+                ProbesHosting.StartProbes(system, registry, probes, node);
                 await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });
         });
@@ -74,11 +80,11 @@ public static class SyslogintrHosting
 }
 
 /// <summary>The <c>syslogintr.pipeline</c> section.</summary>
-public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxBatchesInFlight, TimeSpan DrainTimeout)
+public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout)
 {
     public static PipelineSettings From(Config config) => new(
         config.GetInt("syslogintr.pipeline.queue-size", 200_000),
         config.GetInt("syslogintr.pipeline.batch-size", 1024),
-        config.GetInt("syslogintr.pipeline.max-batches-in-flight", 64),
+        config.GetInt("syslogintr.pipeline.max-messages-in-flight", 65536),
         config.GetTimeSpan("syslogintr.pipeline.drain-timeout", TimeSpan.FromSeconds(5)));
 }

@@ -26,11 +26,12 @@ public sealed class AcceptAll : IMessageFilter
 }
 
 /// <summary>
-/// Registers a consumer (a sink or a rule worker) with the router. At most <paramref name="MaxBatchesInFlight"/>
-/// batches are outstanding to it; beyond that the router drops the consumer's share and counts it, so a stuck
-/// consumer costs a counted drop, never a stalled pipeline.
+/// Registers a consumer (a sink or a rule worker) with the router. At most <paramref name="MaxMessagesInFlight"/>
+/// messages are outstanding to it (handed over, batch not yet acknowledged); beyond that the router drops the
+/// consumer's share and counts it, so a stuck consumer costs a counted drop, never a stalled pipeline. Credit is
+/// counted in messages, not batches: at low rates every message is a batch of its own.
 /// </summary>
-public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, IMessageFilter Filter, int MaxBatchesInFlight = 32);
+public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, IMessageFilter Filter, int MaxMessagesInFlight = 65536);
 
 /// <summary>The router's answer to <see cref="Subscribe"/>: from now on the consumer receives what its filter accepts.</summary>
 public sealed record Subscribed(string Name);

@@ -8,7 +8,7 @@ namespace Syslogintr.Pipeline;
 /// <summary>
 /// Takes messages off the <see cref="IngestQueue"/> in batches and hands each consumer the messages its filter
 /// accepts. It pulls (rather than being pushed to), so its mailbox stays small and the queue is the only buffer.
-/// Each consumer has a credit of outstanding batches; a consumer out of credit has its share dropped and counted
+/// Each consumer has a credit of outstanding messages; a consumer out of credit has its share dropped and counted
 /// instead of slowing the others.
 /// </summary>
 public sealed class RouterActor : ReceiveActor, IWithTimers
@@ -55,7 +55,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private void OnSubscribe(Subscribe s)
     {
         consumers.RemoveAll(c => c.Ref.Equals(s.Consumer));
-        consumers.Add(new Consumer(s.Consumer, s.Filter, s.MaxBatchesInFlight, metrics.Consumer(s.Name)));
+        consumers.Add(new Consumer(s.Consumer, s.Filter, s.MaxMessagesInFlight, metrics.Consumer(s.Name)));
         Context.Watch(s.Consumer);
         log.Debug("consumer {0} subscribed", s.Name);
         Sender.Tell(new Subscribed(s.Name));
@@ -67,7 +67,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         {
             if (c.Ref.Equals(sender))
             {
-                c.InFlight = Math.Max(0, c.InFlight - 1);
+                c.Acknowledge();
                 break;
             }
         }
@@ -128,15 +128,20 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
                 continue;
             }
 
-            if (c.InFlight >= c.MaxInFlight)
+            // Hand over what the credit allows (at least one batch to an idle consumer), drop and count the rest.
+            var room = c.InFlightMessages == 0 ? accepted.Count : Math.Min(accepted.Count, c.MaxInFlight - c.InFlightMessages);
+            if (room < accepted.Count)
             {
-                c.Counters.OnDropped(accepted.Count);
+                c.Counters.OnDropped(accepted.Count - Math.Max(room, 0));
+            }
+
+            if (room <= 0)
+            {
                 continue;
             }
 
-            c.InFlight++;
-            c.Counters.OnDelivered(accepted.Count);
-            c.Ref.Tell(new MessageBatch(accepted));
+            var share = room == accepted.Count ? accepted : accepted.GetRange(0, room);
+            c.Send(share);
         }
     }
 
@@ -147,7 +152,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var outstanding = consumers.Sum(c => (long)c.InFlight);
+        var outstanding = consumers.Sum(c => (long)c.InFlightMessages);
         var queueEmpty = queue.Reader.Completion.IsCompleted;
         if (force || (queueEmpty && outstanding == 0))
         {
@@ -158,6 +163,9 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
     private sealed class Consumer(IActorRef actor, IMessageFilter filter, int maxInFlight, ConsumerCounters counters)
     {
+        // Sizes of the batches handed over and not yet acknowledged, oldest first (an actor answers in order).
+        private readonly Queue<int> unacknowledged = new();
+
         public IActorRef Ref { get; } = actor;
 
         public IMessageFilter Filter { get; } = filter;
@@ -166,7 +174,23 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
         public ConsumerCounters Counters { get; } = counters;
 
-        public int InFlight { get; set; }
+        public int InFlightMessages { get; private set; }
+
+        public void Send(List<SyslogMessage> messages)
+        {
+            unacknowledged.Enqueue(messages.Count);
+            InFlightMessages += messages.Count;
+            Counters.OnDelivered(messages.Count);
+            Ref.Tell(new MessageBatch(messages));
+        }
+
+        public void Acknowledge()
+        {
+            if (unacknowledged.TryDequeue(out var count))
+            {
+                InFlightMessages -= count;
+            }
+        }
     }
 
     private sealed class Readable

@@ -7,6 +7,7 @@ using Syslogintr.Tests.Support;
 namespace Syslogintr.Tests.EndToEnd;
 
 /// <summary>The real executable, stopped the way init systems stop it.</summary>
+[Collection(SerialCollection.Name)]
 public sealed class ShutdownTests
 {
     [Fact]

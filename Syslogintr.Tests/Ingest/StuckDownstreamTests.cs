@@ -33,7 +33,7 @@ public sealed class StuckDownstreamTests : TestKit
             var node = new NodeServices(new IngestQueue(1000), new NodeMetrics(), TimeProvider.System, "testhost");
             var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 100));
             var sink = Sys.ActorOf(Props.Create(() => new StuckSink(release)));
-            router.Tell(new Subscribe("stuck", sink, AcceptAll.Instance, MaxBatchesInFlight: 4));
+            router.Tell(new Subscribe("stuck", sink, AcceptAll.Instance, MaxMessagesInFlight: 400));
             var settings = new ListenerSettings("local", ListenerKind.Unix, null, Path.Combine(directory, "log"), 256 * 1024, 64 * 1024, TimeSpan.FromMinutes(1), 10, null);
             var listeners = Sys.ActorOf(ListenerSupervisorActor.Props([settings], node));
             Assert.Empty((await listeners.Ask<ListenersReady>(AwaitListenersReady.Instance, TimeSpan.FromSeconds(5))).Failures);

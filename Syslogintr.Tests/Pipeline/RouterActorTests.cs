@@ -57,8 +57,8 @@ public sealed class RouterActorTests : TestKit
         var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 10));
         var stuck = CreateTestProbe();
         var healthy = CreateTestProbe();
-        router.Tell(new Subscribe("stuck", stuck, AcceptAll.Instance, MaxBatchesInFlight: 2));
-        router.Tell(new Subscribe("healthy", healthy, AcceptAll.Instance, MaxBatchesInFlight: 1000));
+        router.Tell(new Subscribe("stuck", stuck, AcceptAll.Instance, MaxMessagesInFlight: 20));
+        router.Tell(new Subscribe("healthy", healthy, AcceptAll.Instance, MaxMessagesInFlight: 10_000));
         ExpectMsg<Subscribed>();
         ExpectMsg<Subscribed>();
 

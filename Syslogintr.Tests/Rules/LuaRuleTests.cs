@@ -72,7 +72,7 @@ public sealed class LuaRuleTests : IDisposable
         var ban = Assert.IsType<BanRequested>(effects.Actions[0]);
         Assert.Equal(("192.0.2.7", TimeSpan.FromHours(1), "test", "t"), (ban.Address, ban.Duration, ban.Reason, ban.Rule));
         Assert.Equal(["/bin/true", "x"], Assert.IsType<ExecRequested>(effects.Actions[1]).Argv);
-        Assert.Equal(Severity.Critical, Assert.IsType<Alerts.AlertRaised>(effects.Actions[2]).Severity);
+        Assert.Equal(Severity.Critical, Assert.IsType<Syslogintr.Alerts.AlertRaised>(effects.Actions[2]).Severity);
     }
 
     [Fact]

@@ -242,6 +242,6 @@ public sealed class RuleWorkerTests : TestKit
         var relay = relays.ExpectMsg<global::Syslogintr.Sinks.RelayRequested>();
         Assert.Equal((new global::Syslogintr.Sinks.RelayDestination("tcp", "logs.example.net", 6514), true, "fwd"), (relay.Destination, relay.Rfc5424, relay.Rule));
         Assert.Equal("forward me", relay.Message.Message);
-        Assert.Equal("forward me", alerts.ExpectMsg<Alerts.AlertRaised>().Subject);
+        Assert.Equal("forward me", alerts.ExpectMsg<Syslogintr.Alerts.AlertRaised>().Subject);
     }
 }

@@ -1,0 +1,277 @@
+using Akka.Actor;
+using Akka.Event;
+using MimeKit;
+
+namespace Syslogintr.Alerts.Mail;
+
+/// <summary>
+/// Sends the outbox, one mail at a time, through one transport it alone owns. A mail is on disk before the first
+/// attempt and leaves the outbox only when a server accepted it (or moved aside when refused for good). Failed
+/// attempts are retried with exponential backoff; after <c>breaker-failures</c> failures in a row the circuit opens
+/// and nothing is tried for <c>breaker-reset</c>. Every attempt has a deadline after which the transport is aborted.
+/// Its diagnostics go to the node's log (Akka logging), never into our own syslog socket.
+/// </summary>
+public sealed class MailerActor : ReceiveActor, IWithTimers
+{
+    private readonly MailSettings settings;
+    private readonly TimeProvider clock;
+    private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly Queue<string> queue = new();
+
+    /// <summary>Mails the outbox could not store (disk full, permissions): sent from memory rather than lost.</summary>
+    private readonly Dictionary<string, MimeMessage> unstored = [];
+    private Outbox outbox = null!;
+    private IMailTransport transport = null!;
+    private CancellationTokenSource? inFlight;
+    private long attempt;
+    private int failures;
+    private bool waitingToRetry;
+
+    public MailerActor(MailSettings settings, TimeProvider clock)
+    {
+        this.settings = settings;
+        this.clock = clock;
+        Receive<MailRequested>(OnRequested);
+        Receive<Attempted>(OnAttempted);
+        Receive<AttemptDeadline>(d =>
+        {
+            if (d.Attempt != attempt || inFlight is null)
+            {
+                return;
+            }
+
+            if (d.Id.Length == 0)
+            {
+                // A NOOP that got no answer: the connection is dead, reconnect at the next mail.
+                Done();
+                transport.Abort();
+                SendNext();
+            }
+            else
+            {
+                OnAttempted(new Attempted(d.Attempt, d.Id, new TimeoutException($"no answer within {AttemptTimeout.TotalSeconds:0} s")));
+            }
+        });
+        Receive<Retry>(_ =>
+        {
+            waitingToRetry = false;
+            SendNext();
+        });
+        Receive<KeepAlive>(_ => OnKeepAlive());
+        Receive<KeptAlive>(k =>
+        {
+            if (k.Attempt == attempt)
+            {
+                Done();
+                SendNext();
+            }
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Connect, TLS, authentication and the mail's commands each have the SMTP timeout; one attempt gets three.</summary>
+    private TimeSpan AttemptTimeout => settings.Transport == "sendmail" ? settings.SendmailTimeout : settings.Smtp.Timeout * 3;
+
+    public static Props Props(MailSettings settings, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new MailerActor(settings, clock));
+
+    protected override void PreStart()
+    {
+        outbox = new Outbox(settings.Outbox);
+        transport = settings.Transport == "sendmail" ? new SendmailTransport(settings.SendmailArgv) : new SmtpTransport(settings.Smtp);
+        foreach (var id in outbox.Pending())
+        {
+            queue.Enqueue(id);
+        }
+
+        if (queue.Count > 0)
+        {
+            log.Info("mail outbox {0}: resending {1} mail(s) left from before", settings.Outbox, queue.Count);
+        }
+
+        if (settings.Transport == "smtp" && settings.Smtp.KeepAlive > TimeSpan.Zero)
+        {
+            Timers.StartPeriodicTimer("keep-alive", KeepAlive.Instance, settings.Smtp.KeepAlive);
+        }
+
+        SendNext();
+    }
+
+    protected override void PostStop()
+    {
+        inFlight?.Cancel();
+        transport.Dispose();
+    }
+
+    private void OnRequested(MailRequested request)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(settings.From));
+        foreach (var to in settings.To)
+        {
+            message.To.Add(MailboxAddress.Parse(to));
+        }
+
+        message.Subject = request.Subject;
+        message.Date = request.At;
+        // RFC 3834: machine-generated, so vacation responders stay quiet.
+        message.Headers.Add("Auto-Submitted", "auto-generated");
+        message.Body = new TextPart("plain") { Text = request.Body };
+        string id;
+        try
+        {
+            id = outbox.Write(message, clock.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            id = $"unstored-{unstored.Count}-{Guid.NewGuid():N}";
+            unstored[id] = message;
+            log.Error(e, "cannot write mail '{0}' to the outbox {1}; sending it from memory (lost if the node stops first)", request.Subject, settings.Outbox);
+        }
+
+        queue.Enqueue(id);
+        SendNext();
+    }
+
+    private void SendNext()
+    {
+        if (inFlight is not null || waitingToRetry || queue.Count == 0)
+        {
+            return;
+        }
+
+        var id = queue.Peek();
+        MimeMessage message;
+        try
+        {
+            message = unstored.GetValueOrDefault(id) ?? outbox.Read(id);
+        }
+        catch (Exception e) when (e is IOException or FormatException)
+        {
+            queue.Dequeue();
+            log.Error(e, "outbox entry {0} unreadable; left in {1}", id, settings.Outbox);
+            SendNext();
+            return;
+        }
+
+        var cancel = Start();
+        var current = attempt;
+        var sending = transport;
+        Task.Run(() => sending.SendAsync(message, cancel.Token), cancel.Token)
+            .ContinueWith(t => new Attempted(current, id, t.Exception?.GetBaseException() ?? (t.IsCanceled ? new OperationCanceledException() : null)), TaskScheduler.Default)
+            .PipeTo(Self);
+        Timers.StartSingleTimer("deadline", new AttemptDeadline(current, id), AttemptTimeout);
+    }
+
+    private void OnAttempted(Attempted result)
+    {
+        if (result.Attempt != attempt || inFlight is null)
+        {
+            return;
+        }
+
+        Done();
+        if (result.Error is not (null or PermanentMailFailure))
+        {
+            // Never reuse a connection in an unknown state; after a timeout this also really cancels the attempt
+            // (the socket is closed) instead of waiting for the client to notice.
+            transport.Abort();
+        }
+
+        switch (result.Error)
+        {
+            case null:
+                Forget(result.Id);
+                queue.Dequeue();
+                failures = 0;
+                log.Info("mail {0} accepted", result.Id);
+                break;
+            case PermanentMailFailure refused:
+                queue.Dequeue();
+                failures = 0;
+                var aside = unstored.Remove(result.Id) ? "nowhere (it was never stored)" : outbox.MoveAside(result.Id, refused.Message);
+                log.Error("mail {0} refused for good, moved to {1}: {2}", result.Id, aside, refused.Message);
+                break;
+            default:
+                failures++;
+                var delay = Backoff();
+                log.Warning(
+                    "mail {0}: attempt {1} failed ({2}); {3} in {4}",
+                    result.Id,
+                    failures,
+                    result.Error.Message,
+                    failures >= settings.BreakerFailures ? "circuit open, next try" : "retry",
+                    delay);
+                waitingToRetry = true;
+                Timers.StartSingleTimer("retry", Retry.Instance, delay);
+                return;
+        }
+
+        SendNext();
+    }
+
+    private void Forget(string id)
+    {
+        if (!unstored.Remove(id))
+        {
+            outbox.Remove(id);
+        }
+    }
+
+    /// <summary>min-backoff doubled per failure up to max-backoff; breaker-reset once the circuit is open.</summary>
+    private TimeSpan Backoff()
+    {
+        if (failures >= settings.BreakerFailures)
+        {
+            return settings.BreakerReset;
+        }
+
+        var ticks = settings.MinBackoff.Ticks * Math.Pow(2, failures - 1);
+        return TimeSpan.FromTicks((long)Math.Min(ticks, settings.MaxBackoff.Ticks));
+    }
+
+    private void OnKeepAlive()
+    {
+        if (inFlight is not null || waitingToRetry)
+        {
+            return;
+        }
+
+        var cancel = Start();
+        var current = attempt;
+        transport.KeepAliveAsync(cancel.Token).ContinueWith(_ => new KeptAlive(current), TaskScheduler.Default).PipeTo(Self);
+        Timers.StartSingleTimer("deadline", new AttemptDeadline(current, ""), settings.Smtp.Timeout);
+    }
+
+    private CancellationTokenSource Start()
+    {
+        attempt++;
+        inFlight = new CancellationTokenSource();
+        return inFlight;
+    }
+
+    private void Done()
+    {
+        Timers.Cancel("deadline");
+        inFlight?.Cancel();
+        inFlight?.Dispose();
+        inFlight = null;
+    }
+
+    private sealed record Attempted(long Attempt, string Id, Exception? Error);
+
+    private sealed record AttemptDeadline(long Attempt, string Id);
+
+    private sealed record KeptAlive(long Attempt);
+
+    private sealed class Retry
+    {
+        public static readonly Retry Instance = new();
+    }
+
+    private sealed class KeepAlive
+    {
+        public static readonly KeepAlive Instance = new();
+    }
+}

@@ -1,0 +1,118 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using Syslogintr.Alerts;
+using Syslogintr.Hosting;
+using Syslogintr.Ingest;
+
+namespace Syslogintr.Probes;
+
+/// <summary>
+/// Fires every configured probe at its interval (plus a little jitter, and once at start unless told otherwise),
+/// each run in a fresh <see cref="ProbeRunActor"/>. Every result is logged into the pipeline as a syslog message
+/// from <c>check/...</c>, so rules and sinks see it; a change of state raises or clears the probe's alert.
+/// </summary>
+public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
+{
+    private readonly Dictionary<string, ProbeSettings> probes;
+    private readonly NodeServices node;
+    private readonly IActorRef alerts;
+    private readonly string runDispatcher;
+    private readonly ProbeContext context;
+    private readonly Dictionary<string, bool?> up = [];
+    private readonly HashSet<string> running = [];
+    private readonly ILoggingAdapter log = Context.GetLogger();
+    private long runs;
+
+    public ProbeSchedulerActor(IReadOnlyList<ProbeSettings> probes, NodeServices node, IReadOnlyActorRegistry registry, IActorRef alerts, string runDispatcher)
+    {
+        context = new ProbeContext(node, registry, log);
+        this.probes = probes.ToDictionary(p => p.Name);
+        this.node = node;
+        this.alerts = alerts;
+        this.runDispatcher = runDispatcher;
+        Receive<ProbeDue>(OnDue);
+        Receive<ProbeSucceeded>(s => OnResult(s.Probe, true, s.Details, s.At));
+        Receive<ProbeFailed>(f => OnResult(f.Probe, false, f.Reason, f.At));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Alert key of a probe: the same across restarts, so persisted alert state matches.</summary>
+    public static string AlertKey(string probe) => AlertSettings.ProbeSourcePrefix + probe;
+
+    public static Props Props(IReadOnlyList<ProbeSettings> probes, NodeServices node, IReadOnlyActorRegistry registry, IActorRef alerts, string runDispatcher) =>
+        Akka.Actor.Props.Create(() => new ProbeSchedulerActor(probes, node, registry, alerts, runDispatcher));
+
+    protected override void PreStart()
+    {
+        foreach (var p in probes.Values)
+        {
+            Timers.StartSingleTimer(p.Name, new ProbeDue(p.Name), (p.RunAtStart ? TimeSpan.Zero : p.Every) + Jitter(p));
+        }
+    }
+
+    private static TimeSpan Jitter(ProbeSettings p) =>
+        p.Jitter <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(Random.Shared.NextInt64(p.Jitter.Ticks));
+
+    private void OnDue(ProbeDue due)
+    {
+        var p = probes[due.Probe];
+        Timers.StartSingleTimer(p.Name, due, p.Every + Jitter(p));
+        if (!running.Add(p.Name))
+        {
+            log.Warning("probe {0}: previous run still going, this run skipped", p.Name);
+            return;
+        }
+
+        Context.ActorOf(ProbeRunActor.Props(p, context).WithDispatcher(runDispatcher), $"{p.Name}-{++runs}");
+    }
+
+    private void OnResult(string name, bool isUp, string details, DateTimeOffset at)
+    {
+        running.Remove(name);
+        var p = probes[name];
+        Inject(p, isUp, details, at);
+
+        var was = up.GetValueOrDefault(name);
+        up[name] = isUp;
+        if (!p.Alert || was == isUp)
+        {
+            return;
+        }
+
+        if (isUp)
+        {
+            // Also after a restart (was unknown): the alert actor ignores a clear for a key that is not active.
+            alerts.Tell(new AlertCleared(AlertKey(name), AlertKey(name), at));
+        }
+        else
+        {
+            alerts.Tell(new AlertRaised(AlertKey(name), $"{name} is down", details, Severity.Critical, AlertKey(name), at));
+        }
+    }
+
+    private void Inject(ProbeSettings p, bool isUp, string details, DateTimeOffset at)
+    {
+        var counters = node.Metrics.Listener("probes");
+        var message = new SyslogMessage
+        {
+            Facility = Facility.Daemon,
+            Severity = isUp ? Severity.Notice : Severity.Critical,
+            Timestamp = at,
+            ReceivedAt = at,
+            Hostname = node.HostName,
+            AppName = p.Program,
+            ProcId = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Message = details,
+            Origin = Origin.Internal,
+            InjectedBy = $"probe/{p.Name}",
+        };
+        counters.OnReceived(details.Length);
+        if (!node.Queue.TryEnqueue(message))
+        {
+            counters.OnDropped();
+            log.Warning("probe {0}: ingest queue full, result not logged: {1}", p.Name, details);
+        }
+    }
+}
