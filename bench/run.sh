@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Benchmarks syslogintr side by side with rsyslog and syslog-ng on this machine, in one run.
+#   bench/run.sh            10 s per workload (about 4 minutes)
+#   bench/run.sh --quick    2 s per workload (about 1.5 minutes), for use while developing
+# Extra arguments go to driver.py (e.g. --daemons rsyslog,syslogintr, --seconds 5).
+# Prints a table, one `RESULT ...` line per daemon and workload, and `RATIO ...` lines syslogintr/peer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/tools.sh
+
+ensure_rsyslog
+ensure_syslog_ng
+mkdir -p bench/.work
+echo "bench: building syslogintr (Release)" >&2
+dotnet build -c Release -v q -nologo Syslogintr.Node >bench/.work/build.log 2>&1 || { cat bench/.work/build.log >&2; exit 1; }
+
+# The driver stops its daemons by pid on any exit; this trap stops the driver itself if the script is interrupted.
+python3 bench/driver.py "$@" &
+driver=$!
+trap 'kill "$driver" 2>/dev/null || true' EXIT
+wait "$driver"
