@@ -83,8 +83,8 @@ public static class SyslogintrHosting
 public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout)
 {
     public static PipelineSettings From(Config config) => new(
-        config.GetInt("syslogintr.pipeline.queue-size", 200_000),
+        config.GetInt("syslogintr.pipeline.queue-size", 50_000),
         config.GetInt("syslogintr.pipeline.batch-size", 1024),
-        config.GetInt("syslogintr.pipeline.max-messages-in-flight", 65536),
+        config.GetInt("syslogintr.pipeline.max-messages-in-flight", 32768),
         config.GetTimeSpan("syslogintr.pipeline.drain-timeout", TimeSpan.FromSeconds(5)));
 }

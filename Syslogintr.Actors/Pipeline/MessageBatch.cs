@@ -31,7 +31,7 @@ public sealed class AcceptAll : IMessageFilter
 /// consumer's share and counts it, so a stuck consumer costs a counted drop, never a stalled pipeline. Credit is
 /// counted in messages, not batches: at low rates every message is a batch of its own.
 /// </summary>
-public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, IMessageFilter Filter, int MaxMessagesInFlight = 65536);
+public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, IMessageFilter Filter, int MaxMessagesInFlight = 32768);
 
 /// <summary>The router's answer to <see cref="Subscribe"/>: from now on the consumer receives what its filter accepts.</summary>
 public sealed record Subscribed(string Name);

@@ -34,15 +34,30 @@ public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
         Timers.StartPeriodicTimer("kernel-drops", PollKernelDrops.Instance, KernelDropPoll);
     }
 
+    /// <summary>One last reading of the kernel's count, so the summary at stop is complete.</summary>
+    protected override void PostStop()
+    {
+        ReadKernelDrops();
+        base.PostStop();
+    }
+
     protected override void OnReceive(object message)
     {
-        if (message is PollKernelDrops && Socket is { } socket && KernelUdpDrops.Read(socket) is { } drops)
+        if (message is PollKernelDrops)
         {
-            Counters.SetKernelDropped(drops);
+            ReadKernelDrops();
         }
         else
         {
             base.OnReceive(message);
+        }
+    }
+
+    private void ReadKernelDrops()
+    {
+        if (Socket is { } socket && KernelUdpDrops.Read(socket) is { } drops)
+        {
+            Counters.SetKernelDropped(drops);
         }
     }
 
