@@ -28,6 +28,7 @@ public sealed class NodeMetrics : IDisposable
         Observe("syslogintr.listener.dropped", "{message}", c => c.Dropped);
         Observe("syslogintr.listener.kernel_dropped", "{message}", c => c.KernelDropped);
         Observe("syslogintr.listener.errors", "{error}", c => c.Errors);
+        Observe("syslogintr.listener.backpressured", "{wait}", c => c.Backpressured);
         Meter.CreateObservableCounter(
             "syslogintr.consumer.delivered",
             () => consumers.Values.Select(c => new Measurement<long>(c.Delivered, new KeyValuePair<string, object?>("consumer", c.Name))),
@@ -100,6 +101,7 @@ public sealed class ListenerCounters(string name)
     private long dropped;
     private long kernelDropped;
     private long errors;
+    private long backpressured;
 
     public string Name { get; } = name;
 
@@ -119,6 +121,9 @@ public sealed class ListenerCounters(string name)
 
     /// <summary>Socket errors, failed TLS handshakes, aborted connections.</summary>
     public long Errors => Volatile.Read(ref errors);
+
+    /// <summary>Times a stream connection found the ingest queue full and waited for room (TCP backpressure).</summary>
+    public long Backpressured => Volatile.Read(ref backpressured);
 
     /// <summary>A datagram: one message of <paramref name="byteCount"/> bytes.</summary>
     public void OnReceived(int byteCount)
@@ -140,11 +145,13 @@ public sealed class ListenerCounters(string name)
 
     public void OnError() => Interlocked.Increment(ref errors);
 
+    public void OnBackpressure() => Interlocked.Increment(ref backpressured);
+
     /// <summary>The kernel reports a running total; keep the latest.</summary>
     public void SetKernelDropped(long total) => Volatile.Write(ref kernelDropped, total);
 
     public override string ToString() =>
-        $"{Name}: received={Received} bytes={Bytes} parse_errors={ParseErrors} truncated={Truncated} dropped={Dropped} kernel_dropped={KernelDropped} errors={Errors}";
+        $"{Name}: received={Received} bytes={Bytes} parse_errors={ParseErrors} truncated={Truncated} dropped={Dropped} kernel_dropped={KernelDropped} errors={Errors} backpressured={Backpressured}";
 }
 
 /// <summary>Counters of one router consumer (sink or rule worker).</summary>

@@ -174,6 +174,7 @@ internal sealed class TcpConnection(
         if (!node.Queue.TryEnqueue(message))
         {
             // Backpressure: this connection's thread waits; its sender's TCP window fills; nobody else is affected.
+            counters.OnBackpressure();
             node.Queue.EnqueueAsync(message, aborted).AsTask().GetAwaiter().GetResult();
         }
     }
