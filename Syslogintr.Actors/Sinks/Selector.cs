@@ -31,6 +31,9 @@ public sealed class Selector : IMessageFilter
 
     public string Text { get; }
 
+    /// <summary>True for <c>*.*</c> without program or host lists: the router then skips filtering altogether.</summary>
+    public bool AcceptsEverything => programs is null && hosts is null && mask.All(levels => levels == 0xFF);
+
     public bool Accepts(SyslogMessage message) =>
         (mask[(int)message.Facility] & (1 << (int)message.Severity)) != 0
         && (programs is null || (message.AppName is { } app && programs.Contains(app)))

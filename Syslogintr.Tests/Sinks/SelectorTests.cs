@@ -43,6 +43,14 @@ public sealed class SelectorTests
     }
 
     [Theory]
+    [InlineData("*.*", true)]
+    [InlineData("*.debug", true)]
+    [InlineData("*.info", false)]
+    [InlineData("*.*;mail.none", false)]
+    public void Knows_when_it_accepts_everything(string selector, bool everything) =>
+        Assert.Equal(everything, new Selector(selector).AcceptsEverything);
+
+    [Theory]
     [InlineData("mail")]
     [InlineData("nosuch.info")]
     [InlineData("mail.loud")]
