@@ -55,7 +55,17 @@ public sealed class TestNode : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSyslogintr(config);
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            TempFolder.Delete(directory);
+            throw;
+        }
+
         return new TestNode(host, directory, port);
     }
 

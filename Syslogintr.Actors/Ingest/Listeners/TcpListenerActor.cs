@@ -48,7 +48,7 @@ public sealed class TcpListenerActor : UntypedActor
         {
             certificate = settings.Tls is { } tls ? TlsCertificates.Load(tls) : null;
             listenSocket = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            listenSocket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            SocketOptions.AllowRebind(listenSocket);
             if (bind.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 listenSocket.DualMode = false;

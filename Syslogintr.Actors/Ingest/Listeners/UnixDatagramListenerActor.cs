@@ -35,7 +35,7 @@ public sealed class UnixDatagramListenerActor : DatagramListenerActor
         var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         try
         {
-            SocketBuffers.SetReceiveBuffer(socket, Settings.ReceiveBuffer);
+            SocketOptions.SetReceiveBuffer(socket, Settings.ReceiveBuffer);
             socket.Bind(new UnixDomainSocketEndPoint(path));
             if (!OperatingSystem.IsWindows())
             {

@@ -2,10 +2,24 @@ using System.Net.Sockets;
 
 namespace Syslogintr.Ingest.Listeners;
 
-internal static class SocketBuffers
+internal static class SocketOptions
 {
     private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
     private const int SoRcvBufForce = 33;
+
+    /// <summary>
+    /// SO_REUSEADDR alone, so a restarted node can rebind a port with connections in TIME_WAIT. .NET's
+    /// <see cref="SocketOptionName.ReuseAddress"/> also sets SO_REUSEPORT on Linux, which would let a second node
+    /// share the port silently (the kernel splits the traffic) instead of failing with "address in use".
+    /// </summary>
+    public static void AllowRebind(Socket socket)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+        }
+    }
 
     /// <summary>
     /// Asks for a receive buffer of <paramref name="bytes"/> and returns what the kernel granted. Linux caps
