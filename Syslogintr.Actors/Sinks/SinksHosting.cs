@@ -8,7 +8,7 @@ namespace Syslogintr.Sinks;
 /// <summary>Starts the file and console sinks and subscribes each to the router with its selector.</summary>
 public static class SinksHosting
 {
-    /// <summary>Sinks do blocking file I/O: they get threads of their own, away from listeners and rules.</summary>
+    /// <summary>Sinks do short, buffered file I/O: never on a listener's or a rule's thread (see the HOCON for the pool they use).</summary>
     public const string Dispatcher = "syslogintr.dispatchers.sinks";
 
     /// <summary>Reads the sinks' settings and opens every file once, so an unwritable path stops the node at start with a clear message.</summary>
