@@ -21,31 +21,28 @@ public sealed class NodeMetrics : IDisposable
     public NodeMetrics()
     {
         Meter = new Meter(MeterName);
-        Observe("syslogintr.listener.received", "{message}", c => c.Received);
-        Observe("syslogintr.listener.bytes", "By", c => c.Bytes);
-        Observe("syslogintr.listener.parse_errors", "{message}", c => c.ParseErrors);
-        Observe("syslogintr.listener.truncated", "{message}", c => c.Truncated);
-        Observe("syslogintr.listener.dropped", "{message}", c => c.Dropped);
-        Observe("syslogintr.listener.kernel_dropped", "{message}", c => c.KernelDropped);
-        Observe("syslogintr.listener.errors", "{error}", c => c.Errors);
-        Observe("syslogintr.listener.backpressured", "{wait}", c => c.Backpressured);
-        Meter.CreateObservableCounter(
-            "syslogintr.consumer.delivered",
-            () => consumers.Values.Select(c => new Measurement<long>(c.Delivered, new KeyValuePair<string, object?>("consumer", c.Name))),
-            "{message}");
-        Meter.CreateObservableCounter(
-            "syslogintr.consumer.dropped",
-            () => consumers.Values.Select(c => new Measurement<long>(c.Dropped, new KeyValuePair<string, object?>("consumer", c.Name))),
-            "{message}");
-        ObserveRule("syslogintr.rule.messages", "{message}", c => c.Messages);
-        ObserveRule("syslogintr.rule.errors", "{error}", c => c.Errors);
-        ObserveRule("syslogintr.rule.rebuilds", "{rebuild}", c => c.Rebuilds);
-        ObserveRule("syslogintr.rule.reloads", "{reload}", c => c.Reloads);
-        ObserveRule("syslogintr.rule.injections_refused", "{message}", c => c.RefusedInjections);
-        ObserveRule("syslogintr.rule.injections_dropped", "{message}", c => c.DroppedInjections);
+        Observe(listeners, "listener", "syslogintr.listener.received", "{message}", c => c.Received);
+        Observe(listeners, "listener", "syslogintr.listener.bytes", "By", c => c.Bytes);
+        Observe(listeners, "listener", "syslogintr.listener.parse_errors", "{message}", c => c.ParseErrors);
+        Observe(listeners, "listener", "syslogintr.listener.truncated", "{message}", c => c.Truncated);
+        Observe(listeners, "listener", "syslogintr.listener.dropped", "{message}", c => c.Dropped);
+        Observe(listeners, "listener", "syslogintr.listener.kernel_dropped", "{message}", c => c.KernelDropped);
+        Observe(listeners, "listener", "syslogintr.listener.errors", "{error}", c => c.Errors);
+        Observe(listeners, "listener", "syslogintr.listener.backpressured", "{wait}", c => c.Backpressured);
+        Observe(consumers, "consumer", "syslogintr.consumer.delivered", "{message}", c => c.Delivered);
+        Observe(consumers, "consumer", "syslogintr.consumer.dropped", "{message}", c => c.Dropped);
+        Observe(sinks, "sink", "syslogintr.sink.written", "{message}", c => c.Formatted);
+        Observe(sinks, "sink", "syslogintr.sink.write_errors", "{error}", c => c.WriteErrors);
+        Observe(sinks, "sink", "syslogintr.sink.discarded", "{char}", c => c.Discarded);
+        Observe(rules, "rule", "syslogintr.rule.messages", "{message}", c => c.Messages);
+        Observe(rules, "rule", "syslogintr.rule.errors", "{error}", c => c.Errors);
+        Observe(rules, "rule", "syslogintr.rule.rebuilds", "{rebuild}", c => c.Rebuilds);
+        Observe(rules, "rule", "syslogintr.rule.reloads", "{reload}", c => c.Reloads);
+        Observe(rules, "rule", "syslogintr.rule.injections_refused", "{message}", c => c.RefusedInjections);
+        Observe(rules, "rule", "syslogintr.rule.injections_dropped", "{message}", c => c.DroppedInjections);
         Meter.CreateObservableGauge(
             "syslogintr.rule.script_version",
-            () => rules.Values.Select(c => new Measurement<long>(c.ScriptVersion, new KeyValuePair<string, object?>("rule", c.Name))),
+            () => Measure(rules, "rule", c => c.ScriptVersion),
             "{version}");
     }
 
@@ -78,17 +75,11 @@ public sealed class NodeMetrics : IDisposable
 
     public void Dispose() => Meter.Dispose();
 
-    private void ObserveRule(string name, string unit, Func<RuleCounters, long> read) =>
-        Meter.CreateObservableCounter(
-            name,
-            () => rules.Values.Select(c => new Measurement<long>(read(c), new KeyValuePair<string, object?>("rule", c.Name))),
-            unit);
+    private void Observe<T>(ConcurrentDictionary<string, T> counters, string tag, string name, string unit, Func<T, long> read) =>
+        Meter.CreateObservableCounter(name, () => Measure(counters, tag, read), unit);
 
-    private void Observe(string name, string unit, Func<ListenerCounters, long> read) =>
-        Meter.CreateObservableCounter(
-            name,
-            () => listeners.Values.Select(c => new Measurement<long>(read(c), new KeyValuePair<string, object?>("listener", c.Name))),
-            unit);
+    private static IEnumerable<Measurement<long>> Measure<T>(ConcurrentDictionary<string, T> counters, string tag, Func<T, long> read) =>
+        counters.Select(c => new Measurement<long>(read(c.Value), new KeyValuePair<string, object?>(tag, c.Key)));
 }
 
 /// <summary>Counters of one listener. Written by its socket threads, read by anyone.</summary>
