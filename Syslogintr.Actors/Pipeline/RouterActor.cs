@@ -45,6 +45,9 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         Receive<DrainDeadline>(_ => CheckDrained(force: true));
     }
 
+    /// <summary>The counters' name for messages that reached the router while no consumer was subscribed.</summary>
+    public const string Unrouted = "(no consumer)";
+
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(IngestQueue queue, NodeMetrics metrics, int batchSize) =>
@@ -120,6 +123,13 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
     private void Route(List<SyslogMessage> batch)
     {
+        if (consumers.Count == 0)
+        {
+            // Nothing subscribed (yet, or any more): not lost silently, counted.
+            metrics.Consumer(Unrouted).OnDropped(batch.Count);
+            return;
+        }
+
         foreach (var c in consumers)
         {
             var accepted = c.Filter is AcceptAll ? batch : batch.FindAll(c.Filter.Accepts);
