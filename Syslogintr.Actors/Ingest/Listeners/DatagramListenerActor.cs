@@ -34,8 +34,11 @@ public abstract class DatagramListenerActor : UntypedActor
 
     protected Socket? Socket { get; private set; }
 
-    /// <summary>Creates and binds the socket.</summary>
-    protected abstract Socket Open();
+    /// <summary>Creates the (unbound) socket.</summary>
+    protected abstract Socket CreateSocket();
+
+    /// <summary>Sets the socket's options and binds it; on failure the base class disposes the socket.</summary>
+    protected abstract void Bind(Socket socket);
 
     /// <summary>Describes the bound socket for the log.</summary>
     protected abstract string Describe(Socket socket);
@@ -75,6 +78,21 @@ public abstract class DatagramListenerActor : UntypedActor
     }
 
     protected override void OnReceive(object message) => Unhandled(message);
+
+    private Socket Open()
+    {
+        var socket = CreateSocket();
+        try
+        {
+            Bind(socket);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     private void ReadLoop(Socket socket)
     {

@@ -61,39 +61,31 @@ public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
         }
     }
 
-    protected override Socket Open()
+    protected override Socket CreateSocket() => new(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+
+    protected override void Bind(Socket socket)
     {
-        var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
+        if (bind.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            if (bind.AddressFamily == AddressFamily.InterNetworkV6)
-            {
-                // "[::]" means IPv6 only; bind 0.0.0.0 separately for IPv4, as the original's -4/-6 did.
-                socket.DualMode = false;
-            }
-
-            var granted = SocketOptions.SetReceiveBuffer(socket, Settings.ReceiveBuffer);
-            Log.Info("listener {0}: receive buffer {1} bytes granted (asked {2}; Linux reports double)", Settings.Name, granted, Settings.ReceiveBuffer);
-            if (IsMulticast(bind.Address))
-            {
-                // Several receivers (a viewer, as the original's realtime.lua) may share a multicast group's port.
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                socket.Bind(new IPEndPoint(bind.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, bind.Port));
-                JoinGroup(socket, bind.Address);
-            }
-            else
-            {
-                socket.Bind(bind);
-            }
-
-            from = new SocketAddress(bind.AddressFamily);
-            return socket;
+            // "[::]" means IPv6 only; bind 0.0.0.0 separately for IPv4, as the original's -4/-6 did.
+            socket.DualMode = false;
         }
-        catch
+
+        var granted = SocketOptions.SetReceiveBuffer(socket, Settings.ReceiveBuffer);
+        Log.Info("listener {0}: receive buffer {1} bytes granted (asked {2}; Linux reports double)", Settings.Name, granted, Settings.ReceiveBuffer);
+        if (IsMulticast(bind.Address))
         {
-            socket.Dispose();
-            throw;
+            // Several receivers (a viewer, as the original's realtime.lua) may share a multicast group's port.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(bind.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, bind.Port));
+            JoinGroup(socket, bind.Address);
         }
+        else
+        {
+            socket.Bind(bind);
+        }
+
+        from = new SocketAddress(bind.AddressFamily);
     }
 
     protected override string Describe(Socket socket) => $"udp {socket.LocalEndPoint}";

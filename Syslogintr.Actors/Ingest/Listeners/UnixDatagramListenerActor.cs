@@ -22,7 +22,9 @@ public sealed class UnixDatagramListenerActor : DatagramListenerActor
     public static Props Props(ListenerSettings settings, NodeServices node) =>
         Akka.Actor.Props.Create(() => new UnixDatagramListenerActor(settings, node));
 
-    protected override Socket Open()
+    protected override Socket CreateSocket() => new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+
+    protected override void Bind(Socket socket)
     {
         var path = Settings.Path!;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -32,22 +34,11 @@ public sealed class UnixDatagramListenerActor : DatagramListenerActor
             File.Delete(path);
         }
 
-        var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        try
+        SocketOptions.SetReceiveBuffer(socket, Settings.ReceiveBuffer);
+        socket.Bind(new UnixDomainSocketEndPoint(path));
+        if (!OperatingSystem.IsWindows())
         {
-            SocketOptions.SetReceiveBuffer(socket, Settings.ReceiveBuffer);
-            socket.Bind(new UnixDomainSocketEndPoint(path));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, (UnixFileMode)0b110_110_110);
-            }
-
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
+            File.SetUnixFileMode(path, (UnixFileMode)0b110_110_110);
         }
     }
 
