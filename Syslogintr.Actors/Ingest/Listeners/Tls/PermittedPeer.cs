@@ -48,7 +48,7 @@ public abstract record PermittedPeer
 
     /// <summary>What <paramref name="certificate"/> offers to match against, for the log line that refuses it.</summary>
     public static string Describe(X509Certificate2 certificate) =>
-        $"names [{string.Join(", ", NamesOf(certificate))}], SHA256:{Convert.ToHexString(SHA256.HashData(certificate.RawData))}";
+        $"names [{string.Join(", ", NamesOf(certificate).Distinct(StringComparer.OrdinalIgnoreCase))}], SHA256:{Convert.ToHexString(SHA256.HashData(certificate.RawData))}";
 
     private static IEnumerable<string> NamesOf(X509Certificate2 certificate)
     {
