@@ -89,6 +89,30 @@ public sealed class ClientCertificateTests : IDisposable
     }
 
     [Fact]
+    public async Task Optional_admits_a_client_without_a_certificate_but_still_refuses_one_from_another_ca()
+    {
+        await using var tls = await TlsTestNode.StartAsync(folder, caA, "client-certificate = optional");
+        using var fromB = caB.Issue("CN=client-b");
+
+        await tls.SendAsync(fromB, "<13>Nov 29 10:00:00 h b[1]: from CA B");
+        await tls.SendAsync(null, "<13>Nov 29 10:00:00 h none[1]: anonymous");
+
+        Assert.EndsWith("none[1]: anonymous", Assert.Single(await tls.Node.WaitForLinesAsync(l => l.Count >= 1)));
+        Assert.Equal(1, await tls.WaitForRejectedAsync(ClientCertificateRejection.UntrustedIssuer, 1));
+    }
+
+    [Fact]
+    public void A_key_usage_without_digital_signature_is_refused_as_wrong_usage()
+    {
+        using var keyEncipherment = caA.Issue("CN=encipher-only", keyUsage: X509KeyUsageFlags.KeyEncipherment);
+        using var signing = caA.Issue("CN=signing");
+        using var trusting = new ClientCertificatePolicy([caA.Certificate], [], required: true);
+
+        Assert.Equal(ClientCertificateRejection.WrongUsage, trusting.Check(keyEncipherment, [])?.Reason);
+        Assert.Null(trusting.Check(signing, []));
+    }
+
+    [Fact]
     public async Task Two_hundred_refused_handshakes_write_one_warning_per_reason_and_are_all_counted()
     {
         await using var tls = await TlsTestNode.StartAsync(folder, caA);

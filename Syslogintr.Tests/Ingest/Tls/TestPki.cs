@@ -31,12 +31,12 @@ internal sealed class TestCa : IDisposable
     }
 
     /// <summary>A leaf certificate with its private key; valid yesterday to tomorrow unless told otherwise.</summary>
-    public X509Certificate2 Issue(string subject, string[]? dnsNames = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string usage = "1.3.6.1.5.5.7.3.2")
+    public X509Certificate2 Issue(string subject, string[]? dnsNames = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, string usage = "1.3.6.1.5.5.7.3.2", X509KeyUsageFlags keyUsage = X509KeyUsageFlags.DigitalSignature)
     {
         using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, leafKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(keyUsage, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
         if (dnsNames is { Length: > 0 })
