@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Syslogintr.Metrics;
 
@@ -29,6 +30,11 @@ public sealed class NodeMetrics : IDisposable
         Observe(listeners, "listener", "syslogintr.listener.kernel_dropped", "{message}", c => c.KernelDropped);
         Observe(listeners, "listener", "syslogintr.listener.errors", "{error}", c => c.Errors);
         Observe(listeners, "listener", "syslogintr.listener.backpressured", "{wait}", c => c.Backpressured);
+        Meter.CreateObservableCounter(
+            "syslogintr.listener.tls_rejected",
+            () => listeners.SelectMany(l => l.Value.TlsRejected.Select(r => new Measurement<long>(
+                r.Value, new KeyValuePair<string, object?>("listener", l.Key), new KeyValuePair<string, object?>("reason", r.Key)))),
+            "{handshake}");
         Observe(consumers, "consumer", "syslogintr.consumer.delivered", "{message}", c => c.Delivered);
         Observe(consumers, "consumer", "syslogintr.consumer.dropped", "{message}", c => c.Dropped);
         Observe(sinks, "sink", "syslogintr.sink.written", "{message}", c => c.Formatted);
@@ -93,6 +99,7 @@ public sealed class ListenerCounters(string name)
     private long kernelDropped;
     private long errors;
     private long backpressured;
+    private readonly ConcurrentDictionary<string, StrongBox<long>> tlsRejected = new();
 
     public string Name { get; } = name;
 
@@ -116,6 +123,9 @@ public sealed class ListenerCounters(string name)
     /// <summary>Times a stream connection found the ingest queue full and waited for room (TCP backpressure).</summary>
     public long Backpressured => Volatile.Read(ref backpressured);
 
+    /// <summary>Refused TLS handshakes by reason (no-certificate, untrusted-issuer, …); each is in <see cref="Errors"/> too.</summary>
+    public IReadOnlyDictionary<string, long> TlsRejected => tlsRejected.ToDictionary(r => r.Key, r => Volatile.Read(ref r.Value.Value));
+
     /// <summary>A datagram: one message of <paramref name="byteCount"/> bytes.</summary>
     public void OnReceived(int byteCount)
     {
@@ -138,11 +148,13 @@ public sealed class ListenerCounters(string name)
 
     public void OnBackpressure() => Interlocked.Increment(ref backpressured);
 
+    public void OnTlsRejected(string reason) => Interlocked.Increment(ref tlsRejected.GetOrAdd(reason, _ => new StrongBox<long>()).Value);
+
     /// <summary>The kernel reports a running total; keep the latest.</summary>
     public void SetKernelDropped(long total) => Volatile.Write(ref kernelDropped, total);
 
     public override string ToString() =>
-        $"{Name}: received={Received} bytes={Bytes} parse_errors={ParseErrors} truncated={Truncated} dropped={Dropped} kernel_dropped={KernelDropped} errors={Errors} backpressured={Backpressured}";
+        $"{Name}: received={Received} bytes={Bytes} parse_errors={ParseErrors} truncated={Truncated} dropped={Dropped} kernel_dropped={KernelDropped} errors={Errors} backpressured={Backpressured}{string.Concat(TlsRejected.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $" tls_rejected[{r.Key}]={r.Value}"))}";
 }
 
 /// <summary>Counters of one router consumer (sink or rule worker).</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Configuration;
 using Syslogintr.Hosting;
+using Syslogintr.Ingest.Listeners.Tls;
 
 namespace Syslogintr.Ingest.Listeners;
 
@@ -65,8 +66,19 @@ public sealed record ListenerSettings(
     }
 }
 
-/// <summary>TLS (RFC 5425) for a TCP listener: a PKCS#12 file, or a PEM certificate and key.</summary>
-public sealed record TlsSettings(string Certificate, string? Key, string? PasswordEnvironmentVariable, ClientCertificateMode ClientCertificate, TimeSpan HandshakeTimeout)
+/// <summary>
+/// TLS (RFC 5425) for a TCP listener: a PKCS#12 file, or a PEM certificate and key. Client certificates, when asked
+/// for, must chain to <see cref="ClientCa"/> (required then: the OS store would trust any public CA's customer)
+/// and, if <see cref="PermittedPeers"/> lists any, match one of them.
+/// </summary>
+public sealed record TlsSettings(
+    string Certificate,
+    string? Key,
+    string? PasswordEnvironmentVariable,
+    ClientCertificateMode ClientCertificate,
+    TimeSpan HandshakeTimeout,
+    string? ClientCa,
+    IReadOnlyList<PermittedPeer> PermittedPeers)
 {
     public static TlsSettings From(string listener, Config c)
     {
@@ -85,12 +97,38 @@ public sealed record TlsSettings(string Certificate, string? Key, string? Passwo
         };
         var key = c.GetString("key", "");
         var passwordEnv = c.GetString("password-env", "");
+        var clientCa = c.GetString("client-ca", "");
+        var peers = c.HasPath("permitted-peers") ? c.GetStringList("permitted-peers") : [];
+        if (mode == ClientCertificateMode.None && (clientCa.Length > 0 || peers.Count > 0))
+        {
+            throw new StartupException($"listener '{listener}': tls.client-ca and tls.permitted-peers need client-certificate = optional or required");
+        }
+
+        if (mode != ClientCertificateMode.None && clientCa.Length == 0)
+        {
+            throw new StartupException($"listener '{listener}': tls.client-ca is required when client-certificate is {mode.ToString().ToLowerInvariant()} (the OS store is never trusted for clients)");
+        }
+
         return new TlsSettings(
             System.IO.Path.GetFullPath(certificate),
             key.Length == 0 ? null : System.IO.Path.GetFullPath(key),
             passwordEnv.Length == 0 ? null : passwordEnv,
             mode,
-            c.GetTimeSpan("handshake-timeout", TimeSpan.FromSeconds(10)));
+            c.GetTimeSpan("handshake-timeout", TimeSpan.FromSeconds(10)),
+            clientCa.Length == 0 ? null : System.IO.Path.GetFullPath(clientCa),
+            peers.Select(p => ParsePeer(listener, p)).ToList());
+    }
+
+    private static PermittedPeer ParsePeer(string listener, string entry)
+    {
+        try
+        {
+            return PermittedPeer.Parse(entry);
+        }
+        catch (FormatException e)
+        {
+            throw new StartupException($"listener '{listener}': tls.permitted-peers: {e.Message}");
+        }
     }
 }
 

@@ -1,7 +1,6 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
+using Syslogintr.Ingest.Listeners.Tls;
 using System.Threading.Channels;
 using Akka.Event;
 using Syslogintr.Hosting;
@@ -21,7 +20,7 @@ internal sealed class TcpConnection(
     ListenerSettings settings,
     NodeServices node,
     ListenerCounters counters,
-    X509Certificate2? certificate,
+    TlsServer? tls,
     CancellationToken aborted,
     ILoggingAdapter log,
     Action<TcpConnection> closed)
@@ -64,7 +63,7 @@ internal sealed class TcpConnection(
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         var local = (IPEndPoint)socket.LocalEndPoint!;
         var address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
-        var origin = new Origin(certificate is null ? Transport.Tcp : Transport.Tls, address.ToString(), remote.Port, local.Address.ToString(), local.Port, settings.Name);
+        var origin = new Origin(tls is null ? Transport.Tcp : Transport.Tls, address.ToString(), remote.Port, local.Address.ToString(), local.Port, settings.Name);
         try
         {
             socket.NoDelay = true;
@@ -101,41 +100,8 @@ internal sealed class TcpConnection(
     private Stream? Open(Origin origin)
     {
         var network = new NetworkStream(socket, ownsSocket: true);
-        if (certificate is null)
-        {
-            return network;
-        }
-
-        var tls = new SslStream(network, leaveInnerStreamOpen: false, ValidateClientCertificate);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        deadline.CancelAfter(settings.Tls!.HandshakeTimeout);
-        try
-        {
-            tls.AuthenticateAsServerAsync(
-                new SslServerAuthenticationOptions
-                {
-                    ServerCertificate = certificate,
-                    ClientCertificateRequired = settings.Tls.ClientCertificate != ClientCertificateMode.None,
-                },
-                deadline.Token).GetAwaiter().GetResult();
-            return tls;
-        }
-        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or SocketException)
-        {
-            counters.OnError();
-            log.Warning("listener {0}: TLS handshake with {1} failed: {2}", settings.Name, origin.RemoteAddress, e.Message);
-            tls.Dispose();
-            return null;
-        }
+        return tls is null ? network : tls.AuthenticateAsync(network, origin.RemoteAddress, aborted).GetAwaiter().GetResult();
     }
-
-    private bool ValidateClientCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
-        settings.Tls!.ClientCertificate switch
-        {
-            ClientCertificateMode.Required => errors == SslPolicyErrors.None,
-            ClientCertificateMode.Optional => errors is SslPolicyErrors.None or SslPolicyErrors.RemoteCertificateNotAvailable,
-            _ => true,
-        };
 
     private void Read(Stream stream, Origin origin)
     {

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Event;
 using Syslogintr.Hosting;
+using Syslogintr.Ingest.Listeners.Tls;
 using Syslogintr.Metrics;
 
 namespace Syslogintr.Ingest.Listeners;
@@ -29,7 +30,7 @@ public sealed class TcpListenerActor : UntypedActor
     private readonly CancellationTokenSource aborting = new();
     private Socket? listenSocket;
     private Thread? acceptor;
-    private X509Certificate2? certificate;
+    private TlsServer? tls;
 
     public TcpListenerActor(ListenerSettings settings, NodeServices node)
     {
@@ -46,7 +47,7 @@ public sealed class TcpListenerActor : UntypedActor
         var bind = settings.Bind!;
         try
         {
-            certificate = settings.Tls is { } tls ? TlsCertificates.Load(tls) : null;
+            tls = settings.Tls is { } tlsSettings ? TlsServer.Load(settings.Name, tlsSettings, counters, node.Clock, log) : null;
             listenSocket = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             SocketOptions.AllowRebind(listenSocket);
             if (bind.AddressFamily == AddressFamily.InterNetworkV6)
@@ -68,7 +69,7 @@ public sealed class TcpListenerActor : UntypedActor
         var socket = listenSocket;
         acceptor = new Thread(() => AcceptLoop(socket)) { IsBackground = true, Name = $"listener-{settings.Name}" };
         acceptor.Start();
-        Context.Parent.Tell(new ListenerBound(settings.Name, $"{(certificate is null ? "tcp" : "tls")} {socket.LocalEndPoint}"));
+        Context.Parent.Tell(new ListenerBound(settings.Name, $"{(tls is null ? "tcp" : "tls")} {socket.LocalEndPoint}"));
     }
 
     /// <summary>Stops accepting, lets each connection read what was already sent to it (bounded), then closes the rest.</summary>
@@ -93,7 +94,7 @@ public sealed class TcpListenerActor : UntypedActor
             }
         }
 
-        certificate?.Dispose();
+        tls?.Dispose();
         stopping.Dispose();
         aborting.Dispose();
     }
@@ -130,7 +131,7 @@ public sealed class TcpListenerActor : UntypedActor
                 continue;
             }
 
-            var connection = new TcpConnection(client, settings, node, counters, certificate, aborting.Token, log, c => connections.TryRemove(c, out _));
+            var connection = new TcpConnection(client, settings, node, counters, tls, aborting.Token, log, c => connections.TryRemove(c, out _));
             connections[connection] = 0;
             connection.Start();
         }
