@@ -24,6 +24,8 @@ public sealed partial class PidFile : IDisposable
     private const short FRdLck = 0;
     private const short FWrLck = 1;
     private const short FUnLck = 2;
+    private const int EAccess = 13;
+    private const int EAgain = 11;
 
     private readonly SafeFileHandle handle;
 
@@ -55,18 +57,22 @@ public sealed partial class PidFile : IDisposable
         var request = new Lock { Type = FWrLck };
         if (Fcntl(handle, FOfdSetLk, ref request) != 0)
         {
+            var errno = Marshal.GetLastPInvokeError();
             var holder = ReadPid(handle);
             handle.Dispose();
-            throw new Hosting.StartupException($"another node (pid {holder?.ToString(CultureInfo.InvariantCulture) ?? "?"}) is running with the pid file {path}");
+            throw new Hosting.StartupException(errno is EAgain or EAccess
+                ? $"another node (pid {holder?.ToString(CultureInfo.InvariantCulture) ?? "?"}) is running with the pid file {path}"
+                : $"cannot lock the pid file {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
 
+        // A pid left in it is stale: the node that wrote it no longer holds the lock.
+        RandomAccess.SetLength(handle, 0);
         return new PidFile(path, handle);
     }
 
     /// <summary>Writes our pid: called once the node is up and handles its signals.</summary>
     public void Publish()
     {
-        RandomAccess.SetLength(handle, 0);
         RandomAccess.Write(handle, Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"), 0);
     }
 
@@ -111,10 +117,10 @@ public sealed partial class PidFile : IDisposable
     public void Dispose()
     {
         // Removed while still locked, so a node starting now creates a new file rather than locking this one; and
-        // only if it still holds our pid (someone may have replaced it).
+        // only if it still holds our pid, or none yet (a failed start); someone may have replaced it.
         try
         {
-            if (File.Exists(Path) && File.ReadAllText(Path).Trim() == Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+            if (File.Exists(Path) && File.ReadAllText(Path).Trim() is var pid && (pid.Length == 0 || pid == Environment.ProcessId.ToString(CultureInfo.InvariantCulture)))
             {
                 File.Delete(Path);
             }
