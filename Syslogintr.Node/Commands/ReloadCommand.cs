@@ -3,7 +3,10 @@ using Akka.Configuration;
 
 namespace Syslogintr.Node.Commands;
 
-/// <summary><c>syslogintr reload [--config FILE]</c>: tells the running node (by its pid file) to re-read changed rule scripts.</summary>
+/// <summary>
+/// <c>syslogintr reload [--config FILE]</c>: tells the running node (by its pid file) to re-read changed rule scripts;
+/// signals only a pid whose file a live node holds and whose command line is syslogintr's.
+/// </summary>
 public static class ReloadCommand
 {
     public static Command Create()
@@ -23,9 +26,16 @@ public static class ReloadCommand
                 return 2;
             }
 
-            if (!File.Exists(path) || !int.TryParse(File.ReadAllText(path).Trim(), out var pid))
+            // A pid file nobody holds, or a pid that is no node, may name any process by now (a kill -9, pid reuse).
+            if (PidFile.FindLiveNode(path, out var reason) is not { } pid)
             {
-                Console.Error.WriteLine($"syslogintr: no node pid in {path}; is the node running?");
+                Console.Error.WriteLine($"syslogintr: {reason}");
+                return 1;
+            }
+
+            if (!NodeProcess.IsNode(pid))
+            {
+                Console.Error.WriteLine($"syslogintr: pid {pid} in {path} is not a syslogintr node; not signalling");
                 return 1;
             }
 

@@ -71,10 +71,13 @@ public static class RunCommand
             });
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
             builder.Services.AddSyslogintr(config);
+
+            // Locked before anything starts: a second node with the same pid file touches no socket or file.
+            using var pidFile = PidFile.Acquire(config);
             using var host = builder.Build();
             await host.StartAsync(cancellationToken);
-            using var pidFile = PidFile.Write(config);
             using var signals = Signals.Publish(host.Services.GetRequiredService<Akka.Actor.ActorSystem>());
+            pidFile.Publish();
             await host.WaitForShutdownAsync(cancellationToken);
             return 0;
         }

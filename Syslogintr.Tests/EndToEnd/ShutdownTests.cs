@@ -29,9 +29,8 @@ public sealed class ShutdownTests
                   files.messages { path = "{{folder}}/messages", flush-interval = 1h }
                 }
                 """);
-            using var node = StartNode(folder, config);
-            // The pid file is written once every listener is bound.
-            await WaitForFileAsync(Path.Combine(folder, "run", "syslogintr.pid"));
+            using var node = NodeExecutable.Start(folder, "run", "--config", config);
+            await NodeExecutable.WaitForPidAsync(Path.Combine(folder, "run", "syslogintr.pid"));
 
             const int count = 5000;
             using (var client = new TcpClient())
@@ -66,33 +65,6 @@ public sealed class ShutdownTests
         finally
         {
             TempFolder.Delete(folder);
-        }
-    }
-
-    private static Process StartNode(string folder, string config)
-    {
-        var binary = Path.Combine(AppContext.BaseDirectory, "syslogintr.dll");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { binary, "run", "--config", config })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitForFileAsync(string path)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!File.Exists(path))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the node did not create {path}");
-            await Task.Delay(50);
         }
     }
 }

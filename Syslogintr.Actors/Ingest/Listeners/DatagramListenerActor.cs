@@ -54,13 +54,16 @@ public abstract class DatagramListenerActor : UntypedActor
         }
         catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
         {
-            Context.Parent.Tell(new ListenerBindFailed(Settings.Name, $"{Settings.Kind} {(object?)Settings.Bind ?? Settings.Path}: {e.Message}"));
+            Context.Parent.Tell(new ListenerBindFailed(Settings.Name, $"{Settings.Kind.ToString().ToLowerInvariant()} {(object?)Settings.Bind ?? Settings.Path}: {e.Message}"));
             Context.Stop(Self);
             return;
         }
 
         var socket = Socket;
-        reader = new Thread(() => ReadLoop(socket))
+
+        // Self is only valid on the actor's own thread: the reader reports its failure through a captured ref.
+        var self = Self;
+        reader = new Thread(() => ReadLoop(socket, self))
         {
             IsBackground = true,
             Name = $"listener-{Settings.Name}",
@@ -77,7 +80,18 @@ public abstract class DatagramListenerActor : UntypedActor
         reader?.Join(TimeSpan.FromSeconds(2));
     }
 
-    protected override void OnReceive(object message) => Unhandled(message);
+    /// <summary>The reader thread's socket failed: stop, so the supervisor restarts us (with backoff) on a fresh socket.</summary>
+    protected override void OnReceive(object message)
+    {
+        if (message is ReadFailed)
+        {
+            Context.Stop(Self);
+        }
+        else
+        {
+            Unhandled(message);
+        }
+    }
 
     private Socket Open()
     {
@@ -94,7 +108,7 @@ public abstract class DatagramListenerActor : UntypedActor
         }
     }
 
-    private void ReadLoop(Socket socket)
+    private void ReadLoop(Socket socket, IActorRef self)
     {
         var parser = new SyslogParser(node.Clock, node.HostName);
         var buffer = new byte[BufferSize];
@@ -117,8 +131,8 @@ public abstract class DatagramListenerActor : UntypedActor
                 if (!stopping)
                 {
                     Counters.OnError();
-                    Log.Error(e, "listener {0}: receive failed, listener stops", Settings.Name);
-                    Self.Tell(PoisonPill.Instance);
+                    Log.Error(e, "listener {0}: receive failed, listener restarts", Settings.Name);
+                    self.Tell(ReadFailed.Instance);
                 }
 
                 return;
@@ -147,4 +161,9 @@ public abstract class DatagramListenerActor : UntypedActor
 
     /// <summary>One byte more than the largest message, so a longer datagram is seen (and flagged) as truncated.</summary>
     private int BufferSize => Math.Max(Settings.MaxMessageSize, 65536) + 1;
+
+    private sealed record ReadFailed
+    {
+        public static readonly ReadFailed Instance = new();
+    }
 }

@@ -67,7 +67,10 @@ public sealed class TcpListenerActor : UntypedActor
         }
 
         var socket = listenSocket;
-        acceptor = new Thread(() => AcceptLoop(socket)) { IsBackground = true, Name = $"listener-{settings.Name}" };
+
+        // Self is only valid on the actor's own thread: the acceptor reports its failure through a captured ref.
+        var self = Self;
+        acceptor = new Thread(() => AcceptLoop(socket, self)) { IsBackground = true, Name = $"listener-{settings.Name}" };
         acceptor.Start();
         Context.Parent.Tell(new ListenerBound(settings.Name, $"{(tls is null ? "tcp" : "tls")} {socket.LocalEndPoint}"));
     }
@@ -99,11 +102,26 @@ public sealed class TcpListenerActor : UntypedActor
         aborting.Dispose();
     }
 
-    protected override void OnReceive(object message) => Unhandled(message);
+    /// <summary>The listening socket failed: stop, so the supervisor restarts us (with backoff) on a fresh socket.</summary>
+    protected override void OnReceive(object message)
+    {
+        if (message is AcceptFailed)
+        {
+            Context.Stop(Self);
+        }
+        else
+        {
+            Unhandled(message);
+        }
+    }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    private void AcceptLoop(Socket socket)
+    /// <summary>Errors of one connection being accepted, or of a momentary shortage; the listening socket is fine.</summary>
+    private static bool IsTransient(SocketError error) => error is SocketError.ConnectionAborted or SocketError.ConnectionReset
+        or SocketError.Interrupted or SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable;
+
+    private void AcceptLoop(Socket socket, IActorRef self)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -112,15 +130,28 @@ public sealed class TcpListenerActor : UntypedActor
             {
                 client = socket.Accept();
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (SocketException e) when (!stopping.IsCancellationRequested && IsTransient(e.SocketErrorCode))
             {
-                if (stopping.IsCancellationRequested)
+                counters.OnError();
+                if (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
                 {
-                    return;
+                    // Out of descriptors or memory: accepting again at once would only spin.
+                    Thread.Sleep(100);
                 }
 
-                counters.OnError();
                 continue;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                if (!stopping.IsCancellationRequested)
+                {
+                    // Retrying a broken listening socket would spin forever on the same error.
+                    counters.OnError();
+                    log.Error(e, "listener {0}: accept failed, listener restarts", settings.Name);
+                    self.Tell(AcceptFailed.Instance);
+                }
+
+                return;
             }
 
             if (connections.Count >= settings.MaxConnections)
@@ -135,6 +166,11 @@ public sealed class TcpListenerActor : UntypedActor
             connections[connection] = 0;
             connection.Start();
         }
+    }
+
+    private sealed record AcceptFailed
+    {
+        public static readonly AcceptFailed Instance = new();
     }
 }
 

@@ -7,11 +7,13 @@ namespace Syslogintr.Ingest.Listeners;
 
 /// <summary>
 /// A unix datagram socket of the /dev/log kind (also systemd's forwarding socket). The file is created mode 0666
-/// (every local program may log), a stale file is removed at start and ours at stop.
+/// (every local program may log). A stale socket (nobody bound) is replaced at start; anything else at the path
+/// (a live socket, a regular file) refuses the start; at stop only the socket we created is removed.
 /// </summary>
 public sealed class UnixDatagramListenerActor : DatagramListenerActor
 {
     private readonly Origin origin;
+    private ulong? createdInode;
 
     public UnixDatagramListenerActor(ListenerSettings settings, NodeServices node)
         : base(settings, node)
@@ -28,14 +30,10 @@ public sealed class UnixDatagramListenerActor : DatagramListenerActor
     {
         var path = Settings.Path!;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (File.Exists(path))
-        {
-            // A socket file left by a crashed run (or the previous syslogd): binding over it would fail.
-            File.Delete(path);
-        }
-
+        UnixSocketFile.Claim(path);
         SocketOptions.SetReceiveBuffer(socket, Settings.ReceiveBuffer);
-        socket.Bind(new UnixDomainSocketEndPoint(path));
+        socket.Bind(new UnixSocketPath(path));
+        createdInode = UnixSocketFile.SocketInode(path);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, (UnixFileMode)0b110_110_110);
@@ -56,9 +54,12 @@ public sealed class UnixDatagramListenerActor : DatagramListenerActor
         base.PostStop();
         try
         {
-            File.Delete(Settings.Path!);
+            if (createdInode is { } inode && !UnixSocketFile.RemoveIfOurs(Settings.Path!, inode))
+            {
+                Log.Warning("listener {0}: {1} is no longer our socket; left in place", Settings.Name, Settings.Path);
+            }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Log.Warning("listener {0}: could not remove {1}: {2}", Settings.Name, Settings.Path, e.Message);
         }

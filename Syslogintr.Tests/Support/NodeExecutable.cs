@@ -1,0 +1,61 @@
+using System.Diagnostics;
+
+namespace Syslogintr.Tests.Support;
+
+/// <summary>The real <c>syslogintr</c> executable (the build's syslogintr.dll), run in a folder of its own.</summary>
+public static class NodeExecutable
+{
+    /// <summary>Starts a long-running command (a node); output is read and discarded so the process never blocks on it.</summary>
+    public static Process Start(string folder, params string[] arguments)
+    {
+        var process = Process.Start(StartInfo(folder, arguments))!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Runs a command to its end and returns its exit code and output; one still running after 30 s is killed and fails the test.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string folder, params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(folder, arguments))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            Assert.Fail($"syslogintr {string.Join(' ', arguments)} was still running after 30 s");
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Waits until the node has written its pid (it does once every listener is bound).</summary>
+    public static async Task WaitForPidAsync(string path)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!File.Exists(path) || File.ReadAllText(path).Trim().Length == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the node did not write its pid to {path}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(string folder, string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "syslogintr.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+}
