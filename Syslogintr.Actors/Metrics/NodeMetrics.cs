@@ -29,6 +29,9 @@ public sealed class NodeMetrics : IDisposable
         Observe(listeners, "listener", "syslogintr.listener.kernel_dropped", "{message}", c => c.KernelDropped);
         Observe(listeners, "listener", "syslogintr.listener.errors", "{error}", c => c.Errors);
         Observe(listeners, "listener", "syslogintr.listener.backpressured", "{wait}", c => c.Backpressured);
+        Observe(listeners, "listener", "syslogintr.listener.framing_errors", "{frame}", c => c.FramingErrors);
+        Observe(listeners, "listener", "syslogintr.listener.aborted_frames", "{frame}", c => c.AbortedFrames);
+        Observe(listeners, "listener", "syslogintr.listener.refused", "{connection}", c => c.Refused);
         Observe(consumers, "consumer", "syslogintr.consumer.delivered", "{message}", c => c.Delivered);
         Observe(consumers, "consumer", "syslogintr.consumer.dropped", "{message}", c => c.Dropped);
         Observe(sinks, "sink", "syslogintr.sink.written", "{message}", c => c.Formatted);
@@ -93,6 +96,9 @@ public sealed class ListenerCounters(string name)
     private long kernelDropped;
     private long errors;
     private long backpressured;
+    private long framingErrors;
+    private long abortedFrames;
+    private long refused;
 
     public string Name { get; } = name;
 
@@ -110,11 +116,20 @@ public sealed class ListenerCounters(string name)
     /// <summary>Datagrams the kernel dropped because the socket's receive buffer was full.</summary>
     public long KernelDropped => Volatile.Read(ref kernelDropped);
 
-    /// <summary>Socket errors, failed TLS handshakes, aborted connections.</summary>
+    /// <summary>Socket errors, failed TLS handshakes.</summary>
     public long Errors => Volatile.Read(ref errors);
 
     /// <summary>Times a stream connection found the ingest queue full and waited for room (TCP backpressure).</summary>
     public long Backpressured => Volatile.Read(ref backpressured);
+
+    /// <summary>Stream frames whose framing was broken: a zero or unbelievable octet count (the frame is read as a line).</summary>
+    public long FramingErrors => Volatile.Read(ref framingErrors);
+
+    /// <summary>Stream frames cut short by the end of their connection (reset, timeout, or an octet count not reached); what came is delivered flagged truncated.</summary>
+    public long AbortedFrames => Volatile.Read(ref abortedFrames);
+
+    /// <summary>Connections refused at accept: <c>max-connections</c> or <c>max-connections-per-address</c> reached.</summary>
+    public long Refused => Volatile.Read(ref refused);
 
     /// <summary>A datagram: one message of <paramref name="byteCount"/> bytes.</summary>
     public void OnReceived(int byteCount)
@@ -138,11 +153,17 @@ public sealed class ListenerCounters(string name)
 
     public void OnBackpressure() => Interlocked.Increment(ref backpressured);
 
+    public void OnFramingErrors(long count) => Interlocked.Add(ref framingErrors, count);
+
+    public void OnAbortedFrames(long count) => Interlocked.Add(ref abortedFrames, count);
+
+    public void OnRefused() => Interlocked.Increment(ref refused);
+
     /// <summary>The kernel reports a running total; keep the latest.</summary>
     public void SetKernelDropped(long total) => Volatile.Write(ref kernelDropped, total);
 
     public override string ToString() =>
-        $"{Name}: received={Received} bytes={Bytes} parse_errors={ParseErrors} truncated={Truncated} dropped={Dropped} kernel_dropped={KernelDropped} errors={Errors} backpressured={Backpressured}";
+        $"{Name}: received={Received} bytes={Bytes} parse_errors={ParseErrors} truncated={Truncated} dropped={Dropped} kernel_dropped={KernelDropped} errors={Errors} backpressured={Backpressured} framing_errors={FramingErrors} aborted_frames={AbortedFrames} refused={Refused}";
 }
 
 /// <summary>Counters of one router consumer (sink or rule worker).</summary>

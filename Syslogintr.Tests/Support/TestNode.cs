@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,6 +34,8 @@ public sealed class TestNode : IAsyncDisposable
     public string MessagesPath => Path.Combine(Directory, "messages");
 
     public NodeServices Services { get; }
+
+    public ActorSystem ActorSystem => host.Services.GetRequiredService<ActorSystem>();
 
     public static async Task<TestNode> StartAsync(string extraHocon = "")
     {
