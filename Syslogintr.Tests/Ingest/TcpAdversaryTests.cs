@@ -6,6 +6,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.Event;
 using Syslogintr.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Syslogintr.Tests.Ingest;
 
@@ -15,7 +16,7 @@ namespace Syslogintr.Tests.Ingest;
 /// sender loses a message or a slot. Serial: they open hundreds of sockets and measure time and threads.
 /// </summary>
 [Collection(SerialCollection.Name)]
-public sealed class TcpAdversaryTests
+public sealed class TcpAdversaryTests(ITestOutputHelper output)
 {
     private static readonly IPAddress OtherLoopback = IPAddress.Parse("127.0.0.2");
 
@@ -200,10 +201,44 @@ public sealed class TcpAdversaryTests
             var after = process.Threads.Count;
             Assert.Equal(0, counters.Refused);
             Assert.True(after - before < 50, $"200 idle connections: {before} -> {after} threads");
+            output.WriteLine($"200 idle connections: {before} -> {after} threads");
         }
         finally
         {
             idle.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Tcp_reads_go_on_while_actors_block_thread_pool_threads()
+    {
+        await using var node = await TestNode.StartAsync();
+        var counters = node.Services.Metrics.Listener("tcp");
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, node.Port);
+        using var release = new ManualResetEventSlim();
+        var blocked = ThreadPool.ThreadCount + 2; // every pool thread there is, and more: the pool must add threads
+        for (var i = 0; i < blocked; i++)
+        {
+            // What a stuck actor on a pool dispatcher does: hold its thread.
+            ThreadPool.UnsafeQueueUserWorkItem(_ => release.Wait(TimeSpan.FromSeconds(15)), null);
+        }
+
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes("<13>Nov 29 10:00:00 h pooled[1]: read anyway\n"));
+            while (counters.Received == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                Thread.Sleep(20); // not await: this test's own continuations would queue behind the blocked threads
+            }
+
+            Assert.True(counters.Received == 1, $"not read within {clock.Elapsed} while {blocked} pool threads were blocked");
+            output.WriteLine($"read after {clock.Elapsed.TotalMilliseconds:0} ms with {blocked} pool threads blocked");
+        }
+        finally
+        {
+            release.Set();
         }
     }
 
