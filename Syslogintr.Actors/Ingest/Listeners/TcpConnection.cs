@@ -35,7 +35,7 @@ internal sealed class TcpConnection(
     private Task reader = Task.CompletedTask;
     private volatile bool draining;
     private volatile bool expired;
-    private long deadline;
+    private long deadline = long.MaxValue; // the reaper may look before Start
     private long lastMessageAt;
     private long frameStartedAt = -1;
     private bool framedOnce;
@@ -109,7 +109,7 @@ internal sealed class TcpConnection(
             await using var stream = await OpenAsync(origin);
             if (stream is not null)
             {
-                await ReadAsync(stream, framer, onFrame);
+                await ReadAsync(stream, framer, onFrame, origin);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
@@ -174,7 +174,7 @@ internal sealed class TcpConnection(
             _ => true,
         };
 
-    private async Task ReadAsync(Stream stream, StreamFramer framer, FrameHandler onFrame)
+    private async Task ReadAsync(Stream stream, StreamFramer framer, FrameHandler onFrame, Origin origin)
     {
         while (true)
         {
@@ -210,7 +210,7 @@ internal sealed class TcpConnection(
 
         if (expired)
         {
-            log.Debug("listener {0}: {1} sent no message in time (idle, first-frame or frame timeout), closed", settings.Name, socket.RemoteEndPoint);
+            log.Debug("listener {0}: {1} sent no message in time (idle, first-frame or frame timeout), closed", settings.Name, origin.RemoteAddress);
             await AbortAsync(framer, onFrame);
             return;
         }
