@@ -35,6 +35,9 @@ public sealed class NodeMetrics : IDisposable
             () => listeners.SelectMany(l => l.Value.TlsRejected.Select(r => new Measurement<long>(
                 r.Value, new KeyValuePair<string, object?>("listener", l.Key), new KeyValuePair<string, object?>("reason", r.Key)))),
             "{handshake}");
+        Observe(listeners, "listener", "syslogintr.listener.framing_errors", "{frame}", c => c.FramingErrors);
+        Observe(listeners, "listener", "syslogintr.listener.aborted_frames", "{frame}", c => c.AbortedFrames);
+        Observe(listeners, "listener", "syslogintr.listener.refused", "{connection}", c => c.Refused);
         Observe(consumers, "consumer", "syslogintr.consumer.delivered", "{message}", c => c.Delivered);
         Observe(consumers, "consumer", "syslogintr.consumer.dropped", "{message}", c => c.Dropped);
         Observe(sinks, "sink", "syslogintr.sink.written", "{message}", c => c.Formatted);
@@ -100,6 +103,9 @@ public sealed class ListenerCounters(string name)
     private long errors;
     private long backpressured;
     private readonly ConcurrentDictionary<string, StrongBox<long>> tlsRejected = new();
+    private long framingErrors;
+    private long abortedFrames;
+    private long refused;
 
     public string Name { get; } = name;
 
@@ -117,7 +123,7 @@ public sealed class ListenerCounters(string name)
     /// <summary>Datagrams the kernel dropped because the socket's receive buffer was full.</summary>
     public long KernelDropped => Volatile.Read(ref kernelDropped);
 
-    /// <summary>Socket errors, failed TLS handshakes, aborted connections.</summary>
+    /// <summary>Socket errors, failed TLS handshakes.</summary>
     public long Errors => Volatile.Read(ref errors);
 
     /// <summary>Times a stream connection found the ingest queue full and waited for room (TCP backpressure).</summary>
@@ -125,6 +131,14 @@ public sealed class ListenerCounters(string name)
 
     /// <summary>Refused TLS handshakes by reason (no-certificate, untrusted-issuer, …); each is in <see cref="Errors"/> too.</summary>
     public IReadOnlyDictionary<string, long> TlsRejected => tlsRejected.ToDictionary(r => r.Key, r => Volatile.Read(ref r.Value.Value));
+    /// <summary>Stream frames whose framing was broken: a zero or unbelievable octet count (the frame is read as a line).</summary>
+    public long FramingErrors => Volatile.Read(ref framingErrors);
+
+    /// <summary>Stream frames cut short by the end of their connection (reset, timeout, or an octet count not reached); what came is delivered flagged truncated.</summary>
+    public long AbortedFrames => Volatile.Read(ref abortedFrames);
+
+    /// <summary>Connections refused at accept: <c>max-connections</c> or <c>max-connections-per-address</c> reached.</summary>
+    public long Refused => Volatile.Read(ref refused);
 
     /// <summary>A datagram: one message of <paramref name="byteCount"/> bytes.</summary>
     public void OnReceived(int byteCount)
@@ -149,12 +163,17 @@ public sealed class ListenerCounters(string name)
     public void OnBackpressure() => Interlocked.Increment(ref backpressured);
 
     public void OnTlsRejected(string reason) => Interlocked.Increment(ref tlsRejected.GetOrAdd(reason, _ => new StrongBox<long>()).Value);
+    public void OnFramingErrors(long count) => Interlocked.Add(ref framingErrors, count);
+
+    public void OnAbortedFrames(long count) => Interlocked.Add(ref abortedFrames, count);
+
+    public void OnRefused() => Interlocked.Increment(ref refused);
 
     /// <summary>The kernel reports a running total; keep the latest.</summary>
     public void SetKernelDropped(long total) => Volatile.Write(ref kernelDropped, total);
 
     public override string ToString() =>
-        $"{Name}: received={Received} bytes={Bytes} parse_errors={ParseErrors} truncated={Truncated} dropped={Dropped} kernel_dropped={KernelDropped} errors={Errors} backpressured={Backpressured}{string.Concat(TlsRejected.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $" tls_rejected[{r.Key}]={r.Value}"))}";
+        $"{Name}: received={Received} bytes={Bytes} parse_errors={ParseErrors} truncated={Truncated} dropped={Dropped} kernel_dropped={KernelDropped} errors={Errors} backpressured={Backpressured} framing_errors={FramingErrors} aborted_frames={AbortedFrames} refused={Refused}{string.Concat(TlsRejected.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $" tls_rejected[{r.Key}]={r.Value}"))}";
 }
 
 /// <summary>Counters of one router consumer (sink or rule worker).</summary>

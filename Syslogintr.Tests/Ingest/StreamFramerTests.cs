@@ -83,11 +83,11 @@ public sealed class StreamFramerTests
 
         Assert.Equal([("0123", true), ("ok", false), ("abcd", true), ("xy", false)], frames);
         Assert.Equal(2, framer.OversizedFrames);
-        Assert.Equal(0, framer.InvalidFrames);
+        Assert.Equal(0, framer.FramingErrors);
     }
 
     [Fact]
-    public void Absurd_length_prefix_delivers_the_maximum_and_never_allocates_the_declared_size()
+    public void Absurd_length_prefix_is_read_as_a_line_and_never_allocates_the_declared_size()
     {
         var framer = new StreamFramer(16);
         var frames = new List<(string, bool)>();
@@ -102,21 +102,47 @@ public sealed class StreamFramerTests
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal([(new string('x', 16), true)], frames);
+        Assert.Equal([("99999999999 xxxx", true)], frames);
         Assert.True(allocated < 200_000, $"allocated {allocated} bytes");
         Assert.Equal(1, framer.OversizedFrames);
+        Assert.Equal(1, framer.FramingErrors);
 
         framer.Complete((_, _) => Assert.Fail("nothing left to deliver"));
-        Assert.Equal(1, framer.InvalidFrames); // the stream ended inside the declared frame
+        Assert.Equal(0, framer.AbortedFrames); // a line without LF at the end is a line
+    }
+
+    [Fact]
+    public void An_untrusted_length_is_a_framing_error_and_the_frames_after_the_next_lf_all_arrive()
+    {
+        var framer = new StreamFramer(1024);
+
+        var frames = Frame(framer, "999999999999 <13>stray\n<13>a\n5 <13>b<13>c\n");
+
+        Assert.Equal([("999999999999 <13>stray", false), ("<13>a", false), ("<13>b", false), ("<13>c", false)], frames);
+        Assert.Equal(1, framer.FramingErrors);
+    }
+
+    [Theory]
+    [InlineData(1024 * StreamFramer.TrustedLengthFactor, false)]
+    [InlineData((1024 * StreamFramer.TrustedLengthFactor) + 1, true)]
+    public void Lengths_up_to_the_trusted_bound_are_cut_and_longer_ones_read_as_lines(int length, bool framingError)
+    {
+        var framer = new StreamFramer(1024);
+
+        var frames = Frame(framer, $"{length} {new string('x', length)}3 end");
+
+        Assert.Equal(framingError ? 1 : 0, framer.FramingErrors);
+        Assert.Equal(framingError ? Array.Empty<string>() : ["end"], frames.Skip(1).Select(f => f.Frame));
+        Assert.True(frames[0].Truncated);
     }
 
     [Fact]
     public void Declared_count_is_skipped_exactly()
     {
         var framer = new StreamFramer(4);
-        var skipped = new string('z', 1_000);
+        var skipped = new string('z', 60);
 
-        var frames = Frame(framer, "1004 abcd" + skipped + "3 end");
+        var frames = Frame(framer, "64 abcd" + skipped + "3 end");
 
         Assert.Equal([("abcd", true), ("end", false)], frames);
     }
@@ -132,7 +158,7 @@ public sealed class StreamFramerTests
         var framer = new StreamFramer(1024);
 
         Assert.Equal([(expected, false)], Frame(framer, stream));
-        Assert.Equal(0, framer.InvalidFrames);
+        Assert.Equal(0, framer.FramingErrors);
     }
 
     [Fact]
@@ -141,7 +167,7 @@ public sealed class StreamFramerTests
         var framer = new StreamFramer(1024);
 
         Assert.Equal([("abc", false)], Frame(framer, "0 3 abc"));
-        Assert.Equal(1, framer.InvalidFrames);
+        Assert.Equal(1, framer.FramingErrors);
     }
 
     [Fact]
@@ -152,7 +178,7 @@ public sealed class StreamFramerTests
         var frames = Frame(framer, "3 abc<13>no length\n5x oops\n");
 
         Assert.Equal([("abc", false), ("<13>no length", false), ("5x oops", false)], frames);
-        Assert.Equal(2, framer.InvalidFrames);
+        Assert.Equal(2, framer.FramingErrors);
     }
 
     [Fact]
@@ -173,7 +199,39 @@ public sealed class StreamFramerTests
         var framer = new StreamFramer(1024);
 
         Assert.Equal([("<13>par", true)], Frame(framer, "20 <13>par"));
-        Assert.Equal(1, framer.InvalidFrames);
+        Assert.Equal(1, framer.AbortedFrames);
+        Assert.Equal(0, framer.FramingErrors);
+    }
+
+    [Theory]
+    [InlineData("<13>a\n<13>par", "<13>par")]
+    [InlineData("<13>a\n20 <13>par", "<13>par")]
+    [InlineData("<13>a\n42", "42")]
+    public void An_abnormal_end_aborts_the_frame_in_progress_of_either_framing(string stream, string partial)
+    {
+        var framer = new StreamFramer(1024);
+        var frames = new List<(string, bool)>();
+        FrameHandler collect = (f, t) => frames.Add((Encoding.ASCII.GetString(f), t));
+
+        framer.Push(Encoding.ASCII.GetBytes(stream), collect);
+        Assert.True(framer.InFrame);
+        framer.Abort(collect);
+
+        Assert.Equal([("<13>a", false), (partial, true)], frames);
+        Assert.Equal(1, framer.AbortedFrames);
+        Assert.False(framer.InFrame);
+    }
+
+    [Fact]
+    public void An_abnormal_end_between_frames_aborts_nothing()
+    {
+        var framer = new StreamFramer(1024);
+
+        framer.Push("<13>a\n3 abc"u8, (_, _) => { });
+        Assert.False(framer.InFrame);
+        framer.Abort((_, _) => Assert.Fail("nothing to deliver"));
+
+        Assert.Equal(0, framer.AbortedFrames);
     }
 
     [Fact]

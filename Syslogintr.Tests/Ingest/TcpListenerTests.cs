@@ -41,7 +41,7 @@ public sealed class TcpListenerTests
     }
 
     [Fact]
-    public async Task An_oversized_frame_is_truncated_flagged_and_counted_and_an_absurd_length_allocates_nothing()
+    public async Task An_oversized_frame_is_truncated_flagged_and_counted_and_an_absurd_length_is_a_framing_error_read_as_a_line()
     {
         await using var node = await TestNode.StartAsync("syslogintr.listeners.tcp.max-message-size = 1KiB");
         var big = "<13>Nov 29 10:00:00 h big[1]: " + new string('x', 5000);
@@ -59,7 +59,8 @@ public sealed class TcpListenerTests
         Assert.True(lines[0].Length < 1100, $"line of {lines[0].Length} characters was not truncated");
         Assert.EndsWith("after[2]: still framed", lines[1]);
         Assert.Contains("absurd[3]: claims 100 GB", lines[2]);
-        Assert.Equal(2, node.Services.Metrics.Listener("tcp").Truncated);
+        Assert.Equal(1, node.Services.Metrics.Listener("tcp").Truncated);
+        Assert.Equal(1, node.Services.Metrics.Listener("tcp").FramingErrors);
     }
 
     [Fact]

@@ -20,6 +20,9 @@ public delegate void FrameHandler(ReadOnlySpan<byte> frame, bool truncated);
 /// Cuts a TCP (or stdin) byte stream into syslog frames, incrementally: bytes go in as they are read, complete
 /// frames come out. A frame longer than the maximum is delivered cut to the maximum (truncated = true) and the rest
 /// of it skipped, so the buffer never holds more than one maximum-size message however large a frame claims to be.
+/// An octet count beyond <see cref="TrustedLengthFactor"/> × the maximum is not believed: it is a framing error and
+/// the frame is read as a line, digits included, so a stray number never swallows the rest of the stream (rsyslog
+/// does the same past its <c>MaxFrameSize</c>: "frame too large, change to octet stuffing").
 /// Frames that fit in one read are delivered straight from the caller's span, without a copy. Not thread-safe: one per connection.
 /// </summary>
 public sealed class StreamFramer
@@ -28,7 +31,14 @@ public sealed class StreamFramer
     private const int MaxLengthDigits = 12;
     private const int InitialBufferSize = 4096;
 
+    /// <summary>
+    /// An honest sender's frame somewhat over our maximum is cut and the rest skipped; a count this many times the
+    /// maximum is a stray number (a timestamp, garbage), and skipping it would lose what follows on the connection.
+    /// </summary>
+    public const int TrustedLengthFactor = 16;
+
     private readonly int maxMessageSize;
+    private readonly long maxTrustedLength;
     private readonly FramingMode mode;
     private byte[] buffer = [];
     private int buffered;
@@ -41,6 +51,7 @@ public sealed class StreamFramer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxMessageSize, Array.MaxLength - 1); // room for a line's CR
         this.maxMessageSize = maxMessageSize;
+        maxTrustedLength = (long)maxMessageSize * TrustedLengthFactor;
         this.mode = mode;
     }
 
@@ -57,8 +68,17 @@ public sealed class StreamFramer
     /// <summary>Frames longer than the maximum message size, delivered cut.</summary>
     public long OversizedFrames { get; private set; }
 
-    /// <summary>Frames that broke the framing: a zero length, a stream ending inside an octet-counted frame, a missing length in <see cref="FramingMode.OctetCounting"/>.</summary>
-    public long InvalidFrames { get; private set; }
+    /// <summary>Frames that broke the framing: a zero length, an untrusted length (read as a line), a missing length in <see cref="FramingMode.OctetCounting"/>.</summary>
+    public long FramingErrors { get; private set; }
+
+    /// <summary>
+    /// Frames cut short by the end of the stream: an octet-counted frame that got fewer bytes than it declared, or
+    /// (<see cref="Abort"/>) a line whose LF never came. Whatever arrived of them is delivered flagged truncated.
+    /// </summary>
+    public long AbortedFrames { get; private set; }
+
+    /// <summary>True between a frame's first byte and its end: the frame is still coming.</summary>
+    public bool InFrame => state != State.FrameStart;
 
     /// <summary>Feeds bytes as read from the stream; calls <paramref name="onFrame"/> for each frame they complete.</summary>
     public void Push(ReadOnlySpan<byte> data, FrameHandler onFrame)
@@ -78,7 +98,10 @@ public sealed class StreamFramer
         }
     }
 
-    /// <summary>At the end of the stream: delivers a last line that had no LF, and counts an octet-counted frame cut short.</summary>
+    /// <summary>
+    /// At an orderly end of the stream (the sender closed it): delivers a last line that had no LF — a complete
+    /// message, as rsyslog reads it — and counts an octet-counted frame cut short as aborted.
+    /// </summary>
     public void Complete(FrameHandler onFrame)
     {
         switch (state)
@@ -87,21 +110,57 @@ public sealed class StreamFramer
             case State.Length: // digits and no space: a line that happens to start with a number
                 EndLine([], onFrame);
                 break;
-            case State.OctetBody:
-                InvalidFrames++;
+            default:
+                AbortOctetFrame(onFrame);
+                break;
+        }
+
+        buffered = 0;
+        state = State.FrameStart;
+    }
+
+    /// <summary>
+    /// At an abnormal end of the stream (reset, timeout): a frame in progress, of either framing, is aborted —
+    /// counted and what came of it delivered flagged truncated, since nobody can tell whether a line was complete.
+    /// </summary>
+    public void Abort(FrameHandler onFrame)
+    {
+        switch (state)
+        {
+            case State.Line:
+            case State.Length:
+                AbortedFrames++;
                 if (buffered > 0)
                 {
                     onFrame(buffer.AsSpan(0, buffered), true);
                 }
 
                 break;
-            case State.OctetSkip:
-                InvalidFrames++;
+            default:
+                AbortOctetFrame(onFrame);
                 break;
         }
 
         buffered = 0;
         state = State.FrameStart;
+    }
+
+    private void AbortOctetFrame(FrameHandler onFrame)
+    {
+        switch (state)
+        {
+            case State.OctetBody:
+                AbortedFrames++;
+                if (buffered > 0)
+                {
+                    onFrame(buffer.AsSpan(0, buffered), true);
+                }
+
+                break;
+            case State.OctetSkip: // its first bytes were already delivered, cut and flagged
+                AbortedFrames++;
+                break;
+        }
     }
 
     private int StartFrame(ReadOnlySpan<byte> data)
@@ -122,7 +181,7 @@ public sealed class StreamFramer
 
         if (mode == FramingMode.OctetCounting)
         {
-            InvalidFrames++;
+            FramingErrors++;
         }
 
         state = State.Line;
@@ -143,11 +202,19 @@ public sealed class StreamFramer
 
             if (b == ' ')
             {
+                if (declaredLength > maxTrustedLength)
+                {
+                    // Not believed: read it as a line, from its first digit to the next LF.
+                    FramingErrors++;
+                    state = State.Line;
+                    return i;
+                }
+
                 buffered = 0;
                 remaining = declaredLength;
                 if (declaredLength == 0)
                 {
-                    InvalidFrames++;
+                    FramingErrors++;
                     state = State.FrameStart;
                 }
                 else
@@ -161,7 +228,7 @@ public sealed class StreamFramer
             // Not "LEN SP" after all: the digits so far start a line.
             if (mode == FramingMode.OctetCounting)
             {
-                InvalidFrames++;
+                FramingErrors++;
             }
 
             state = State.Line;

@@ -12,7 +12,12 @@ public enum ListenerKind
     Unix,
 }
 
-/// <summary>One <c>syslogintr.listeners.&lt;name&gt;</c> entry.</summary>
+/// <summary>
+/// One <c>syslogintr.listeners.&lt;name&gt;</c> entry. A TCP connection is closed when it delivers no message for
+/// <see cref="IdleTimeout"/> (<see cref="FirstFrameTimeout"/> until its first message, when shorter), or when one
+/// message takes longer than <see cref="FrameTimeout"/> from its first byte: silent or dribbling connections cannot
+/// hold the <see cref="MaxConnections"/> slots, and no one address holds more than <see cref="MaxConnectionsPerAddress"/>.
+/// </summary>
 public sealed record ListenerSettings(
     string Name,
     ListenerKind Kind,
@@ -22,7 +27,10 @@ public sealed record ListenerSettings(
     int MaxMessageSize,
     TimeSpan IdleTimeout,
     int MaxConnections,
-    TlsSettings? Tls)
+    TlsSettings? Tls,
+    int MaxConnectionsPerAddress,
+    TimeSpan FirstFrameTimeout,
+    TimeSpan FrameTimeout)
 {
     public static IReadOnlyList<ListenerSettings> From(Config config) =>
         config.NamedEntries("syslogintr.listeners").Select(e => Parse(e.Name, e.Config)).ToList();
@@ -62,7 +70,10 @@ public sealed record ListenerSettings(
             c.GetIntByteSize("max-message-size", kind == ListenerKind.Unix ? 1024 * 1024 : 64 * 1024),
             c.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(10)),
             c.GetInt("max-connections", 1000),
-            kind == ListenerKind.Tcp && c.HasPath("tls") ? TlsSettings.From(name, c.GetConfig("tls")) : null);
+            kind == ListenerKind.Tcp && c.HasPath("tls") ? TlsSettings.From(name, c.GetConfig("tls")) : null,
+            c.GetInt("max-connections-per-address", 100),
+            c.GetTimeSpan("first-frame-timeout", TimeSpan.FromSeconds(30)),
+            c.GetTimeSpan("frame-timeout", TimeSpan.FromSeconds(30)));
     }
 }
 

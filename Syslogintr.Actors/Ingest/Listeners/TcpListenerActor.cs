@@ -11,25 +11,31 @@ using Syslogintr.Metrics;
 namespace Syslogintr.Ingest.Listeners;
 
 /// <summary>
-/// TCP syslog (RFC 6587), or TLS (RFC 5425) when a certificate is configured. One dedicated thread accepts; each
-/// connection is read by a dedicated thread of its own (<see cref="TcpConnection"/>), so a connection that waits for
-/// room in the ingest queue (backpressure) stops only itself, and nothing here depends on the shared thread pool.
+/// TCP syslog (RFC 6587), or TLS (RFC 5425) when a certificate is configured. One dedicated thread accepts, so new
+/// connections are taken whatever the thread pool is doing; a second closes connections past their deadline. Each
+/// connection is read asynchronously (<see cref="TcpConnection"/>): its continuations only frame, parse and offer,
+/// never block, and a connection that waits for room in the ingest queue (backpressure) stops only itself.
 /// </summary>
 public sealed class TcpListenerActor : UntypedActor
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RefusalWarningInterval = TimeSpan.FromSeconds(10);
 
     private readonly ListenerSettings settings;
     private readonly NodeServices node;
     private readonly ListenerCounters counters;
     private readonly ILoggingAdapter log = Context.GetLogger();
-    private readonly ConcurrentDictionary<TcpConnection, byte> connections = new();
+    private readonly ConcurrentDictionary<TcpConnection, IPAddress> connections = new();
+    private readonly Dictionary<IPAddress, int> perAddress = [];
+    private readonly Lock perAddressGate = new();
+    private readonly RefusalLog refusals;
     private readonly CancellationTokenSource stopping = new();
 
     // Cancelled once draining has run out of time: connections waiting for room in the queue give up.
     private readonly CancellationTokenSource aborting = new();
     private Socket? listenSocket;
     private Thread? acceptor;
+    private Thread? reaper;
     private TlsServer? tls;
 
     public TcpListenerActor(ListenerSettings settings, NodeServices node)
@@ -37,6 +43,7 @@ public sealed class TcpListenerActor : UntypedActor
         this.settings = settings;
         this.node = node;
         counters = node.Metrics.Listener(settings.Name);
+        refusals = new RefusalLog(log, settings.Name, RefusalWarningInterval);
     }
 
     public static Props Props(ListenerSettings settings, NodeServices node) =>
@@ -72,6 +79,8 @@ public sealed class TcpListenerActor : UntypedActor
         var self = Self;
         acceptor = new Thread(() => AcceptLoop(socket, self)) { IsBackground = true, Name = $"listener-{settings.Name}" };
         acceptor.Start();
+        reaper = new Thread(ReapLoop) { IsBackground = true, Name = $"listener-{settings.Name}-timeouts" };
+        reaper.Start();
         Context.Parent.Tell(new ListenerBound(settings.Name, $"{(tls is null ? "tcp" : "tls")} {socket.LocalEndPoint}"));
     }
 
@@ -81,6 +90,7 @@ public sealed class TcpListenerActor : UntypedActor
         stopping.Cancel();
         listenSocket?.Dispose();
         acceptor?.Join(TimeSpan.FromSeconds(2));
+        reaper?.Join(TimeSpan.FromSeconds(2));
         foreach (var connection in connections.Keys)
         {
             connection.Drain();
@@ -154,17 +164,86 @@ public sealed class TcpListenerActor : UntypedActor
                 return;
             }
 
-            if (connections.Count >= settings.MaxConnections)
+            var address = AddressOf(client);
+            if (Refusal(address) is { } reason)
             {
-                counters.OnError();
-                log.Warning("listener {0}: {1} connections already open, refusing {2}", settings.Name, connections.Count, client.RemoteEndPoint);
+                counters.OnRefused();
+                refusals.Refused($"{reason}, refusing {client.RemoteEndPoint}");
                 client.Dispose();
                 continue;
             }
 
-            var connection = new TcpConnection(client, settings, node, counters, tls, aborting.Token, log, c => connections.TryRemove(c, out _));
-            connections[connection] = 0;
+            var connection = new TcpConnection(client, settings, node, counters, tls, aborting.Token, log, Closed);
+            connections[connection] = address;
             connection.Start();
+        }
+    }
+
+    private static IPAddress AddressOf(Socket client)
+    {
+        var address = ((IPEndPoint)client.RemoteEndPoint!).Address;
+        return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    }
+
+    /// <summary>Why the connection must be refused, or null: it takes a slot (overall and for its address) when it is not.</summary>
+    private string? Refusal(IPAddress address)
+    {
+        if (connections.Count >= settings.MaxConnections)
+        {
+            return $"{connections.Count} connections already open (max-connections)";
+        }
+
+        lock (perAddressGate)
+        {
+            var open = perAddress.GetValueOrDefault(address);
+            if (open >= settings.MaxConnectionsPerAddress)
+            {
+                return $"{open} connections from {address} already open (max-connections-per-address)";
+            }
+
+            perAddress[address] = open + 1;
+            return null;
+        }
+    }
+
+    private void Closed(TcpConnection connection)
+    {
+        if (!connections.TryRemove(connection, out var address))
+        {
+            return;
+        }
+
+        lock (perAddressGate)
+        {
+            var open = perAddress.GetValueOrDefault(address) - 1;
+            if (open > 0)
+            {
+                perAddress[address] = open;
+            }
+            else
+            {
+                perAddress.Remove(address);
+            }
+        }
+    }
+
+    /// <summary>Closes connections past their deadline (idle, first message or frame timeout) and flushes held-back refusal warnings.</summary>
+    private void ReapLoop()
+    {
+        var shortest = new[] { settings.IdleTimeout, settings.FirstFrameTimeout, settings.FrameTimeout }.Min();
+        var interval = TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 10, 1000));
+        while (!stopping.Token.WaitHandle.WaitOne(interval))
+        {
+            var now = Environment.TickCount64;
+            foreach (var connection in connections.Keys)
+            {
+                if (now >= connection.Deadline)
+                {
+                    connection.Expire();
+                }
+            }
+
+            refusals.Flush();
         }
     }
 
