@@ -115,7 +115,8 @@ public sealed partial class LuaRule : IDisposable
 
         var message = lua.ToString(-1, false) ?? $"error object is a {lua.TypeName(-1)}";
         lua.SetTop(InternSlot);
-        return new RuleError(rule.Name, hook, message);
+        // prelude.lua's budget hook raises this text (with no position prefix, level 0).
+        return new RuleError(rule.Name, hook, message, message.StartsWith("budget exceeded", StringComparison.Ordinal));
     }
 
     private void Start()

@@ -13,11 +13,16 @@ namespace Syslogintr.Rules;
 /// closed when it stops, touched only from this actor. Subscribes itself to the router with the rule's match
 /// (and, in a pool, its share of the partition key), calls <c>log</c> for each message of a batch and answers
 /// <see cref="BatchDone"/>. A Lua error costs that one message; a rule that keeps failing throws so its
-/// <see cref="Akka.Pattern.BackoffSupervisor"/> restarts it, later each time.
+/// <see cref="Akka.Pattern.BackoffSupervisor"/> restarts it, later each time. A rule stopped by its budget on
+/// <see cref="OverrunsInARow"/> messages in a row is stuck (an endless loop, or work too heavy for its budget): its
+/// messages of the next <see cref="OverBudgetPause"/> are skipped and counted as errors, so it answers its batch
+/// within about two budgets and does not spend a core on messages it cannot handle.
 /// </summary>
 public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private const string AlarmTimer = "alarm";
+    private const int OverrunsInARow = 2;
+    private static readonly TimeSpan OverBudgetPause = TimeSpan.FromSeconds(1);
     private readonly RuleDefinition rule;
     private readonly int index;
     private readonly NodeServices node;
@@ -29,6 +34,8 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private LuaRule? lua;
     private byte[] scriptHash = [];
     private int consecutiveErrors;
+    private int consecutiveOverruns;
+    private DateTimeOffset skipUntil = DateTimeOffset.MinValue;
     private bool alarmSet;
     private bool cleanedUp;
     private DateTimeOffset errorLogOpensAt = DateTimeOffset.MinValue;
@@ -125,15 +132,29 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         foreach (var message in batch.Messages)
         {
             counters.OnMessage();
+            if (skipUntil != DateTimeOffset.MinValue && node.Clock.GetUtcNow() < skipUntil)
+            {
+                counters.OnError();
+                continue;
+            }
+
             var error = state.Deliver(message);
             if (error is null)
             {
                 consecutiveErrors = 0;
+                consecutiveOverruns = 0;
                 continue;
             }
 
             consecutiveErrors++;
             Report(error);
+            consecutiveOverruns = error.OverBudget ? consecutiveOverruns + 1 : 0;
+            if (consecutiveOverruns >= OverrunsInARow)
+            {
+                consecutiveOverruns = 0;
+                skipUntil = node.Clock.GetUtcNow() + OverBudgetPause;
+                LogLimited($"rule {rule.Name}: over its budget on {OverrunsInARow} messages in a row; its messages of the next {OverBudgetPause.TotalSeconds:0.#} s are skipped and counted as errors");
+            }
         }
 
         if (state.OverMemoryLimit())
@@ -223,6 +244,11 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         }
 
         counters.OnError();
+        LogLimited($"rule {rule.Name}: Lua error in {error.Hook}(): {error.Message}");
+    }
+
+    private void LogLimited(string line)
+    {
         var now = node.Clock.GetUtcNow();
         if (now < errorLogOpensAt)
         {
@@ -233,7 +259,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         errorLogOpensAt = now + rule.ErrorLogInterval;
         var suppressed = errorsNotLogged > 0 ? $" ({errorsNotLogged} more errors since the last report)" : "";
         errorsNotLogged = 0;
-        log.Error("rule {0}: Lua error in {1}(): {2}{3}", rule.Name, error.Hook, error.Message, suppressed);
+        log.Error("{0}{1}", line, suppressed);
     }
 
     private sealed class AlarmTick

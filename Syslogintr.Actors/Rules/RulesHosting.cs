@@ -10,7 +10,7 @@ namespace Syslogintr.Rules;
 /// <summary>Starts one worker per rule instance, each under its own backoff supervisor (<c>/user/rule-NAME[-i]</c>).</summary>
 public static class RulesHosting
 {
-    /// <summary>The dispatcher rule workers run on, so a blocking trusted script ties up rule threads only.</summary>
+    /// <summary>The dispatcher rule workers run on: pinned, a thread per worker, so a stuck rule ties up its own thread only.</summary>
     public const string Dispatcher = "syslogintr.dispatchers.rules";
 
     /// <summary>
