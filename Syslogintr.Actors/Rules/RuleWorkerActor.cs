@@ -31,6 +31,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly ActorRuleEffects effects;
     private readonly RuleCounters counters;
+    private readonly LoadedScript? loadedAtStart;
     private LuaRule? lua;
     private byte[] scriptHash = [];
     private int consecutiveErrors;
@@ -41,9 +42,11 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private DateTimeOffset errorLogOpensAt = DateTimeOffset.MinValue;
     private long errorsNotLogged;
 
-    public RuleWorkerActor(RuleDefinition rule, int index, NodeServices node, IActorRef router, IReadOnlyActorRegistry registry, int maxConsecutiveErrors)
+    /// <param name="loadedAtStart">The state the node's start loaded for this instance, taken by the first incarnation; restarts load the script anew.</param>
+    public RuleWorkerActor(RuleDefinition rule, int index, NodeServices node, IActorRef router, IReadOnlyActorRegistry registry, int maxConsecutiveErrors, LoadedScript? loadedAtStart = null)
     {
         this.rule = rule;
+        this.loadedAtStart = loadedAtStart;
         this.index = index;
         this.node = node;
         this.router = router;
@@ -89,12 +92,12 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     /// <summary>The consumer name the router counts this instance under.</summary>
     public static string ConsumerName(RuleDefinition rule, int index) => rule.Instances == 1 ? $"rule:{rule.Name}" : $"rule:{rule.Name}#{index}";
 
-    public static Props Props(RuleDefinition rule, int index, NodeServices node, IActorRef router, IReadOnlyActorRegistry registry, int maxConsecutiveErrors) =>
-        Akka.Actor.Props.Create(() => new RuleWorkerActor(rule, index, node, router, registry, maxConsecutiveErrors));
+    public static Props Props(RuleDefinition rule, int index, NodeServices node, IActorRef router, IReadOnlyActorRegistry registry, int maxConsecutiveErrors, LoadedScript? loadedAtStart = null) =>
+        Akka.Actor.Props.Create(() => new RuleWorkerActor(rule, index, node, router, registry, maxConsecutiveErrors, loadedAtStart));
 
     protected override void PreStart()
     {
-        (lua, scriptHash) = LoadScript();
+        (lua, scriptHash) = loadedAtStart?.Take(effects) ?? LoadScript();
         counters.OnLoaded();
         Context.System.EventStream.Subscribe(Self, typeof(HangupReceived));
         Context.System.EventStream.Subscribe(Self, typeof(ReloadRequested));
