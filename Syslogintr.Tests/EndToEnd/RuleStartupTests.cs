@@ -15,6 +15,7 @@ public sealed class RuleStartupTests
     [InlineData("local x = 1\nerror('no config here')\nfunction log(m) end\n", "broken.lua:2:", "no config here")]
     [InlineData("function handle(m) end\n", "broken.lua", "does not define a function log(msg)")]
     [InlineData("function log(m) end\nwhile true do end\n", "broken.lua:2", "stopped by the budget")]
+    [InlineData("os.execute('sleep 4')\nfunction log(m) end\n", "broken.lua", "did not finish loading within startup-timeout (1 s)")]
     public async Task A_rule_that_does_not_load_stops_the_node_at_start_with_one_line_and_exit_1(string script, string where, string why)
     {
         var folder = TempFolder.Create();
@@ -34,8 +35,10 @@ public sealed class RuleStartupTests
                   }
                   rules {
                     good.script = "good.lua"
-                    broken.script = "broken.lua"
+                    # Trusted, so it can block in os.execute, beyond the budget hook's reach.
+                    broken { script = "broken.lua", trusted = true }
                   }
+                  rule-defaults.startup-timeout = 1s
                 }
                 """);
 
