@@ -43,8 +43,10 @@ public sealed class RuleStartupTests
                 """);
 
             var clock = Stopwatch.StartNew();
-            var (node, stdout, stderr) = StartNode(folder, config);
-            using (node)
+            var stdout = new ConcurrentQueue<string>();
+            var stderr = new ConcurrentQueue<string>();
+            using var node = StartNode(folder, config, stdout, stderr);
+            try
             {
                 // The listeners must never open, not even for a moment.
                 var listened = false;
@@ -65,6 +67,14 @@ public sealed class RuleStartupTests
                 Assert.Contains(where, line);
                 Assert.Contains(why, line);
                 Assert.DoesNotContain("   at ", output + string.Join('\n', stderr));
+            }
+            finally
+            {
+                // A node that wrongly started must not outlive the test.
+                if (!node.HasExited)
+                {
+                    node.Kill(entireProcessTree: true);
+                }
             }
         }
         finally
@@ -87,7 +97,7 @@ public sealed class RuleStartupTests
         }
     }
 
-    private static (Process Node, ConcurrentQueue<string> Stdout, ConcurrentQueue<string> Stderr) StartNode(string folder, string config)
+    private static Process StartNode(string folder, string config, ConcurrentQueue<string> stdout, ConcurrentQueue<string> stderr)
     {
         var binary = Path.Combine(AppContext.BaseDirectory, "syslogintr.dll");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -96,8 +106,6 @@ public sealed class RuleStartupTests
             start.ArgumentList.Add(argument);
         }
 
-        var stdout = new ConcurrentQueue<string>();
-        var stderr = new ConcurrentQueue<string>();
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) =>
         {
@@ -115,6 +123,6 @@ public sealed class RuleStartupTests
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return (process, stdout, stderr);
+        return process;
     }
 }
