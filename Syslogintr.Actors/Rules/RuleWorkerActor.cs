@@ -37,6 +37,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private int consecutiveErrors;
     private int consecutiveOverruns;
     private DateTimeOffset skipUntil = DateTimeOffset.MinValue;
+    private bool stuckReported;
     private bool alarmSet;
     private bool cleanedUp;
     private DateTimeOffset errorLogOpensAt = DateTimeOffset.MinValue;
@@ -146,6 +147,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
             {
                 consecutiveErrors = 0;
                 consecutiveOverruns = 0;
+                stuckReported = false;
                 continue;
             }
 
@@ -156,7 +158,12 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
             {
                 consecutiveOverruns = 0;
                 skipUntil = node.Clock.GetUtcNow() + OverBudgetPause;
-                LogLimited($"rule {rule.Name}: over its budget on {OverrunsInARow} messages in a row; its messages of the next {OverBudgetPause.TotalSeconds:0.#} s are skipped and counted as errors");
+                if (!stuckReported)
+                {
+                    // Once per episode: until a message succeeds again, the error lines and counters tell the rest.
+                    stuckReported = true;
+                    log.Warning("rule {0}: over its budget on {1} messages in a row; while it stays so, its messages are skipped {2} s at a time and counted as errors", rule.Name, OverrunsInARow, OverBudgetPause.TotalSeconds);
+                }
             }
         }
 
@@ -247,11 +254,6 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         }
 
         counters.OnError();
-        LogLimited($"rule {rule.Name}: Lua error in {error.Hook}(): {error.Message}");
-    }
-
-    private void LogLimited(string line)
-    {
         var now = node.Clock.GetUtcNow();
         if (now < errorLogOpensAt)
         {
@@ -262,7 +264,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         errorLogOpensAt = now + rule.ErrorLogInterval;
         var suppressed = errorsNotLogged > 0 ? $" ({errorsNotLogged} more errors since the last report)" : "";
         errorsNotLogged = 0;
-        log.Error("{0}{1}", line, suppressed);
+        log.Error("rule {0}: Lua error in {1}(): {2}{3}", rule.Name, error.Hook, error.Message, suppressed);
     }
 
     private sealed class AlarmTick
