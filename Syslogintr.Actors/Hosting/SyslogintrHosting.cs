@@ -41,6 +41,7 @@ public static class SyslogintrHosting
             clock ?? TimeProvider.System,
             string.IsNullOrEmpty(hostName) ? Environment.MachineName : hostName);
         services.AddSingleton(node);
+        var scripts = RulesHosting.LoadScripts(config, rules, node);
 
         services.AddAkka(ActorSystemName, (builder, _) =>
         {
@@ -56,7 +57,7 @@ public static class SyslogintrHosting
                 await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
                 AlertsHosting.StartAlerts(system, registry, alerts, node);
                 ActionsHosting.StartActions(system, registry, actions, node);
-                await RulesHosting.StartRulesAsync(system, registry, rules, node);
+                await RulesHosting.StartRulesAsync(system, registry, scripts, node);
                 ProbesHosting.StartProbes(system, registry, probes, node);
                 await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });

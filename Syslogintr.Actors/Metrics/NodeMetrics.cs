@@ -235,10 +235,10 @@ public sealed class RuleCounters(string name)
 
     public string Name { get; } = name;
 
-    /// <summary>Messages handed to the rule's <c>log</c>.</summary>
+    /// <summary>Messages handed to the rule's <c>log</c>, or skipped while it is over its budget.</summary>
     public long Messages => Volatile.Read(ref messages);
 
-    /// <summary>Lua errors in any hook, instruction-budget overruns included.</summary>
+    /// <summary>Lua errors in any hook, budget overruns and messages skipped while over budget included.</summary>
     public long Errors => Volatile.Read(ref errors);
 
     /// <summary>Lua states replaced because they grew over the memory limit.</summary>

@@ -34,5 +34,8 @@ public interface IRuleEffects
     void SetAlarm(TimeSpan interval);
 }
 
-/// <summary>A Lua error in a rule: where (hook name) and Lua's own message, which carries the script line.</summary>
-public sealed record RuleError(string Rule, string Hook, string Message);
+/// <summary>
+/// A Lua error in a rule: where (hook name) and Lua's own message, which carries the script line.
+/// <paramref name="OverBudget"/>: the call was stopped by its instruction or time budget.
+/// </summary>
+public sealed record RuleError(string Rule, string Hook, string Message, bool OverBudget = false);

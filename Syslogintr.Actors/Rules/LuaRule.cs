@@ -115,7 +115,8 @@ public sealed partial class LuaRule : IDisposable
 
         var message = lua.ToString(-1, false) ?? $"error object is a {lua.TypeName(-1)}";
         lua.SetTop(InternSlot);
-        return new RuleError(rule.Name, hook, message);
+        // prelude.lua's budget hook raises this text (with no position prefix, level 0).
+        return new RuleError(rule.Name, hook, message, message.StartsWith("budget exceeded", StringComparison.Ordinal));
     }
 
     private void Start()
@@ -150,21 +151,28 @@ public sealed partial class LuaRule : IDisposable
         lua.PushCopy(RunSlot);
         if (lua.LoadFile(rule.ScriptPath, "t") != LuaStatus.OK)
         {
-            throw new RuleLoadException(rule.Name, lua.ToString(-1, false) ?? "cannot load the script");
+            throw LoadFailed(lua.ToString(-1, false) ?? "cannot load the script");
         }
 
         if (lua.PCall(1, 0, 0) != LuaStatus.OK)
         {
-            throw new RuleLoadException(rule.Name, lua.ToString(-1, false) ?? "the script failed");
+            var error = lua.ToString(-1, false) ?? $"its top level raised a {lua.TypeName(-1)}";
+            throw LoadFailed(error.StartsWith("budget exceeded", StringComparison.Ordinal)
+                ? $"its top level was stopped by the budget (instruction-budget {rule.InstructionBudget}, time-budget {rule.TimeBudget.TotalMilliseconds:0} ms): {error}"
+                : error);
         }
 
         if (lua.GetGlobal("log") != LuaType.Function)
         {
-            throw new RuleLoadException(rule.Name, $"{rule.ScriptName} does not define a function log(msg)");
+            throw LoadFailed($"{rule.ScriptPath} does not define a function log(msg)");
         }
 
         lua.SetTop(InternSlot);
     }
+
+    /// <summary>The reason, naming the script: Lua's messages carry "file:line:" (its tail, when the path is long), not all of them.</summary>
+    private RuleLoadException LoadFailed(string reason) =>
+        new(rule.Name, reason.Contains(rule.ScriptName, StringComparison.Ordinal) ? reason : $"{rule.ScriptPath}: {reason}");
 
     private void PushHostFunctions()
     {

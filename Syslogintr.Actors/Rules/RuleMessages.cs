@@ -13,8 +13,9 @@ public sealed record GetRuleStats
 
 /// <summary>
 /// A snapshot of a worker's <see cref="RuleCounters"/> (the node's metrics hold the counters themselves): messages
-/// handed to <c>log</c>, Lua errors (budget overruns included), states rebuilt for memory, <c>syslog()</c> calls
-/// refused at the generation limit or dropped by a full ingest queue, and the script version (1, then +1 per reload).
+/// handed to <c>log</c> (or skipped while over budget), Lua errors (budget overruns and skipped messages included),
+/// states rebuilt for memory, <c>syslog()</c> calls refused at the generation limit or dropped by a full ingest
+/// queue, and the script version (1, then +1 per reload).
 /// </summary>
 public sealed record RuleStats(string Rule, int Instance, long Messages, long Errors, long Rebuilds, long RefusedInjections, long DroppedInjections, long ScriptVersion)
 {

@@ -13,11 +13,16 @@ namespace Syslogintr.Rules;
 /// closed when it stops, touched only from this actor. Subscribes itself to the router with the rule's match
 /// (and, in a pool, its share of the partition key), calls <c>log</c> for each message of a batch and answers
 /// <see cref="BatchDone"/>. A Lua error costs that one message; a rule that keeps failing throws so its
-/// <see cref="Akka.Pattern.BackoffSupervisor"/> restarts it, later each time.
+/// <see cref="Akka.Pattern.BackoffSupervisor"/> restarts it, later each time. A rule stopped by its budget on
+/// <see cref="OverrunsInARow"/> messages in a row is stuck (an endless loop, or work too heavy for its budget): its
+/// messages of the next <see cref="OverBudgetPause"/> are skipped and counted as errors, so it answers its batch
+/// within about two budgets and does not spend a core on messages it cannot handle.
 /// </summary>
 public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private const string AlarmTimer = "alarm";
+    private const int OverrunsInARow = 2;
+    private static readonly TimeSpan OverBudgetPause = TimeSpan.FromSeconds(1);
     private readonly RuleDefinition rule;
     private readonly int index;
     private readonly NodeServices node;
@@ -26,17 +31,23 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly ActorRuleEffects effects;
     private readonly RuleCounters counters;
+    private readonly LoadedScript? loadedAtStart;
     private LuaRule? lua;
     private byte[] scriptHash = [];
     private int consecutiveErrors;
+    private int consecutiveOverruns;
+    private DateTimeOffset skipUntil = DateTimeOffset.MinValue;
+    private bool stuckReported;
     private bool alarmSet;
     private bool cleanedUp;
     private DateTimeOffset errorLogOpensAt = DateTimeOffset.MinValue;
     private long errorsNotLogged;
 
-    public RuleWorkerActor(RuleDefinition rule, int index, NodeServices node, IActorRef router, IReadOnlyActorRegistry registry, int maxConsecutiveErrors)
+    /// <param name="loadedAtStart">The state the node's start loaded for this instance, taken by the first incarnation; restarts load the script anew.</param>
+    public RuleWorkerActor(RuleDefinition rule, int index, NodeServices node, IActorRef router, IReadOnlyActorRegistry registry, int maxConsecutiveErrors, LoadedScript? loadedAtStart = null)
     {
         this.rule = rule;
+        this.loadedAtStart = loadedAtStart;
         this.index = index;
         this.node = node;
         this.router = router;
@@ -82,12 +93,12 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     /// <summary>The consumer name the router counts this instance under.</summary>
     public static string ConsumerName(RuleDefinition rule, int index) => rule.Instances == 1 ? $"rule:{rule.Name}" : $"rule:{rule.Name}#{index}";
 
-    public static Props Props(RuleDefinition rule, int index, NodeServices node, IActorRef router, IReadOnlyActorRegistry registry, int maxConsecutiveErrors) =>
-        Akka.Actor.Props.Create(() => new RuleWorkerActor(rule, index, node, router, registry, maxConsecutiveErrors));
+    public static Props Props(RuleDefinition rule, int index, NodeServices node, IActorRef router, IReadOnlyActorRegistry registry, int maxConsecutiveErrors, LoadedScript? loadedAtStart = null) =>
+        Akka.Actor.Props.Create(() => new RuleWorkerActor(rule, index, node, router, registry, maxConsecutiveErrors, loadedAtStart));
 
     protected override void PreStart()
     {
-        (lua, scriptHash) = LoadScript();
+        (lua, scriptHash) = loadedAtStart?.Take(effects) ?? LoadScript();
         counters.OnLoaded();
         Context.System.EventStream.Subscribe(Self, typeof(HangupReceived));
         Context.System.EventStream.Subscribe(Self, typeof(ReloadRequested));
@@ -125,15 +136,35 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         foreach (var message in batch.Messages)
         {
             counters.OnMessage();
+            if (skipUntil != DateTimeOffset.MinValue && node.Clock.GetUtcNow() < skipUntil)
+            {
+                counters.OnError();
+                continue;
+            }
+
             var error = state.Deliver(message);
             if (error is null)
             {
                 consecutiveErrors = 0;
+                consecutiveOverruns = 0;
+                stuckReported = false;
                 continue;
             }
 
             consecutiveErrors++;
             Report(error);
+            consecutiveOverruns = error.OverBudget ? consecutiveOverruns + 1 : 0;
+            if (consecutiveOverruns >= OverrunsInARow)
+            {
+                consecutiveOverruns = 0;
+                skipUntil = node.Clock.GetUtcNow() + OverBudgetPause;
+                if (!stuckReported)
+                {
+                    // Once per episode: until a message succeeds again, the error lines and counters tell the rest.
+                    stuckReported = true;
+                    log.Warning("rule {0}: over its budget on {1} messages in a row; while it stays so, its messages are skipped {2} s at a time and counted as errors", rule.Name, OverrunsInARow, OverBudgetPause.TotalSeconds);
+                }
+            }
         }
 
         if (state.OverMemoryLimit())

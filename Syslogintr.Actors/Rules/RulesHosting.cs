@@ -10,7 +10,7 @@ namespace Syslogintr.Rules;
 /// <summary>Starts one worker per rule instance, each under its own backoff supervisor (<c>/user/rule-NAME[-i]</c>).</summary>
 public static class RulesHosting
 {
-    /// <summary>The dispatcher rule workers run on, so a blocking trusted script ties up rule threads only.</summary>
+    /// <summary>The dispatcher rule workers run on: pinned, a thread per worker, so a stuck rule ties up its own thread only.</summary>
     public const string Dispatcher = "syslogintr.dispatchers.rules";
 
     /// <summary>
@@ -39,13 +39,23 @@ public static class RulesHosting
     }
 
     /// <summary>
-    /// Call after the router is registered and before listeners open: returns once every worker has loaded its
-    /// script and subscribed, so rules see the first message (or after <c>startup-timeout</c> for a worker whose
-    /// script fails; its supervisor keeps retrying).
+    /// Loads every rule instance's script before the actor system starts (and so before any listener opens): the
+    /// first that does not load (syntax error, error or budget overrun at its top level, no <c>log</c>, not done
+    /// within <c>startup-timeout</c>) throws a <see cref="StartupException"/> naming rule, file and reason.
     /// </summary>
-    public static async Task StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<RuleDefinition> rules, NodeServices node)
+    public static IReadOnlyList<LoadedScript> LoadScripts(Config config, IReadOnlyList<RuleDefinition> rules, NodeServices node)
     {
-        if (rules.Count == 0)
+        var timeout = config.GetTimeSpan("syslogintr.rule-defaults.startup-timeout", TimeSpan.FromSeconds(10));
+        return [.. rules.SelectMany(rule => Enumerable.Range(0, rule.Instances).Select(i => LoadedScript.Load(rule, i, node, timeout)))];
+    }
+
+    /// <summary>
+    /// Call after the router is registered and before listeners open: starts a worker per loaded script and returns
+    /// once each has subscribed, so rules see the first message.
+    /// </summary>
+    public static async Task StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<LoadedScript> scripts, NodeServices node)
+    {
+        if (scripts.Count == 0)
         {
             return;
         }
@@ -56,20 +66,18 @@ public static class RulesHosting
 
         var router = registry.Get<RouterKey>();
         var maxConsecutiveErrors = system.Settings.Config.GetInt("syslogintr.rule-defaults.max-consecutive-errors", 1000);
-        foreach (var rule in rules)
+        foreach (var script in scripts)
         {
-            for (var i = 0; i < rule.Instances; i++)
+            var (rule, i) = (script.Rule, script.Index);
+            var worker = RuleWorkerActor.Props(rule, i, node, router, registry, maxConsecutiveErrors, script);
+            if (system.Settings.Config.HasPath(Dispatcher))
             {
-                var worker = RuleWorkerActor.Props(rule, i, node, router, registry, maxConsecutiveErrors);
-                if (system.Settings.Config.HasPath(Dispatcher))
-                {
-                    worker = worker.WithDispatcher(Dispatcher);
-                }
-
-                var supervisor = system.ActorOf(Supervised(worker, rule), rule.Instances == 1 ? $"rule-{rule.Name}" : $"rule-{rule.Name}-{i}");
-                started.Add(supervisor.Ask<RuleStats>(GetRuleStats.Instance, timeout));
-                workers.Add(supervisor);
+                worker = worker.WithDispatcher(Dispatcher);
             }
+
+            var supervisor = system.ActorOf(Supervised(worker, rule), rule.Instances == 1 ? $"rule-{rule.Name}" : $"rule-{rule.Name}-{i}");
+            started.Add(supervisor.Ask<RuleStats>(GetRuleStats.Instance, timeout));
+            workers.Add(supervisor);
         }
 
         CleanUpOnShutdown(system, workers, timeout);
@@ -80,7 +88,7 @@ public static class RulesHosting
         }
         catch (AskTimeoutException)
         {
-            system.Log.Error("a rule did not start within {0}; the node goes on without it while its supervisor retries", timeout);
+            system.Log.Error("a rule did not subscribe within {0}; the node goes on without it while its supervisor retries", timeout);
         }
     }
 

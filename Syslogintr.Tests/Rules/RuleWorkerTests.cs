@@ -109,6 +109,30 @@ public sealed class RuleWorkerTests : TestKit
     }
 
     [Fact]
+    public void A_rule_over_its_budget_twice_in_a_row_skips_its_messages_for_a_second_then_runs_them_again()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var worker = Start(folder.Rule("stuck", "function log(m) if m.msg == 'loop' then while true do end end " + BanEach[16..], r => r with { TimeBudget = TimeSpan.FromMilliseconds(50) }));
+        AwaitSubscribed(1);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var text in new[] { "loop", "loop", "skipped", "skipped too" })
+        {
+            node.Queue.TryEnqueue(From("192.0.2.9", text));
+        }
+
+        AwaitAssert(() => Assert.Equal(4, node.Metrics.Rule("stuck").Errors), TimeSpan.FromSeconds(5));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the skipped messages took {clock.Elapsed}");
+        bans.ExpectNoMsg(TimeSpan.FromSeconds(1.2) - clock.Elapsed);
+
+        node.Queue.TryEnqueue(From("192.0.2.9", "after the pause"));
+        Assert.Equal("after the pause", bans.ExpectMsg<BanRequested>().Reason);
+        worker.Tell(GetRuleStats.Instance);
+        Assert.Equal((5, 4), (ExpectMsg<RuleStats>().Messages, node.Metrics.Rule("stuck").Errors));
+    }
+
+    [Fact]
     public void Errors_are_counted_and_the_rule_goes_on()
     {
         var bans = CreateTestProbe();
