@@ -91,9 +91,9 @@ public sealed class FileSinkActor : ReceiveActor, IWithTimers
 
         Sender.Tell(BatchDone.Instance);
 
-        if (pending.Bytes >= WriteAtBytes)
+        if (pending.Bytes >= WriteAtBytes && !failing)
         {
-            TryWrite();
+            TryWrite(); // while writes fail, only the interval retries: not every batch
         }
 
         if (pending.Bytes > settings.MaxPendingBytes)

@@ -92,8 +92,9 @@ public sealed class FileWriteActor : ReceiveActor, IWithTimers
 
         file.Pending.Add(line);
         file.LastWrite = ++writes;
-        if (file.Pending.Bytes >= WriteAtBytes)
+        if (file.Pending.Bytes >= WriteAtBytes && !failing.Contains(path))
         {
+            // While writes to this file fail, only the interval retries: not every line.
             Write(path, file, request.Rule);
         }
 
