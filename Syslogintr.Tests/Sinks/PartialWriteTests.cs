@@ -72,6 +72,23 @@ public sealed class PartialWriteTests : TestKit, IDisposable
     }
 
     [Fact]
+    public void File_sink_whose_retry_buffer_overflows_counts_the_lines_it_drops()
+    {
+        var counters = new SinkCounters("full");
+        var sink = Sys.ActorOf(FileSinkActor.Props(SinkSettings() with { MaxPendingBytes = 100_000 }, counters, _ => new FillingFileStream(MessagesPath, room: 0)));
+
+        SendAll(sink);
+        Watch(sink);
+        sink.Tell(PoisonPill.Instance);
+        ExpectTerminated(sink);
+
+        Assert.Equal(0, counters.Written);
+        Assert.Equal(Lines, counters.Discarded);
+        Assert.Equal(ExpectedSinkLines().Sum(l => l.Length + 1), counters.DiscardedBytes);
+        Assert.Equal("", File.ReadAllText(MessagesPath));
+    }
+
+    [Fact]
     public void Write_after_a_full_disk_has_every_line_once_and_none_torn()
     {
         var counters = new ActionCounters();
