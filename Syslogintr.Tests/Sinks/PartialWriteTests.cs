@@ -135,6 +135,49 @@ public sealed class PartialWriteTests : TestKit, IDisposable
         Assert.Equal(ExpectedWrittenLines().Skip(lines.Length).Sum(l => l.Length + 1), counters.Get("write.discarded_bytes"));
     }
 
+    [PrivateTmpfsFact]
+    public void File_sink_on_a_real_tmpfs_that_fills_and_frees_has_every_line_once_and_none_torn()
+    {
+        using var tmpfs = PrivateTmpfs.Create(folder, 1024 * 1024);
+        var path = Path.Combine(tmpfs.Path, "messages");
+        var filler = FillAllBut(tmpfs, 100 * 1024);
+        var counters = new SinkCounters("tmpfs");
+        var sink = Sys.ActorOf(FileSinkActor.Props(SinkSettings() with { Path = path }, counters, s => tmpfs.Run(() => FileSinkActor.Open(s))));
+
+        SendAll(sink);
+        AwaitCondition(() => counters.WriteErrors >= 2, TimeSpan.FromSeconds(10));
+        Assert.InRange(counters.Written, 1, Lines - 1);
+        tmpfs.Run(() => Delete(filler));
+
+        AwaitCondition(() => counters.Written >= Lines, TimeSpan.FromSeconds(10));
+        Assert.Equal(Lines, counters.Written);
+        Assert.Equal(ExpectedSinkLines(), tmpfs.Run(() => ReadLines(path)));
+    }
+
+    [PrivateTmpfsFact]
+    public void Write_on_a_real_tmpfs_that_fills_and_frees_has_every_line_once_and_none_torn()
+    {
+        using var tmpfs = PrivateTmpfs.Create(folder, 1024 * 1024);
+        var path = Path.Combine(tmpfs.Path, "written.log");
+        var filler = FillAllBut(tmpfs, 100 * 1024);
+        var counters = new ActionCounters();
+        var settings = new FileWriteSettings([FileWriteSettings.Directory(tmpfs.Path)], TimeSpan.FromMilliseconds(20), 64, true);
+        var writer = Sys.ActorOf(FileWriteActor.Props(settings, counters, p => tmpfs.Run(() => FileWriteActor.OpenForAppend(p))));
+
+        foreach (var line in ExpectedWrittenLines())
+        {
+            writer.Tell(new FileWriteRequested(path, line, "test"));
+        }
+
+        AwaitCondition(() => counters.Get("write.errors") >= 2, TimeSpan.FromSeconds(10));
+        Assert.InRange(counters.Get("write.lines"), 1, Lines - 1);
+        tmpfs.Run(() => Delete(filler));
+
+        AwaitCondition(() => counters.Get("write.lines") >= Lines, TimeSpan.FromSeconds(10));
+        Assert.Equal(Lines, counters.Get("write.lines"));
+        Assert.Equal(ExpectedWrittenLines(), tmpfs.Run(() => ReadLines(path)));
+    }
+
     public new void Dispose()
     {
         base.Dispose();
@@ -146,6 +189,24 @@ public sealed class PartialWriteTests : TestKit, IDisposable
 
     private FileWriteSettings WriteSettings() =>
         new([FileWriteSettings.Directory(Path.Combine(folder, "log"))], TimeSpan.FromMilliseconds(20), 64, true);
+
+    /// <summary>Fills the tmpfs with one file so that about <paramref name="free"/> bytes stay free; returns its path.</summary>
+    private static string FillAllBut(PrivateTmpfs tmpfs, long free)
+    {
+        var filler = Path.Combine(tmpfs.Path, "filler");
+        return tmpfs.Run(() =>
+        {
+            var size = new DriveInfo(tmpfs.Path).AvailableFreeSpace - free;
+            File.WriteAllBytes(filler, new byte[size]);
+            return filler;
+        });
+    }
+
+    private static bool Delete(string path)
+    {
+        File.Delete(path);
+        return true;
+    }
 
     /// <summary>Sends every message in batches, as the router does, each batch acknowledged before the next.</summary>
     private void SendAll(IActorRef sink)
