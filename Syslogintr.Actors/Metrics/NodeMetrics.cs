@@ -40,9 +40,10 @@ public sealed class NodeMetrics : IDisposable
         Observe(listeners, "listener", "syslogintr.listener.refused", "{connection}", c => c.Refused);
         Observe(consumers, "consumer", "syslogintr.consumer.delivered", "{message}", c => c.Delivered);
         Observe(consumers, "consumer", "syslogintr.consumer.dropped", "{message}", c => c.Dropped);
-        Observe(sinks, "sink", "syslogintr.sink.written", "{message}", c => c.Formatted);
+        Observe(sinks, "sink", "syslogintr.sink.written", "{message}", c => c.Written);
         Observe(sinks, "sink", "syslogintr.sink.write_errors", "{error}", c => c.WriteErrors);
-        Observe(sinks, "sink", "syslogintr.sink.discarded", "{char}", c => c.Discarded);
+        Observe(sinks, "sink", "syslogintr.sink.discarded", "{message}", c => c.Discarded);
+        Observe(sinks, "sink", "syslogintr.sink.discarded_bytes", "By", c => c.DiscardedBytes);
         Observe(rules, "rule", "syslogintr.rule.messages", "{message}", c => c.Messages);
         Observe(rules, "rule", "syslogintr.rule.errors", "{error}", c => c.Errors);
         Observe(rules, "rule", "syslogintr.rule.rebuilds", "{rebuild}", c => c.Rebuilds);
@@ -199,27 +200,36 @@ public sealed class ConsumerCounters(string name)
 /// <summary>Counters of one sink.</summary>
 public sealed class SinkCounters(string name)
 {
-    private long formatted;
+    private long written;
     private long writeErrors;
     private long discarded;
+    private long discardedBytes;
 
     public string Name { get; } = name;
 
-    public long Formatted => Volatile.Read(ref formatted);
+    /// <summary>Messages (lines) that reached the file.</summary>
+    public long Written => Volatile.Read(ref written);
 
     /// <summary>Failed writes (disk full, I/O errors); each is retried.</summary>
     public long WriteErrors => Volatile.Read(ref writeErrors);
 
-    /// <summary>Characters given up after the retry buffer overflowed.</summary>
+    /// <summary>Messages given up: the retry buffer overflowed, or they were still unwritten at stop.</summary>
     public long Discarded => Volatile.Read(ref discarded);
 
-    public void OnFormatted(int count) => Interlocked.Add(ref formatted, count);
+    /// <summary>The bytes of the <see cref="Discarded"/> messages.</summary>
+    public long DiscardedBytes => Volatile.Read(ref discardedBytes);
+
+    public void OnWritten(int count) => Interlocked.Add(ref written, count);
 
     public void OnWriteError() => Interlocked.Increment(ref writeErrors);
 
-    public void OnDiscarded(int characters) => Interlocked.Add(ref discarded, characters);
+    public void OnDiscarded(int messages, int bytes)
+    {
+        Interlocked.Add(ref discarded, messages);
+        Interlocked.Add(ref discardedBytes, bytes);
+    }
 
-    public override string ToString() => $"{Name}: written={Formatted} write_errors={WriteErrors} discarded_chars={Discarded}";
+    public override string ToString() => $"{Name}: written={Written} write_errors={WriteErrors} discarded={Discarded} discarded_bytes={DiscardedBytes}";
 }
 
 /// <summary>Counters of one rule instance. Written by its worker on the worker's thread, read by anyone.</summary>

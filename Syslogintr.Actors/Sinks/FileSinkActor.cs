@@ -10,27 +10,29 @@ namespace Syslogintr.Sinks;
 
 /// <summary>
 /// Appends the messages the router hands it to one file (or standard output), formatted as configured.
-/// Text is buffered and written on an interval and at stop; a failed write (disk full) keeps the text, counts the
-/// error and is retried on the next interval, up to a bound beyond which the oldest text is dropped and counted.
+/// Lines are buffered and written on an interval and at stop; a failed write (disk full) keeps the lines that did not
+/// reach the file (<see cref="PendingLines"/>: none repeated, none torn), counts the error and is retried on the next
+/// interval, up to a bound beyond which the pending lines are dropped and counted, as are those still pending at stop.
 /// Runs on the sink dispatcher: a slow disk holds up this actor only, and the router drops its share if it lags.
 /// </summary>
 public sealed class FileSinkActor : ReceiveActor, IWithTimers
 {
     private readonly FileSinkSettings settings;
     private readonly SinkCounters counters;
+    private readonly Func<FileSinkSettings, Stream> open;
     private readonly ILoggingAdapter log = Context.GetLogger();
-    private const int ChunkChars = 16 * 1024;
+    private const int WriteAtBytes = 256 * 1024;
 
-    private readonly StringBuilder pending = new(64 * 1024);
-    private readonly Encoder encoder = new UTF8Encoding(false).GetEncoder();
-    private readonly byte[] bytes = new byte[Encoding.UTF8.GetMaxByteCount(ChunkChars)];
+    private readonly StringBuilder line = new(1024);
+    private readonly PendingLines pending = new();
     private Stream? stream;
     private bool failing;
 
-    public FileSinkActor(FileSinkSettings settings, SinkCounters counters)
+    public FileSinkActor(FileSinkSettings settings, SinkCounters counters, Func<FileSinkSettings, Stream> open)
     {
         this.settings = settings;
         this.counters = counters;
+        this.open = open;
         Receive<MessageBatch>(OnBatch);
         Receive<Flush>(_ => TryWrite());
         Receive<HangupReceived>(_ => Reopen());
@@ -38,8 +40,12 @@ public sealed class FileSinkActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(FileSinkSettings settings, SinkCounters counters) =>
-        Akka.Actor.Props.Create(() => new FileSinkActor(settings, counters)).WithDispatcher(SinksHosting.Dispatcher);
+    /// <param name="open">How the file is opened: <see cref="Open"/>, unless a test wraps the stream to fill its disk.</param>
+    public static Props Props(FileSinkSettings settings, SinkCounters counters, Func<FileSinkSettings, Stream>? open = null)
+    {
+        var opener = open ?? Open;
+        return Akka.Actor.Props.Create(() => new FileSinkActor(settings, counters, opener)).WithDispatcher(SinksHosting.Dispatcher);
+    }
 
     /// <summary>Opens the file (creating its folder) so an unwritable path is found before the node starts.</summary>
     public static Stream Open(FileSinkSettings settings)
@@ -55,7 +61,7 @@ public sealed class FileSinkActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        stream = Open(settings);
+        stream = open(settings);
         Context.System.EventStream.Subscribe(Self, typeof(HangupReceived));
         Timers.StartPeriodicTimer("flush", Flush.Instance, settings.FlushInterval);
     }
@@ -63,9 +69,11 @@ public sealed class FileSinkActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         TryWrite();
-        if (pending.Length > 0)
+        if (pending.Lines > 0)
         {
-            log.Error("file sink {0}: {1} characters could not be written at stop", settings.Name, pending.Length);
+            var (lines, bytes) = pending.Discard();
+            counters.OnDiscarded(lines, bytes);
+            log.Error("file sink {0}: {1} lines ({2} bytes) could not be written at stop", settings.Name, lines, bytes);
         }
 
         stream?.Dispose();
@@ -76,69 +84,51 @@ public sealed class FileSinkActor : ReceiveActor, IWithTimers
     {
         foreach (var message in batch.Messages)
         {
-            SyslogFormatter.Append(pending, message, settings.Format, settings.EscapeControlCharacters);
-            pending.Append('\n');
+            line.Clear();
+            SyslogFormatter.Append(line, message, settings.Format, settings.EscapeControlCharacters);
+            pending.Add(line);
         }
 
-        counters.OnFormatted(batch.Messages.Count);
         Sender.Tell(BatchDone.Instance);
 
-        if (pending.Length >= 256 * 1024)
+        if (pending.Bytes >= WriteAtBytes && !failing)
         {
-            TryWrite();
+            TryWrite(); // while writes fail, only the interval retries: not every batch
         }
 
-        if (pending.Length > settings.MaxPendingBytes)
+        if (pending.Bytes > settings.MaxPendingBytes)
         {
-            counters.OnDiscarded(pending.Length);
-            log.Error("file sink {0}: {1} characters discarded after repeated write failures", settings.Name, pending.Length);
-            pending.Clear();
+            var (lines, bytes) = pending.Discard();
+            counters.OnDiscarded(lines, bytes);
+            log.Error("file sink {0}: {1} lines ({2} bytes) discarded after repeated write failures", settings.Name, lines, bytes);
         }
     }
 
     private void TryWrite()
     {
-        if (pending.Length == 0 || stream is null)
+        if (pending.Lines == 0 || stream is null)
         {
             return;
         }
 
-        try
+        counters.OnWritten(pending.WriteTo(stream, out var error));
+        if (error is null)
         {
-            foreach (var chunk in pending.GetChunks())
-            {
-                WriteChunk(chunk.Span);
-            }
-
-            stream.Flush();
-            pending.Clear();
             if (failing)
             {
                 failing = false;
                 log.Info("file sink {0}: writing again", settings.Name);
             }
-        }
-        catch (IOException e)
-        {
-            // Disk full or similar: keep the text and try again on the next interval. What reached the file before
-            // the error may be written again; a duplicate line beats a lost one.
-            counters.OnWriteError();
-            if (!failing)
-            {
-                failing = true;
-                log.Error("file sink {0}: write to {1} failed, will retry: {2}", settings.Name, settings.Path, e.Message);
-            }
-        }
-    }
 
-    private void WriteChunk(ReadOnlySpan<char> chars)
-    {
-        while (!chars.IsEmpty)
+            return;
+        }
+
+        // Disk full or similar: what did not reach the file stays pending and is tried again on the next interval.
+        counters.OnWriteError();
+        if (!failing)
         {
-            var take = Math.Min(chars.Length, ChunkChars);
-            var n = encoder.GetBytes(chars[..take], bytes, flush: false);
-            stream!.Write(bytes, 0, n);
-            chars = chars[take..];
+            failing = true;
+            log.Error("file sink {0}: write to {1} failed, will retry: {2}", settings.Name, settings.Path, error.Message);
         }
     }
 
@@ -153,7 +143,7 @@ public sealed class FileSinkActor : ReceiveActor, IWithTimers
         TryWrite();
         try
         {
-            var fresh = Open(settings);
+            var fresh = open(settings);
             stream?.Dispose();
             stream = fresh;
             log.Info("file sink {0}: reopened {1}", settings.Name, settings.Path);

@@ -34,6 +34,17 @@ public sealed class FileWriteActorTests : TestKit, IDisposable
     }
 
     [Fact]
+    public void Without_escaping_control_characters_a_write_still_escapes_cr_and_lf()
+    {
+        var writer = Sys.ActorOf(FileWriteActor.Props(Settings() with { EscapeControlCharacters = false }, counters));
+        var path = Path.Combine(Allowed, "raw.log");
+
+        writer.Tell(new FileWriteRequested(path, "tab\there\r\nforged", "test"));
+
+        AwaitAssert(() => Assert.Equal("tab\there#015#012forged\n", ReadShared(path)), TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
     public void Paths_outside_the_allowed_directories_are_refused_and_counted()
     {
         var writer = Start();

@@ -119,8 +119,8 @@ public class PipelineBenchmarks
         }
     }
 
-    /// <summary>Messages the sink formatted, plus those the router dropped for it (so a drop cannot hang the run).</summary>
-    private long Taken() => sink!.Formatted + consumer!.Dropped;
+    /// <summary>Messages the sink wrote, plus those the router dropped for it (so a drop cannot hang the run).</summary>
+    private long Taken() => sink!.Written + consumer!.Dropped;
 
     private void WaitUntilTaken(long count, TimeSpan timeout)
     {

@@ -202,8 +202,9 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
         }
 
         var word = rest[..wordLength];
-        if (word.IsEmpty)
+        if (word.IsEmpty || HasControl(word))
         {
+            // "evil\nDec  1 00:00:00 fakehost" is no host name: a control character makes the rest message text.
             return;
         }
 
@@ -244,7 +245,7 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
         }
 
         var close = rest[1..].IndexOfAny((byte)']', (byte)' ', (byte)'[') + 1;
-        if (close <= 0 || close - 1 > MaxTagLength || rest[close] != ']' || rest[1..close].IndexOf((byte)':') >= 0)
+        if (close <= 0 || close - 1 > MaxTagLength || rest[close] != ']' || rest[1..close].IndexOf((byte)':') >= 0 || HasControl(rest[1..close]))
         {
             return false;
         }
@@ -270,6 +271,9 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
         pos += end;
         return true;
     }
+
+    /// <summary>Host names and tags are printable: a control character (C0 or DEL) in a word makes it message text.</summary>
+    private static bool HasControl(ReadOnlySpan<byte> word) => word.IndexOfAnyInRange((byte)0, (byte)0x1f) >= 0 || word.Contains((byte)0x7f);
 
     private static bool IsLetter(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a';
 
@@ -336,13 +340,18 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
         }
 
         var program = rest[..end];
+        if (HasControl(program))
+        {
+            return;
+        }
+
         string? procId = null;
         if (rest[end] == '[')
         {
             var pidLength = rest[(end + 1)..].IndexOfAny((byte)']', (byte)' ');
-            if (pidLength < 0 || pidLength > MaxPidLength || rest[end + 1 + pidLength] != ']')
+            if (pidLength < 0 || pidLength > MaxPidLength || rest[end + 1 + pidLength] != ']' || HasControl(rest.Slice(end + 1, pidLength)))
             {
-                return; // "prog[" with no closing bracket in the word: not a tag after all
+                return; // "prog[" with no closing bracket in the word, or a control character in it: not a tag after all
             }
 
             procId = pidLength == 0 ? null : strings.Get(rest.Slice(end + 1, pidLength));

@@ -3,28 +3,39 @@ using Akka.Actor;
 using Akka.Event;
 using Syslogintr.Actions;
 using Syslogintr.Hosting;
+using Syslogintr.Sinks.Formatting;
 
 namespace Syslogintr.Sinks.FileWrite;
 
 /// <summary>
 /// Serves rules' <c>write(path, line)</c> (<see cref="FileWriteRequested"/>): appends the line and a newline to a
-/// file inside an allowed directory, keeping files open and buffered, flushed every flush interval and at stop.
+/// file inside an allowed directory, keeping files open and buffered (<see cref="PendingLines"/>), written every
+/// flush interval, at 64 KiB and at stop. A line holds no CR or LF (written as <c>#015</c>/<c>#012</c>; every control
+/// character with <c>escape-control-characters</c>), so one write is one line whatever a log message held.
 /// SIGHUP (<see cref="HangupReceived"/>) closes every file so log rotation works; the next write reopens it.
-/// A refused path or a failed write is counted and logged, never fatal.
+/// A refused path or a failed write is counted and logged, never fatal: a failed write (disk full) keeps the lines
+/// that did not reach the file and retries them on the next interval, up to a bound per file beyond which they are
+/// dropped and counted (<c>write.discarded</c>, <c>write.discarded_bytes</c>), as are those still pending at close.
 /// </summary>
 public sealed class FileWriteActor : ReceiveActor, IWithTimers
 {
+    private const int WriteAtBytes = 64 * 1024;
+    private const int MaxPendingBytesPerFile = 4 * 1024 * 1024;
+
     private readonly FileWriteSettings settings;
     private readonly ActionCounters counters;
+    private readonly Func<string, Stream> openStream;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Dictionary<string, OpenFile> open = new(StringComparer.Ordinal);
     private readonly HashSet<string> failing = new(StringComparer.Ordinal);
+    private readonly StringBuilder line = new(1024);
     private long writes;
 
-    public FileWriteActor(FileWriteSettings settings, ActionCounters counters)
+    public FileWriteActor(FileWriteSettings settings, ActionCounters counters, Func<string, Stream> openStream)
     {
         this.settings = settings;
         this.counters = counters;
+        this.openStream = openStream;
         Receive<FileWriteRequested>(OnWrite);
         Receive<FlushDue>(_ => FlushAll());
         Receive<HangupReceived>(_ => CloseAll("SIGHUP"));
@@ -32,8 +43,15 @@ public sealed class FileWriteActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(FileWriteSettings settings, ActionCounters counters) =>
-        Akka.Actor.Props.Create(() => new FileWriteActor(settings, counters)).WithDispatcher(ActionsHosting.DispatcherId);
+    /// <param name="openStream">How a file is opened for appending: <see cref="OpenForAppend"/>, unless a test wraps the stream to fill its disk.</param>
+    public static Props Props(FileWriteSettings settings, ActionCounters counters, Func<string, Stream>? openStream = null)
+    {
+        var opener = openStream ?? OpenForAppend;
+        return Akka.Actor.Props.Create(() => new FileWriteActor(settings, counters, opener)).WithDispatcher(ActionsHosting.DispatcherId);
+    }
+
+    public static Stream OpenForAppend(string path) =>
+        new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
 
     protected override void PreStart()
     {
@@ -57,23 +75,34 @@ public sealed class FileWriteActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var line = settings.EscapeNewlines ? request.Line.Replace("\r", "#015").Replace("\n", "#012") : request.Line;
+        line.Clear();
+        SyslogFormatter.AppendText(line, request.Line, settings.EscapeControlCharacters);
+        OpenFile file;
         try
         {
-            var file = Open(path);
-            file.Writer.Write(line);
-            file.Writer.Write('\n');
-            file.LastWrite = ++writes;
-            file.Dirty = true;
-            counters.Increment("write.lines");
-            if (failing.Remove(path))
-            {
-                log.Info("write to {0} works again", path);
-            }
+            file = Open(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Fail(path, request.Rule, e);
+            counters.Increment("write.errors");
+            Discarded(1, Encoding.UTF8.GetByteCount(line.ToString()) + 1);
+            Failed(path, request.Rule, e);
+            return;
+        }
+
+        file.Pending.Add(line);
+        file.LastWrite = ++writes;
+        if (file.Pending.Bytes >= WriteAtBytes && !failing.Contains(path))
+        {
+            // While writes to this file fail, only the interval retries: not every line.
+            Write(path, file, request.Rule);
+        }
+
+        if (file.Pending.Bytes > MaxPendingBytesPerFile)
+        {
+            var (lines, bytes) = file.Pending.Discard();
+            Discarded(lines, bytes);
+            log.Error("write to {0}: {1} lines discarded after repeated write failures", path, lines);
         }
     }
 
@@ -91,25 +120,36 @@ public sealed class FileWriteActor : ReceiveActor, IWithTimers
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
-        file = new OpenFile(new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024));
+        file = new OpenFile(openStream(path));
         open[path] = file;
         return file;
     }
 
     private void FlushAll()
     {
-        foreach (var (path, file) in open.Where(f => f.Value.Dirty).ToList())
+        foreach (var (path, file) in open)
         {
-            try
-            {
-                file.Writer.Flush();
-                file.Dirty = false;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Fail(path, null, e);
-            }
+            Write(path, file, null);
+        }
+    }
+
+    /// <summary>Writes what is pending for one file; what did not reach it stays pending for the next try.</summary>
+    private void Write(string path, OpenFile file, string? rule)
+    {
+        if (file.Pending.Lines == 0)
+        {
+            return;
+        }
+
+        counters.Add("write.lines", file.Pending.WriteTo(file.Stream, out var error));
+        if (error is not null)
+        {
+            counters.Increment("write.errors");
+            Failed(path, rule, error);
+        }
+        else if (failing.Remove(path))
+        {
+            log.Info("write to {0} works again", path);
         }
     }
 
@@ -126,49 +166,51 @@ public sealed class FileWriteActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Closing gives the file a last try; lines that still do not reach it are discarded and counted.</summary>
     private void Close(string path, OpenFile file)
     {
         open.Remove(path);
+        Write(path, file, null);
+        if (file.Pending.Lines > 0)
+        {
+            var (lines, bytes) = file.Pending.Discard();
+            Discarded(lines, bytes);
+            log.Warning("closing {0}: {1} lines could not be written", path, lines);
+        }
+
         try
         {
-            file.Writer.Dispose();
+            file.Stream.Dispose();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             counters.Increment("write.errors");
-            log.Warning("closing {0}: {1}; buffered lines may be lost", path, e.Message);
+            log.Warning("closing {0}: {1}", path, e.Message);
         }
     }
 
-    /// <summary>The file is closed (a full disk loses its buffered lines, counted) and reopened by the next write; the error is logged once until a write succeeds.</summary>
-    private void Fail(string path, string? rule, Exception e)
+    private void Discarded(int lines, int bytes)
     {
-        counters.Increment("write.errors");
-        if (open.Remove(path, out var file))
-        {
-            try
-            {
-                file.Writer.Dispose();
-            }
-            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
-            {
-                // Already counted: the same failure surfacing again at close.
-            }
-        }
+        counters.Add("write.discarded", lines);
+        counters.Add("write.discarded_bytes", bytes);
+    }
 
+    /// <summary>The error is logged once per file until a write to it succeeds.</summary>
+    private void Failed(string path, string? rule, Exception e)
+    {
         if (failing.Add(path))
         {
             log.Error("write to {0}{1} failed: {2}", path, rule is null ? "" : $" (rule {rule})", e.Message);
         }
     }
 
-    private sealed class OpenFile(StreamWriter writer)
+    private sealed class OpenFile(Stream stream)
     {
-        public StreamWriter Writer { get; } = writer;
+        public Stream Stream { get; } = stream;
+
+        public PendingLines Pending { get; } = new();
 
         public long LastWrite { get; set; }
-
-        public bool Dirty { get; set; }
     }
 
     private sealed class FlushDue

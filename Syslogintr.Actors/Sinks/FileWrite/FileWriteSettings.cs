@@ -5,8 +5,8 @@ namespace Syslogintr.Sinks.FileWrite;
 /// <summary>The <c>syslogintr.write</c> section.</summary>
 /// <param name="AllowedDirectories">Full paths (with a trailing separator) under which rules may write.</param>
 /// <param name="MaxOpenFiles">Files kept open at once; the least recently written is closed beyond that.</param>
-/// <param name="EscapeNewlines">Write CR and LF inside a line as <c>#015</c>/<c>#012</c>, so one write stays one line whatever a log message held.</param>
-public sealed record FileWriteSettings(IReadOnlyList<string> AllowedDirectories, TimeSpan FlushInterval, int MaxOpenFiles, bool EscapeNewlines)
+/// <param name="EscapeControlCharacters">Write every control character inside a line as <c>#ooo</c>, as file sinks do; CR and LF are written as <c>#015</c>/<c>#012</c> regardless.</param>
+public sealed record FileWriteSettings(IReadOnlyList<string> AllowedDirectories, TimeSpan FlushInterval, int MaxOpenFiles, bool EscapeControlCharacters)
 {
     public static FileWriteSettings From(Config config)
     {
@@ -17,7 +17,7 @@ public sealed record FileWriteSettings(IReadOnlyList<string> AllowedDirectories,
             allowed.Select(Directory).ToList(),
             config.GetTimeSpan("syslogintr.write.flush-interval", TimeSpan.FromSeconds(1)),
             config.GetInt("syslogintr.write.max-open-files", 64),
-            config.GetBoolean("syslogintr.write.escape-newlines", true));
+            config.GetBoolean("syslogintr.write.escape-control-characters", true));
     }
 
     public static string Directory(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) + Path.DirectorySeparatorChar;

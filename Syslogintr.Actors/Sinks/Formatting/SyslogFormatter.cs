@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Syslogintr.Ingest;
@@ -7,13 +8,21 @@ namespace Syslogintr.Sinks.Formatting;
 /// <summary>
 /// Writes a <see cref="SyslogMessage"/> as one line of text, appending to a caller-owned <see cref="StringBuilder"/>
 /// so a sink formats thousands of messages without allocating per message.
+/// One message is always one line: in every field, CR and LF are written as <c>#015</c> and <c>#012</c> whatever the
+/// settings say, and with <c>escapeControl</c> every other C0 control character and DEL too (<c>#011</c> for a tab),
+/// as rsyslog does. RFC 5424 header fields and SD names are printable US-ASCII by grammar: anything else there is
+/// written as <c>_</c>. Unicode line separators (U+0085, U+2028, U+2029) are text: line-oriented tools (grep, tail,
+/// fail2ban, logrotate) split files at LF only.
 /// </summary>
 public static class SyslogFormatter
 {
     private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n");
+    private static readonly SearchValues<char> Controls = SearchValues.Create(
+        "\0\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f");
 
     /// <summary>Appends the message in <paramref name="format"/>, without a line terminator.</summary>
-    /// <param name="escapeControl">Write control characters as <c>#ooo</c> octal escapes, as rsyslog does, so one message stays one line.</param>
+    /// <param name="escapeControl">Write every control character as a <c>#ooo</c> octal escape, as rsyslog does; CR and LF are escaped regardless.</param>
     public static void Append(StringBuilder sb, SyslogMessage m, OutputFormat format, bool escapeControl)
     {
         switch (format)
@@ -65,7 +74,9 @@ public static class SyslogFormatter
 
     private static void AppendHostTagMessage(StringBuilder sb, SyslogMessage m, bool escapeControl)
     {
-        sb.Append(' ').Append(m.Hostname ?? m.Origin.RemoteAddress ?? "-").Append(' ');
+        sb.Append(' ');
+        AppendText(sb, m.Hostname ?? m.Origin.RemoteAddress ?? "-", escapeControl);
+        sb.Append(' ');
         if (!string.IsNullOrEmpty(m.AppName))
         {
             AppendText(sb, m.AppName, escapeControl);
@@ -102,18 +113,27 @@ public static class SyslogFormatter
 
         foreach (var element in m.StructuredData)
         {
-            sb.Append('[').Append(element.Id);
+            sb.Append('[');
+            AppendSdName(sb, element.Id);
             foreach (var (name, value) in element.Parameters)
             {
-                sb.Append(' ').Append(name).Append("=\"");
+                sb.Append(' ');
+                AppendSdName(sb, name);
+                sb.Append("=\"");
                 foreach (var c in value)
                 {
                     if (c is '"' or '\\' or ']')
                     {
-                        sb.Append('\\');
+                        sb.Append('\\').Append(c);
                     }
-
-                    sb.Append(c);
+                    else if (MustEscape(c, escapeControl))
+                    {
+                        AppendOctal(sb, c);
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
                 }
 
                 sb.Append('"');
@@ -148,9 +168,27 @@ public static class SyslogFormatter
         sb.Append(' ');
     }
 
-    private static void AppendText(StringBuilder sb, string text, bool escapeControl)
+    /// <summary>SD-ID or PARAM-NAME (§6.3.2): 1–32 printable US-ASCII but '=', ']' and '"'; anything else as '_'.</summary>
+    private static void AppendSdName(StringBuilder sb, string name)
     {
-        if (!escapeControl || !text.AsSpan().ContainsAnyInRange('\0', '\x1f'))
+        if (name.Length == 0)
+        {
+            sb.Append('_');
+        }
+
+        foreach (var c in name.AsSpan(0, Math.Min(name.Length, 32)))
+        {
+            sb.Append(c is > ' ' and < (char)127 and not '=' and not ']' and not '"' ? c : '_');
+        }
+    }
+
+    /// <summary>
+    /// Appends free text (host, tag, message) with CR and LF — and, with <paramref name="escapeControl"/>, every
+    /// control character — as <c>#ooo</c>, so the text cannot end the line it is written on.
+    /// </summary>
+    public static void AppendText(StringBuilder sb, string text, bool escapeControl)
+    {
+        if (!text.AsSpan().ContainsAny(escapeControl ? Controls : LineBreaks))
         {
             sb.Append(text);
             return;
@@ -158,9 +196,9 @@ public static class SyslogFormatter
 
         foreach (var c in text)
         {
-            if (c < ' ')
+            if (MustEscape(c, escapeControl))
             {
-                sb.Append('#').Append((char)('0' + (c >> 6))).Append((char)('0' + ((c >> 3) & 7))).Append((char)('0' + (c & 7)));
+                AppendOctal(sb, c);
             }
             else
             {
@@ -168,6 +206,12 @@ public static class SyslogFormatter
             }
         }
     }
+
+    private static bool MustEscape(char c, bool escapeControl) =>
+        c is '\n' or '\r' || (escapeControl && c is < ' ' or (char)127);
+
+    private static void AppendOctal(StringBuilder sb, char c) =>
+        sb.Append('#').Append((char)('0' + (c >> 6))).Append((char)('0' + ((c >> 3) & 7))).Append((char)('0' + (c & 7)));
 
     private static StringBuilder Append2(StringBuilder sb, int value) =>
         sb.Append((char)('0' + value / 10)).Append((char)('0' + value % 10));

@@ -11,12 +11,15 @@ namespace Syslogintr.Sinks.Relay;
 /// (never <c>&lt;-2&gt;</c>), a message without a sender timestamp gets the time it was received (never the epoch),
 /// the day is space-padded as RFC 3164 writes it, and a message without a program gets no empty tag.
 /// RFC 5424 on request, as the shared formatter writes it. No framing: the transport adds that.
+/// Control characters are written as <c>#ooo</c> in every field, as rsyslog does on receipt: TCP relays are
+/// octet-counted (an LF could not split a frame there), but an LF in a UDP or unix datagram is taken for a message
+/// boundary by some receivers, and a NUL ends the message for C ones.
 /// </summary>
 public static class RelayWireFormat
 {
     public static byte[] Encode(SyslogMessage m, bool rfc5424, int maxBytes)
     {
-        var text = rfc5424 ? SyslogFormatter.Format(m, OutputFormat.Rfc5424) : Rfc3164(m);
+        var text = rfc5424 ? SyslogFormatter.Format(m, OutputFormat.Rfc5424, escapeControl: true) : Rfc3164(m);
         var bytes = Encoding.UTF8.GetBytes(text);
         return bytes.Length <= maxBytes ? bytes : bytes[..Utf8Boundary(bytes, maxBytes)];
     }
@@ -30,21 +33,25 @@ public static class RelayWireFormat
         var host = m.Hostname ?? m.Origin.RemoteAddress;
         if (m.Origin.Transport is Transport.Udp or Transport.Tcp or Transport.Tls && !string.IsNullOrEmpty(host))
         {
-            sb.Append(host).Append(' ');
+            SyslogFormatter.AppendText(sb, host, escapeControl: true);
+            sb.Append(' ');
         }
 
         if (!string.IsNullOrEmpty(m.AppName))
         {
-            sb.Append(m.AppName);
+            SyslogFormatter.AppendText(sb, m.AppName, escapeControl: true);
             if (!string.IsNullOrEmpty(m.ProcId))
             {
-                sb.Append('[').Append(m.ProcId).Append(']');
+                sb.Append('[');
+                SyslogFormatter.AppendText(sb, m.ProcId, escapeControl: true);
+                sb.Append(']');
             }
 
             sb.Append(": ");
         }
 
-        return sb.Append(m.Message).ToString();
+        SyslogFormatter.AppendText(sb, m.Message, escapeControl: true);
+        return sb.ToString();
     }
 
     /// <summary>The largest length ≤ <paramref name="max"/> that does not split a UTF-8 sequence.</summary>
