@@ -43,7 +43,7 @@ public sealed class TcpListenerActor : UntypedActor
         this.settings = settings;
         this.node = node;
         counters = node.Metrics.Listener(settings.Name);
-        refusals = new RefusalLog(log, settings.Name, RefusalWarningInterval);
+        refusals = new RefusalLog(log, settings.Name, new WarningThrottle(node.Clock, RefusalWarningInterval));
     }
 
     public static Props Props(ListenerSettings settings, NodeServices node) =>
