@@ -72,7 +72,9 @@ public static class RulesHosting
             }
         }
 
-        CleanUpOnShutdown(system, workers, timeout);
+        // Cleanup shares the shutdown's drain-timeout with the drain that follows it (see SyslogintrHosting).
+        var drainTimeout = system.Settings.Config.GetTimeSpan("syslogintr.pipeline.drain-timeout", TimeSpan.FromSeconds(5));
+        CleanUpOnShutdown(system, workers, timeout < drainTimeout ? timeout : drainTimeout);
 
         try
         {
