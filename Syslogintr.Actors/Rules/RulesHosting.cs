@@ -72,9 +72,10 @@ public static class RulesHosting
             }
         }
 
-        // Cleanup shares the shutdown's drain-timeout with the drain that follows it (see SyslogintrHosting).
-        var drainTimeout = system.Settings.Config.GetTimeSpan("syslogintr.pipeline.drain-timeout", TimeSpan.FromSeconds(5));
-        CleanUpOnShutdown(system, workers, timeout < drainTimeout ? timeout : drainTimeout);
+        // Cleanup shares the shutdown's drain-timeout with the drain that follows it (see SyslogintrHosting): a rule
+        // stuck in a loop may take half of it, the drain has the rest.
+        var cleanupTimeout = system.Settings.Config.GetTimeSpan("syslogintr.pipeline.drain-timeout", TimeSpan.FromSeconds(5)) / 2;
+        CleanUpOnShutdown(system, workers, timeout < cleanupTimeout ? timeout : cleanupTimeout);
 
         try
         {
