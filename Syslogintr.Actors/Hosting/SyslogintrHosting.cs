@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Actions;
@@ -25,9 +27,13 @@ public static class SyslogintrHosting
 {
     public const string ActorSystemName = "syslogintr";
 
+    /// <summary>How long, beyond drain-timeout, a node may take to stop actors (one stuck in a loop never stops).</summary>
+    public static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(1.5);
+
     public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null)
     {
         var pipeline = PipelineSettings.From(config);
+        var summaryInterval = config.GetTimeSpanInRange("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         var sinks = SinksHosting.Validate(config);
         var alerts = AlertsHosting.Validate(config);
         var probes = ProbesHosting.Validate(config);
@@ -46,14 +52,15 @@ public static class SyslogintrHosting
         services.AddAkka(ActorSystemName, (builder, _) =>
         {
             builder.AddHocon(config, HoconAddMode.Prepend);
+            builder.AddHocon(ShutdownPhases(pipeline.DrainTimeout), HoconAddMode.Prepend);
             builder.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
             // One starter, so the order is ours: consumers are subscribed before the first listener reads.
             builder.WithActors(async (system, registry) =>
             {
                 var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize), "router");
                 registry.Register<RouterKey>(router);
-                system.ActorOf(MetricsReporterActor.Props(node.Metrics, config.GetTimeSpan("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1))), "metrics");
-                AddDrainOnShutdown(system, node.Queue, router, pipeline.DrainTimeout);
+                system.ActorOf(MetricsReporterActor.Props(node.Metrics, summaryInterval), "metrics");
+                AddDrainOnShutdown(system, node, router, pipeline.DrainTimeout);
                 await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
                 AlertsHosting.StartAlerts(system, registry, alerts, node);
                 ActionsHosting.StartActions(system, registry, actions, node);
@@ -66,26 +73,61 @@ public static class SyslogintrHosting
     }
 
     /// <summary>
-    /// Once listeners are unbound (phase service-unbind), close the queue and wait until the router has handed
-    /// everything to the sinks; sinks flush when the actor system stops them.
+    /// Shutdown gets <c>drain-timeout</c> in all, from the moment it begins: rules' <c>cleanup()</c> while the
+    /// listeners unbind (RulesHosting waits at most that long), then, with what is left of it, closing the queue and
+    /// waiting until the router has handed everything to the consumers and each acknowledged it; sinks flush when
+    /// the actor system stops them. What is still queued or unacknowledged then (a rule stuck in a loop) is counted
+    /// as dropped (reason shutdown), logged, and part of the summary logged at stop.
     /// </summary>
-    private static void AddDrainOnShutdown(ActorSystem system, IngestQueue queue, IActorRef router, TimeSpan timeout)
+    private static void AddDrainOnShutdown(ActorSystem system, NodeServices node, IActorRef router, TimeSpan drainTimeout)
     {
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-ingest-queue", async () =>
+        var shutdown = CoordinatedShutdown.Get(system);
+        var began = Stopwatch.StartNew();
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "start-drain-clock", () =>
         {
-            queue.Close();
-            await router.Ask<Drained>(new Drain(timeout), timeout + TimeSpan.FromSeconds(1));
+            began.Restart();
+            return Task.FromResult(Akka.Done.Instance);
+        });
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-ingest-queue", async () =>
+        {
+            node.Queue.Close();
+            var left = drainTimeout - began.Elapsed;
+            var drained = await router.Ask<Drained>(new Drain(left > TimeSpan.Zero ? left : TimeSpan.Zero), drainTimeout + TimeSpan.FromSeconds(1));
+            if (drained.Dropped > 0)
+            {
+                system.Log.Warning(
+                    "shutdown: {0} messages were not delivered within drain-timeout {1} and are dropped (reason shutdown); counters: {2}",
+                    drained.Dropped,
+                    drainTimeout,
+                    node.Metrics.Summary());
+            }
+
             return Akka.Done.Instance;
         });
     }
+
+    /// <summary>
+    /// Coordinated shutdown's own phase timeouts (5 s by default) must not cut the drain short, and stopping the
+    /// actors must not wait long for one stuck in a loop: the whole stop stays within drain-timeout plus a margin.
+    /// </summary>
+    private static Config ShutdownPhases(TimeSpan drainTimeout) => ConfigurationFactory.ParseString($$"""
+        akka.coordinated-shutdown.phases {
+          before-service-unbind.timeout = 1s
+          service-unbind.timeout = {{(long)(drainTimeout + TimeSpan.FromSeconds(1)).TotalMilliseconds}}ms
+          service-requests-done.timeout = {{(long)(drainTimeout + TimeSpan.FromSeconds(2)).TotalMilliseconds}}ms
+          actor-system-terminate.timeout = {{(long)ShutdownMargin.TotalMilliseconds}}ms
+        }
+        """);
 }
 
-/// <summary>The <c>syslogintr.pipeline</c> section.</summary>
+/// <summary>The <c>syslogintr.pipeline</c> section; a value that cannot work (a queue of 0) stops the node at start.</summary>
 public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout)
 {
+    private const string Section = "syslogintr.pipeline.";
+
     public static PipelineSettings From(Config config) => new(
-        config.GetInt("syslogintr.pipeline.queue-size", 50_000),
-        config.GetInt("syslogintr.pipeline.batch-size", 1024),
-        config.GetInt("syslogintr.pipeline.max-messages-in-flight", 32768),
-        config.GetTimeSpan("syslogintr.pipeline.drain-timeout", TimeSpan.FromSeconds(5)));
+        config.GetIntInRange(Section + "queue-size", 50_000, 1, 10_000_000),
+        config.GetIntInRange(Section + "batch-size", 1024, 1, 1_000_000),
+        config.GetIntInRange(Section + "max-messages-in-flight", 32768, 1, int.MaxValue),
+        config.GetTimeSpanInRange(Section + "drain-timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)));
 }

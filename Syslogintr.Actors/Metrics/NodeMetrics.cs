@@ -39,7 +39,8 @@ public sealed class NodeMetrics : IDisposable
         Observe(listeners, "listener", "syslogintr.listener.aborted_frames", "{frame}", c => c.AbortedFrames);
         Observe(listeners, "listener", "syslogintr.listener.refused", "{connection}", c => c.Refused);
         Observe(consumers, "consumer", "syslogintr.consumer.delivered", "{message}", c => c.Delivered);
-        Observe(consumers, "consumer", "syslogintr.consumer.dropped", "{message}", c => c.Dropped);
+        Meter.CreateObservableCounter("syslogintr.consumer.dropped", () => consumers.Values.SelectMany(c => c.DroppedByReason()), "{message}");
+        Meter.CreateObservableUpDownCounter("syslogintr.consumer.in_flight", () => Measure(consumers, "consumer", c => c.InFlight), "{message}");
         Observe(sinks, "sink", "syslogintr.sink.written", "{message}", c => c.Written);
         Observe(sinks, "sink", "syslogintr.sink.write_errors", "{error}", c => c.WriteErrors);
         Observe(sinks, "sink", "syslogintr.sink.discarded", "{message}", c => c.Discarded);
@@ -177,24 +178,74 @@ public sealed class ListenerCounters(string name)
         $"{Name}: received={Received} bytes={Bytes} parse_errors={ParseErrors} truncated={Truncated} dropped={Dropped} kernel_dropped={KernelDropped} errors={Errors} backpressured={Backpressured} framing_errors={FramingErrors} aborted_frames={AbortedFrames} refused={Refused}{string.Concat(TlsRejected.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $" tls_rejected[{r.Key}]={r.Value}"))}";
 }
 
-/// <summary>Counters of one router consumer (sink or rule worker).</summary>
+/// <summary>Why the router did not hand a consumer a message, or gave up on one it had handed over.</summary>
+public enum DropReason
+{
+    /// <summary>The consumer was out of credit (too far behind) and its overflow policy is <c>drop</c>.</summary>
+    Lagging,
+
+    /// <summary>The consumer had stopped (a rule worker waiting out its restart backoff): what it had not acknowledged, and its share until it is back.</summary>
+    Restarting,
+
+    /// <summary>Still queued, or handed over and not acknowledged, when the shutdown drain ran out of time.</summary>
+    Shutdown,
+
+    /// <summary>No consumer was subscribed at all.</summary>
+    NoConsumer,
+}
+
+/// <summary>
+/// Counters of one router consumer (sink or rule worker). Every message the router routes to it is, at any time,
+/// exactly one of: delivered (the consumer acknowledged its batch), in flight (handed over, not yet acknowledged)
+/// or dropped for one <see cref="DropReason"/>. Written by the router, read by anyone.
+/// </summary>
 public sealed class ConsumerCounters(string name)
 {
+    private readonly long[] dropped = new long[Enum.GetValues<DropReason>().Length];
     private long delivered;
-    private long dropped;
+    private long inFlight;
 
     public string Name { get; } = name;
 
+    /// <summary>Messages in batches the consumer acknowledged: it received and handled them.</summary>
     public long Delivered => Volatile.Read(ref delivered);
 
-    /// <summary>Messages not handed to the consumer because it was too far behind.</summary>
-    public long Dropped => Volatile.Read(ref dropped);
+    /// <summary>Messages handed over whose batch is not acknowledged yet.</summary>
+    public long InFlight => Volatile.Read(ref inFlight);
 
-    public void OnDelivered(int count) => Interlocked.Add(ref delivered, count);
+    /// <summary>Messages dropped for any reason.</summary>
+    public long Dropped => Enum.GetValues<DropReason>().Sum(DroppedFor);
 
-    public void OnDropped(int count) => Interlocked.Add(ref dropped, count);
+    public long DroppedFor(DropReason reason) => Volatile.Read(ref dropped[(int)reason]);
 
-    public override string ToString() => $"{Name}: delivered={Delivered} dropped={Dropped}";
+    public void OnHandedOver(int count) => Interlocked.Add(ref inFlight, count);
+
+    public void OnAcknowledged(int count)
+    {
+        Interlocked.Add(ref inFlight, -count);
+        Interlocked.Add(ref delivered, count);
+    }
+
+    /// <summary>Messages never handed over.</summary>
+    public void OnDropped(int count, DropReason reason) => Interlocked.Add(ref dropped[(int)reason], count);
+
+    /// <summary>Messages handed over that will never be acknowledged (the consumer stopped, or shutdown gave up on them).</summary>
+    public void OnLost(int count, DropReason reason)
+    {
+        Interlocked.Add(ref inFlight, -count);
+        OnDropped(count, reason);
+    }
+
+    public IEnumerable<Measurement<long>> DroppedByReason() => Enum.GetValues<DropReason>().Select(r => new Measurement<long>(
+        DroppedFor(r),
+        new KeyValuePair<string, object?>("consumer", Name),
+        new KeyValuePair<string, object?>("reason", Tag(r))));
+
+    public override string ToString() =>
+        $"{Name}: delivered={Delivered} in_flight={InFlight} dropped={Dropped} ({string.Join(" ", Enum.GetValues<DropReason>().Where(r => DroppedFor(r) > 0).Select(r => $"{Tag(r)}={DroppedFor(r)}"))})";
+
+    /// <summary>The reason as the <c>reason</c> tag and the summary spell it: <c>lagging</c>, <c>restarting</c>, <c>shutdown</c>, <c>no_consumer</c>.</summary>
+    public static string Tag(DropReason reason) => reason == DropReason.NoConsumer ? "no_consumer" : reason.ToString().ToLowerInvariant();
 }
 
 /// <summary>Counters of one sink.</summary>

@@ -27,11 +27,38 @@ public sealed class AcceptAll : IMessageFilter
 
 /// <summary>
 /// Registers a consumer (a sink or a rule worker) with the router. At most <paramref name="MaxMessagesInFlight"/>
-/// messages are outstanding to it (handed over, batch not yet acknowledged); beyond that the router drops the
-/// consumer's share and counts it, so a stuck consumer costs a counted drop, never a stalled pipeline. Credit is
-/// counted in messages, not batches: at low rates every message is a batch of its own.
+/// messages are outstanding to it (handed over, batch not yet acknowledged); what happens beyond that is its
+/// <paramref name="OnLag"/> policy. Credit is counted in messages, not batches: at low rates every message is a
+/// batch of its own. A consumer that stops (a rule worker restarting) stays registered under its
+/// <paramref name="Name"/>: its share is dropped and counted until an actor subscribes under that name again.
 /// </summary>
-public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, IMessageFilter Filter, int MaxMessagesInFlight = 32768);
+public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, IMessageFilter Filter, int MaxMessagesInFlight = 32768, OnLag OnLag = OnLag.Drop);
+
+/// <summary>What the router does when a consumer is out of credit (<c>on-lag</c> in the configuration).</summary>
+public enum OnLag
+{
+    /// <summary>Drop the consumer's share and count it; the other consumers are not slowed.</summary>
+    Drop,
+
+    /// <summary>
+    /// Stop pulling from the ingest queue until the consumer has credit again: the queue fills, TCP connections wait,
+    /// datagrams are dropped and counted at the queue. Every other consumer waits too.
+    /// </summary>
+    Backpressure,
+}
+
+/// <summary>Reads an <c>on-lag</c> setting.</summary>
+public static class OnLagSetting
+{
+    /// <summary>The policy named <paramref name="value"/>, or <paramref name="fallback"/> when it is empty; a message naming <paramref name="key"/> otherwise.</summary>
+    public static OnLag Parse(string key, string? value, OnLag fallback) => value switch
+    {
+        null or "" => fallback,
+        "drop" => OnLag.Drop,
+        "backpressure" => OnLag.Backpressure,
+        _ => throw new FormatException($"'{key}' must be backpressure or drop, not '{value}'"),
+    };
+}
 
 /// <summary>The router's answer to <see cref="Subscribe"/>: from now on the consumer receives what its filter accepts.</summary>
 public sealed record Subscribed(string Name);
@@ -39,8 +66,12 @@ public sealed record Subscribed(string Name);
 /// <summary>Removes a consumer; its counters stay reported.</summary>
 public sealed record Unsubscribe(Akka.Actor.IActorRef Consumer);
 
-/// <summary>Sent by the router to the asker once the closed queue is empty and every consumer acknowledged its batches (or the deadline passed).</summary>
-public sealed record Drained(long Outstanding);
+/// <summary>
+/// Sent by the router to the asker once the closed queue is empty and every consumer acknowledged its batches, or
+/// when the deadline passed: then what was still queued or unacknowledged is counted as dropped (reason shutdown)
+/// per consumer, and <paramref name="Dropped"/> is that number of messages.
+/// </summary>
+public sealed record Drained(long Dropped);
 
 /// <summary>Ask the router to drain; answered with <see cref="Drained"/>.</summary>
 public sealed record Drain(TimeSpan Deadline);

@@ -8,8 +8,10 @@ namespace Syslogintr.Pipeline;
 /// <summary>
 /// Takes messages off the <see cref="IngestQueue"/> in batches and hands each consumer the messages its filter
 /// accepts. It pulls (rather than being pushed to), so its mailbox stays small and the queue is the only buffer.
-/// Each consumer has a credit of outstanding messages; a consumer out of credit has its share dropped and counted
-/// instead of slowing the others.
+/// Each consumer has a credit of outstanding messages. One out of credit either has its share dropped and counted
+/// (<see cref="OnLag.Drop"/>) or stops the router pulling until it catches up (<see cref="OnLag.Backpressure"/>:
+/// the queue fills, so TCP senders wait and datagrams are dropped and counted at the queue).
+/// Every message routed to a consumer ends up delivered (acknowledged) or counted as dropped with a reason.
 /// </summary>
 public sealed class RouterActor : ReceiveActor, IWithTimers
 {
@@ -18,7 +20,11 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private readonly int batchSize;
     private readonly List<Consumer> consumers = [];
     private readonly ILoggingAdapter log = Context.GetLogger();
+
+    // A wake-up (Readable) is scheduled: at most one at a time.
     private bool waiting;
+    private bool shuttingDown;
+    private bool gaveUp;
     private IActorRef? drainReplyTo;
 
     public RouterActor(IngestQueue queue, NodeMetrics metrics, int batchSize)
@@ -28,21 +34,22 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         this.batchSize = batchSize;
 
         Receive<Subscribe>(OnSubscribe);
-        Receive<Unsubscribe>(u => consumers.RemoveAll(c => c.Ref.Equals(u.Consumer)));
+        Receive<Unsubscribe>(u => consumers.RemoveAll(c => u.Consumer.Equals(c.Ref)));
         Receive<Readable>(_ =>
         {
             waiting = false;
             Pump();
         });
         Receive<BatchDone>(_ => OnBatchDone(Sender));
-        Receive<Terminated>(t => consumers.RemoveAll(c => c.Ref.Equals(t.ActorRef)));
+        Receive<Terminated>(t => OnStopped(t.ActorRef));
         Receive<Drain>(d =>
         {
+            shuttingDown = true;
             drainReplyTo = Sender;
             Timers.StartSingleTimer("drain-deadline", DrainDeadline.Instance, d.Deadline);
             Pump();
         });
-        Receive<DrainDeadline>(_ => CheckDrained(force: true));
+        Receive<DrainDeadline>(_ => GiveUpDraining());
     }
 
     /// <summary>The counters' name for messages that reached the router while no consumer was subscribed.</summary>
@@ -57,32 +64,66 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
     private void OnSubscribe(Subscribe s)
     {
-        consumers.RemoveAll(c => c.Ref.Equals(s.Consumer));
-        consumers.Add(new Consumer(s.Consumer, s.Filter, s.MaxMessagesInFlight, metrics.Consumer(s.Name)));
+        // A restarted rule worker subscribes again under its name: it takes over its predecessor's entry and counters.
+        var existing = consumers.Find(c => c.Name == s.Name || s.Consumer.Equals(c.Ref));
+        if (existing is null)
+        {
+            existing = new Consumer(s.Name, metrics.Consumer(s.Name));
+            consumers.Add(existing);
+        }
+        else if (existing.Ref is { } previous && !previous.Equals(s.Consumer))
+        {
+            Context.Unwatch(previous);
+            existing.Abandon(DropReason.Restarting);
+        }
+
+        existing.Attach(s);
         Context.Watch(s.Consumer);
-        log.Debug("consumer {0} subscribed", s.Name);
+        log.Debug("consumer {0} subscribed ({1} on lag)", s.Name, s.OnLag);
         Sender.Tell(new Subscribed(s.Name));
+        Pump();
     }
 
     private void OnBatchDone(IActorRef sender)
     {
-        foreach (var c in consumers)
+        consumers.Find(c => sender.Equals(c.Ref))?.Acknowledge();
+        CheckDrained();
+        Pump();
+    }
+
+    /// <summary>
+    /// A consumer stopped (a rule worker failing, its supervisor restarting it after a backoff): the batches it had
+    /// not acknowledged went to dead letters, and until it subscribes again its share is dropped and counted.
+    /// </summary>
+    private void OnStopped(IActorRef actor)
+    {
+        var consumer = consumers.Find(c => actor.Equals(c.Ref));
+        if (consumer is null)
         {
-            if (c.Ref.Equals(sender))
-            {
-                c.Acknowledge();
-                break;
-            }
+            return;
         }
 
-        CheckDrained(force: false);
+        var lost = consumer.Abandon(shuttingDown ? DropReason.Shutdown : DropReason.Restarting);
+        consumer.Detach();
+        if (lost > 0)
+        {
+            log.Warning("consumer {0} stopped with {1} messages unacknowledged; counted as dropped", consumer.Name, lost);
+        }
+
+        CheckDrained();
+        Pump();
     }
 
     /// <summary>Routes what is queued now, a batch at a time, then waits for the queue to become readable again.</summary>
     private void Pump()
     {
+        if (gaveUp)
+        {
+            return;
+        }
+
         // Bound the work per actor message so Subscribe, BatchDone and Drain are not starved under load.
-        for (var round = 0; round < 8; round++)
+        for (var round = 0; round < 8 && !Backpressured(); round++)
         {
             var batch = new List<SyslogMessage>(Math.Min(batchSize, Math.Max(1, queue.Count)));
             while (batch.Count < batchSize && queue.Reader.TryRead(out var message))
@@ -98,16 +139,26 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             Route(batch);
         }
 
+        if (Backpressured())
+        {
+            // Pulling resumes on the BatchDone (or Terminated) that gives the consumer credit again.
+            return;
+        }
+
         if (queue.Reader.Count > 0)
         {
-            Self.Tell(Readable.Instance);
-            waiting = true;
+            if (!waiting)
+            {
+                waiting = true;
+                Self.Tell(Readable.Instance);
+            }
+
             return;
         }
 
         if (queue.Reader.Completion.IsCompleted)
         {
-            CheckDrained(force: false);
+            CheckDrained();
             return;
         }
 
@@ -121,12 +172,16 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>A running consumer whose policy is backpressure is out of credit: take nothing more off the queue.</summary>
+    private bool Backpressured() =>
+        consumers.Exists(c => c.OnLag == OnLag.Backpressure && c.Ref is not null && c.InFlightMessages >= c.MaxInFlight);
+
     private void Route(List<SyslogMessage> batch)
     {
         if (consumers.Count == 0)
         {
             // Nothing subscribed (yet, or any more): not lost silently, counted.
-            metrics.Consumer(Unrouted).OnDropped(batch.Count);
+            metrics.Consumer(Unrouted).OnDropped(batch.Count, DropReason.NoConsumer);
             return;
         }
 
@@ -138,11 +193,21 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
                 continue;
             }
 
+            if (c.Ref is null)
+            {
+                c.Counters.OnDropped(accepted.Count, DropReason.Restarting);
+                continue;
+            }
+
             // Hand over what the credit allows (at least one batch to an idle consumer), drop and count the rest.
-            var room = c.InFlightMessages == 0 ? accepted.Count : Math.Min(accepted.Count, c.MaxInFlight - c.InFlightMessages);
+            // A backpressure consumer had credit left when this batch was pulled: it gets all of it (at most one
+            // batch over its credit).
+            var room = c.OnLag == OnLag.Backpressure || c.InFlightMessages == 0
+                ? accepted.Count
+                : Math.Min(accepted.Count, c.MaxInFlight - c.InFlightMessages);
             if (room < accepted.Count)
             {
-                c.Counters.OnDropped(accepted.Count - Math.Max(room, 0));
+                c.Counters.OnDropped(accepted.Count - Math.Max(room, 0), DropReason.Lagging);
             }
 
             if (room <= 0)
@@ -155,43 +220,87 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void CheckDrained(bool force)
+    private void CheckDrained()
+    {
+        if (drainReplyTo is null || !queue.Reader.Completion.IsCompleted || consumers.Exists(c => c.InFlightMessages > 0))
+        {
+            return;
+        }
+
+        Timers.Cancel("drain-deadline");
+        drainReplyTo.Tell(new Drained(0));
+        drainReplyTo = null;
+    }
+
+    /// <summary>
+    /// The drain deadline passed: what consumers have not acknowledged and what is still queued will not be
+    /// delivered any more. Count it per consumer (reason shutdown) and stop routing.
+    /// </summary>
+    private void GiveUpDraining()
     {
         if (drainReplyTo is null)
         {
             return;
         }
 
-        var outstanding = consumers.Sum(c => (long)c.InFlightMessages);
-        var queueEmpty = queue.Reader.Completion.IsCompleted;
-        if (force || (queueEmpty && outstanding == 0))
+        gaveUp = true;
+        var dropped = consumers.Sum(c => (long)c.Abandon(DropReason.Shutdown));
+        while (queue.Reader.TryRead(out var message))
         {
-            drainReplyTo.Tell(new Drained(outstanding + queue.Count));
-            drainReplyTo = null;
+            var routed = false;
+            foreach (var c in consumers.Where(c => c.Filter.Accepts(message)))
+            {
+                c.Counters.OnDropped(1, DropReason.Shutdown);
+                dropped++;
+                routed = true;
+            }
+
+            if (!routed)
+            {
+                metrics.Consumer(Unrouted).OnDropped(1, DropReason.Shutdown);
+            }
         }
+
+        drainReplyTo.Tell(new Drained(dropped));
+        drainReplyTo = null;
     }
 
-    private sealed class Consumer(IActorRef actor, IMessageFilter filter, int maxInFlight, ConsumerCounters counters)
+    private sealed class Consumer(string name, ConsumerCounters counters)
     {
         // Sizes of the batches handed over and not yet acknowledged, oldest first (an actor answers in order).
         private readonly Queue<int> unacknowledged = new();
 
-        public IActorRef Ref { get; } = actor;
-
-        public IMessageFilter Filter { get; } = filter;
-
-        public int MaxInFlight { get; } = maxInFlight;
+        public string Name { get; } = name;
 
         public ConsumerCounters Counters { get; } = counters;
 
+        /// <summary>The running actor; null while it is stopped (restarting).</summary>
+        public IActorRef? Ref { get; private set; }
+
+        public IMessageFilter Filter { get; private set; } = AcceptAll.Instance;
+
+        public int MaxInFlight { get; private set; }
+
+        public OnLag OnLag { get; private set; }
+
         public int InFlightMessages { get; private set; }
+
+        public void Attach(Subscribe s)
+        {
+            Ref = s.Consumer;
+            Filter = s.Filter;
+            MaxInFlight = s.MaxMessagesInFlight;
+            OnLag = s.OnLag;
+        }
+
+        public void Detach() => Ref = null;
 
         public void Send(List<SyslogMessage> messages)
         {
             unacknowledged.Enqueue(messages.Count);
             InFlightMessages += messages.Count;
-            Counters.OnDelivered(messages.Count);
-            Ref.Tell(new MessageBatch(messages));
+            Counters.OnHandedOver(messages.Count);
+            Ref!.Tell(new MessageBatch(messages));
         }
 
         public void Acknowledge()
@@ -199,7 +308,22 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             if (unacknowledged.TryDequeue(out var count))
             {
                 InFlightMessages -= count;
+                Counters.OnAcknowledged(count);
             }
+        }
+
+        /// <summary>Gives up on every batch not acknowledged: counted as dropped for <paramref name="reason"/>; returns how many messages.</summary>
+        public int Abandon(DropReason reason)
+        {
+            var lost = InFlightMessages;
+            if (lost > 0)
+            {
+                Counters.OnLost(lost, reason);
+            }
+
+            unacknowledged.Clear();
+            InFlightMessages = 0;
+            return lost;
         }
     }
 

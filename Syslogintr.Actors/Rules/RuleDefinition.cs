@@ -49,6 +49,9 @@ public sealed record RuleDefinition
     /// <summary>A message whose <see cref="Ingest.SyslogMessage.Generation"/> reached this cannot make a rule inject another.</summary>
     public int MaxGeneration { get; init; } = 3;
 
+    /// <summary>What the router does when this rule is out of credit: drop its share (default) or slow the whole pipeline.</summary>
+    public OnLag OnLag { get; init; } = OnLag.Drop;
+
     public TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan RestartMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
@@ -79,6 +82,16 @@ public sealed record RuleDefinition
             throw new ConfigurationException($"rule '{name}': partition-by '{partitionBy}' is not one of {string.Join(", ", PartitionKey.Fields)}");
         }
 
+        OnLag onLag;
+        try
+        {
+            onLag = OnLagSetting.Parse("on-lag", merged.GetString("on-lag", ""), OnLag.Drop);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigurationException($"rule '{name}': {e.Message}");
+        }
+
         return new RuleDefinition
         {
             Name = name,
@@ -95,6 +108,7 @@ public sealed record RuleDefinition
             MemoryLimitBytes = merged.HasPath("memory-limit") ? merged.GetByteSize("memory-limit") ?? 64L << 20 : 64L << 20,
             ErrorLogInterval = merged.GetTimeSpan("error-log-interval", TimeSpan.FromSeconds(10)),
             MaxGeneration = merged.GetInt("max-generation", 3),
+            OnLag = onLag,
             RestartMinBackoff = merged.GetTimeSpan("restart-backoff.min", TimeSpan.FromSeconds(1)),
             RestartMaxBackoff = merged.GetTimeSpan("restart-backoff.max", TimeSpan.FromSeconds(30)),
         };

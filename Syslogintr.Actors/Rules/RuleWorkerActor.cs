@@ -104,7 +104,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         Context.System.EventStream.Subscribe(Self, typeof(ReloadRequested));
         IMessageFilter filter = rule.Instances == 1 ? rule.Match : new PartitionFilter(rule.Match, rule.PartitionBy, index, rule.Instances);
         var inFlight = Context.System.Settings.Config.GetInt("syslogintr.pipeline.max-messages-in-flight", 32768);
-        router.Tell(new Subscribe(ConsumerName(rule, index), Self, filter, inFlight));
+        router.Tell(new Subscribe(ConsumerName(rule, index), Self, filter, inFlight, rule.OnLag));
         log.Info("rule {0}{1} loaded {2}", rule.Name, rule.Instances == 1 ? "" : $"#{index}", rule.ScriptPath);
     }
 

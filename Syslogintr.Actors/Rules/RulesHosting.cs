@@ -80,7 +80,10 @@ public static class RulesHosting
             workers.Add(supervisor);
         }
 
-        CleanUpOnShutdown(system, workers, timeout);
+        // Cleanup shares the shutdown's drain-timeout with the drain that follows it (see SyslogintrHosting): a rule
+        // stuck in a loop may take half of it, the drain has the rest.
+        var cleanupTimeout = system.Settings.Config.GetTimeSpan("syslogintr.pipeline.drain-timeout", TimeSpan.FromSeconds(5)) / 2;
+        CleanUpOnShutdown(system, workers, timeout < cleanupTimeout ? timeout : cleanupTimeout);
 
         try
         {

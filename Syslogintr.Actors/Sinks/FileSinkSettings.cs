@@ -1,10 +1,14 @@
 using Akka.Configuration;
 using Syslogintr.Hosting;
+using Syslogintr.Pipeline;
 using Syslogintr.Sinks.Formatting;
 
 namespace Syslogintr.Sinks;
 
-/// <summary>One <c>syslogintr.files.&lt;name&gt;</c> entry, or the console sink (<see cref="Path"/> = "-").</summary>
+/// <summary>
+/// One <c>syslogintr.files.&lt;name&gt;</c> entry, or the console sink (<see cref="Path"/> = "-"). <see cref="OnLag"/>:
+/// a file falling behind slows TCP senders by default rather than losing messages; the console drops by default.
+/// </summary>
 public sealed record FileSinkSettings(
     string Name,
     string Path,
@@ -12,7 +16,8 @@ public sealed record FileSinkSettings(
     OutputFormat Format,
     TimeSpan FlushInterval,
     bool EscapeControlCharacters,
-    int MaxPendingBytes)
+    int MaxPendingBytes,
+    OnLag OnLag)
 {
     public const string StandardOutput = "-";
 
@@ -42,7 +47,8 @@ public sealed record FileSinkSettings(
                 OutputFormats.Parse(c.GetString("format", "traditional")),
                 c.GetTimeSpan("flush-interval", TimeSpan.FromSeconds(1)),
                 c.GetBoolean("escape-control-characters", true),
-                c.GetIntByteSize("max-pending", 64 * 1024 * 1024));
+                c.GetIntByteSize("max-pending", 64 * 1024 * 1024),
+                OnLagSetting.Parse("on-lag", c.GetString("on-lag", ""), path == StandardOutput ? OnLag.Drop : OnLag.Backpressure));
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {

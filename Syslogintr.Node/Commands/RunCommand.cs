@@ -69,7 +69,9 @@ public static class RunCommand
                 o.SingleLine = true;
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
             });
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+            // A rule stuck in a loop never stops: the node exits anyway, within drain-timeout plus a margin.
+            var stopWithin = PipelineSettings.From(config).DrainTimeout + SyslogintrHosting.ShutdownMargin + TimeSpan.FromSeconds(0.5);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = stopWithin);
             builder.Services.AddSyslogintr(config);
 
             // Locked before anything starts: a second node with the same pid file touches no socket or file.

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -43,9 +42,8 @@ public sealed class RuleStartupTests
                 """);
 
             var clock = Stopwatch.StartNew();
-            var stdout = new ConcurrentQueue<string>();
-            var stderr = new ConcurrentQueue<string>();
-            using var node = StartNode(folder, config, stdout, stderr);
+            var output = new OutputLines();
+            using var node = NodeExecutable.Start(folder, output, "run", "--config", config);
             try
             {
                 // The listeners must never open, not even for a moment.
@@ -58,15 +56,14 @@ public sealed class RuleStartupTests
 
                 Assert.True(node.HasExited, $"the node still runs after {clock.Elapsed}");
                 await node.WaitForExitAsync();
-                var output = string.Join('\n', stdout);
                 Assert.Equal(1, node.ExitCode);
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"exiting took {clock.Elapsed}");
                 Assert.False(listened, "a listener opened");
-                var line = Assert.Single(stderr);
+                var line = Assert.Single(output.Stderr);
                 Assert.StartsWith("syslogintr: rule 'broken': ", line);
                 Assert.Contains(where, line);
                 Assert.Contains(why, line);
-                Assert.DoesNotContain("   at ", output + string.Join('\n', stderr));
+                Assert.DoesNotContain("   at ", output.All);
             }
             finally
             {
@@ -95,34 +92,5 @@ public sealed class RuleStartupTests
         {
             return false;
         }
-    }
-
-    private static Process StartNode(string folder, string config, ConcurrentQueue<string> stdout, ConcurrentQueue<string> stderr)
-    {
-        var binary = Path.Combine(AppContext.BaseDirectory, "syslogintr.dll");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { binary, "run", "--config", config })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                stdout.Enqueue(e.Data);
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                stderr.Enqueue(e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }

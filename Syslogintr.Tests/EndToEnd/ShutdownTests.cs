@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.EndToEnd;
@@ -61,6 +62,80 @@ public sealed class ShutdownTests
             Assert.EndsWith($"message {count - 1}", lines[^1]);
             Assert.False(File.Exists(Path.Combine(folder, "log")), "the unix socket file was left behind");
             Assert.False(File.Exists(Path.Combine(folder, "run", "syslogintr.pid")), "the pid file was left behind");
+        }
+        finally
+        {
+            TempFolder.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public async Task Sigterm_with_a_rule_stuck_in_a_loop_exits_within_the_drain_timeout_and_counts_what_it_dropped()
+    {
+        var folder = TempFolder.Create();
+        try
+        {
+            var port = TestNode.FreePort();
+            var config = Path.Combine(folder, "node.conf");
+            await File.WriteAllTextAsync(Path.Combine(folder, "loop.lua"), "function log(m) while true do end end\n");
+            await File.WriteAllTextAsync(config, $$"""
+                syslogintr {
+                  pipeline { drain-timeout = 2s, max-messages-in-flight = 100, batch-size = 50 }
+                  listeners {
+                    udp.enabled = false
+                    tcp.bind = "127.0.0.1:{{port}}"
+                    local.path = "{{folder}}/log"
+                  }
+                  files.messages { path = "{{folder}}/messages", flush-interval = 100ms }
+                  # Trusted: no instruction budget stops the loop.
+                  rules.loop { script = "{{folder}}/loop.lua", trusted = true }
+                }
+                """);
+            var output = new OutputLines();
+            using var node = NodeExecutable.Start(folder, output, "run", "--config", config);
+            await NodeExecutable.WaitForPidAsync(Path.Combine(folder, "run", "syslogintr.pid"));
+
+            const int count = 1000;
+            using (var client = new TcpClient())
+            {
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                var text = new StringBuilder();
+                for (var i = 0; i < count; i++)
+                {
+                    text.Append("<13>Nov 29 10:00:00 h app[1]: message ").Append(i).Append('\n');
+                }
+
+                await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
+            }
+
+            await Task.Delay(500);
+            var stopping = Stopwatch.StartNew();
+            using (var kill = Process.Start("kill", ["-TERM", node.Id.ToString()]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            var exited = node.WaitForExitAsync();
+            Assert.Same(exited, await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(15))));
+            Assert.Equal(0, node.ExitCode);
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(2 + 2.5), $"stopping took {stopping.Elapsed}");
+            Assert.Equal(count, (await File.ReadAllLinesAsync(Path.Combine(folder, "messages"))).Length);
+
+            // The final summary accounts for every message sent to the rule: none delivered (it never finished one),
+            // the rest dropped as lagging (out of credit) or at shutdown (handed over, never acknowledged).
+            var log = output.All;
+            var shutdown = Regex.Match(log, @"shutdown: (\d+) messages were not delivered within drain-timeout");
+            Assert.True(shutdown.Success, log);
+            var summary = Regex.Match(log, @"counters at stop: .*rule:loop: delivered=(\d+) in_flight=(\d+) dropped=(\d+) \(lagging=(\d+) shutdown=(\d+)\)");
+            Assert.True(summary.Success, log);
+            var (delivered, inFlight, dropped, lagging, atShutdown) = (Number(1), Number(2), Number(3), Number(4), Number(5));
+            Assert.Equal((0, 0), (delivered, inFlight));
+            Assert.Equal(count, delivered + dropped);
+            Assert.Equal(dropped, lagging + atShutdown);
+            Assert.InRange(atShutdown, 1, count);
+            Assert.Equal(atShutdown, int.Parse(shutdown.Groups[1].Value));
+
+            int Number(int group) => int.Parse(summary.Groups[group].Value);
         }
         finally
         {

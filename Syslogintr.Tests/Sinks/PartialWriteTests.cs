@@ -185,7 +185,7 @@ public sealed class PartialWriteTests : TestKit, IDisposable
     }
 
     private FileSinkSettings SinkSettings() =>
-        new("full", MessagesPath, new Selector("*.*"), OutputFormat.Traditional, TimeSpan.FromMilliseconds(20), true, 16 * 1024 * 1024);
+        new("full", MessagesPath, new Selector("*.*"), OutputFormat.Traditional, TimeSpan.FromMilliseconds(20), true, 16 * 1024 * 1024, OnLag.Backpressure);
 
     private FileWriteSettings WriteSettings() =>
         new([FileWriteSettings.Directory(Path.Combine(folder, "log"))], TimeSpan.FromMilliseconds(20), 64, true);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Syslogintr.Tests.Support;
@@ -6,11 +7,14 @@ namespace Syslogintr.Tests.Support;
 public static class NodeExecutable
 {
     /// <summary>Starts a long-running command (a node); output is read and discarded so the process never blocks on it.</summary>
-    public static Process Start(string folder, params string[] arguments)
+    public static Process Start(string folder, params string[] arguments) => Start(folder, new OutputLines(), arguments);
+
+    /// <summary>Starts a long-running command (a node), collecting its standard output and error line by line.</summary>
+    public static Process Start(string folder, OutputLines output, params string[] arguments)
     {
         var process = Process.Start(StartInfo(folder, arguments))!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => Collect(output.Stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(output.Stderr, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
@@ -47,6 +51,14 @@ public static class NodeExecutable
         }
     }
 
+    private static void Collect(ConcurrentQueue<string> lines, string? line)
+    {
+        if (line is not null)
+        {
+            lines.Enqueue(line);
+        }
+    }
+
     private static ProcessStartInfo StartInfo(string folder, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -58,4 +70,15 @@ public static class NodeExecutable
 
         return start;
     }
+}
+
+/// <summary>A running command's standard output and error, line by line as they come.</summary>
+public sealed class OutputLines
+{
+    public ConcurrentQueue<string> Stdout { get; } = new();
+
+    public ConcurrentQueue<string> Stderr { get; } = new();
+
+    /// <summary>Everything so far, standard output first.</summary>
+    public string All => string.Join('\n', Stdout.Concat(Stderr));
 }
