@@ -41,15 +41,17 @@ public sealed class ListenerRestartTests
     public async Task A_tcp_listener_whose_socket_fails_comes_back_instead_of_spinning()
     {
         await using var node = await TestNode.StartAsync("syslogintr.listeners.udp.enabled = false");
-        SocketSabotage.BreakTcpListener(node.Port);
-
-        // The acceptor's pending accept still takes this connection; its next accept fails.
         using (var first = new TcpClient())
         {
             await first.ConnectAsync(IPAddress.Loopback, node.Port);
             await first.GetStream().WriteAsync(Encoding.ASCII.GetBytes("<13>Nov 29 10:00:00 app[1]: before the failure\n"));
         }
 
+        await node.WaitForLinesAsync(l => l.Any(x => x.EndsWith("before the failure")), TimeSpan.FromSeconds(5));
+        SocketSabotage.BreakTcpListener(node.Port);
+
+        // A pending accept may still take the first connection after the sabotage (or reset it); the next accept
+        // fails, and the listener must come back on a fresh socket.
         await SendUntilReceivedAsync(node, async attempt =>
         {
             using var client = new TcpClient();
