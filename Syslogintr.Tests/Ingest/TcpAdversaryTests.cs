@@ -216,12 +216,13 @@ public sealed class TcpAdversaryTests(ITestOutputHelper output)
         var counters = node.Services.Metrics.Listener("tcp");
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, node.Port);
-        using var release = new ManualResetEventSlim();
+        // Not disposable: work items still queued when the test ends must find it, set, and return at once.
+        var release = new TaskCompletionSource();
         var blocked = ThreadPool.ThreadCount + 2; // every pool thread there is, and more: the pool must add threads
         for (var i = 0; i < blocked; i++)
         {
             // What a stuck actor on a pool dispatcher does: hold its thread.
-            ThreadPool.UnsafeQueueUserWorkItem(_ => release.Wait(TimeSpan.FromSeconds(15)), null);
+            ThreadPool.UnsafeQueueUserWorkItem(_ => release.Task.Wait(TimeSpan.FromSeconds(15)), null);
         }
 
         try
@@ -238,7 +239,7 @@ public sealed class TcpAdversaryTests(ITestOutputHelper output)
         }
         finally
         {
-            release.Set();
+            release.SetResult();
         }
     }
 
