@@ -34,29 +34,10 @@ public sealed class ShutdownTests
             await NodeExecutable.WaitForPidAsync(Path.Combine(folder, "run", "syslogintr.pid"));
 
             const int count = 5000;
-            using (var client = new TcpClient())
-            {
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                var text = new StringBuilder();
-                for (var i = 0; i < count; i++)
-                {
-                    text.Append("<13>Nov 29 10:00:00 h app[1]: message ").Append(i).Append('\n');
-                }
-
-                await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
-            }
-
+            await SendOverTcpAsync(port, count);
             await Task.Delay(500);
-            var stopping = Stopwatch.StartNew();
-            using (var kill = Process.Start("kill", ["-TERM", node.Id.ToString()]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            var exited = node.WaitForExitAsync();
-            Assert.Same(exited, await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(10))));
-            Assert.Equal(0, node.ExitCode);
-            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {stopping.Elapsed}");
+            var stopping = await SigtermAsync(node, TimeSpan.FromSeconds(10));
+            Assert.True(stopping < TimeSpan.FromSeconds(5), $"stopping took {stopping}");
             var lines = await File.ReadAllLinesAsync(Path.Combine(folder, "messages"));
             Assert.Equal(count, lines.Length);
             Assert.EndsWith($"message {count - 1}", lines[^1]);
@@ -97,29 +78,10 @@ public sealed class ShutdownTests
             await NodeExecutable.WaitForPidAsync(Path.Combine(folder, "run", "syslogintr.pid"));
 
             const int count = 1000;
-            using (var client = new TcpClient())
-            {
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                var text = new StringBuilder();
-                for (var i = 0; i < count; i++)
-                {
-                    text.Append("<13>Nov 29 10:00:00 h app[1]: message ").Append(i).Append('\n');
-                }
-
-                await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
-            }
-
+            await SendOverTcpAsync(port, count);
             await Task.Delay(500);
-            var stopping = Stopwatch.StartNew();
-            using (var kill = Process.Start("kill", ["-TERM", node.Id.ToString()]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            var exited = node.WaitForExitAsync();
-            Assert.Same(exited, await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(15))));
-            Assert.Equal(0, node.ExitCode);
-            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(2 + 2.5), $"stopping took {stopping.Elapsed}");
+            var stopping = await SigtermAsync(node, TimeSpan.FromSeconds(15));
+            Assert.True(stopping < TimeSpan.FromSeconds(2 + 2.5), $"stopping took {stopping}");
             Assert.Equal(count, (await File.ReadAllLinesAsync(Path.Combine(folder, "messages"))).Length);
 
             // The final summary accounts for every message sent to the rule: none delivered (it never finished one),
@@ -142,5 +104,34 @@ public sealed class ShutdownTests
         {
             TempFolder.Delete(folder);
         }
+    }
+
+    /// <summary>Sends <paramref name="count"/> numbered lines over one TCP connection and closes it.</summary>
+    private static async Task SendOverTcpAsync(int port, int count)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var text = new StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            text.Append("<13>Nov 29 10:00:00 h app[1]: message ").Append(i).Append('\n');
+        }
+
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
+    }
+
+    /// <summary>Sends SIGTERM as an init system does; asserts the node exits 0 within <paramref name="limit"/> and returns how long it took.</summary>
+    private static async Task<TimeSpan> SigtermAsync(Process node, TimeSpan limit)
+    {
+        var stopping = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", node.Id.ToString()]))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        var exited = node.WaitForExitAsync();
+        Assert.Same(exited, await Task.WhenAny(exited, Task.Delay(limit)));
+        Assert.Equal(0, node.ExitCode);
+        return stopping.Elapsed;
     }
 }
