@@ -43,7 +43,8 @@ public static class NodeExecutable
     /// <summary>Waits until the node has written its pid (it does once every listener is bound).</summary>
     public static async Task WaitForPidAsync(string path)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        // Generous: a node starts in about a second, but a loaded 2-core machine can take many times that.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!File.Exists(path) || File.ReadAllText(path).Trim().Length == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, $"the node did not write its pid to {path}");
