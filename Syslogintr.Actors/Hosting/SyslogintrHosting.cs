@@ -61,7 +61,7 @@ public static class SyslogintrHosting
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, summaryInterval), "metrics");
                 AddDrainOnShutdown(system, node, router, pipeline.DrainTimeout);
-                await SinksHosting.StartSinksAsync(system, router, sinks, node, pipeline);
+                await SinksHosting.StartSinksAsync(system, registry, router, sinks, node, pipeline);
                 AlertsHosting.StartAlerts(system, registry, alerts, node);
                 ActionsHosting.StartActions(system, registry, actions, node);
                 await RulesHosting.StartRulesAsync(system, registry, scripts, node);

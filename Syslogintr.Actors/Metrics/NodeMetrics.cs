@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
+using Syslogintr.Actions;
 
 namespace Syslogintr.Metrics;
 
@@ -22,6 +23,7 @@ public sealed class NodeMetrics : IDisposable
     public NodeMetrics()
     {
         Meter = new Meter(MeterName);
+        SideEffects = new ActionCounters(Meter);
         Observe(listeners, "listener", "syslogintr.listener.received", "{message}", c => c.Received);
         Observe(listeners, "listener", "syslogintr.listener.bytes", "By", c => c.Bytes);
         Observe(listeners, "listener", "syslogintr.listener.parse_errors", "{message}", c => c.ParseErrors);
@@ -58,6 +60,12 @@ public sealed class NodeMetrics : IDisposable
     }
 
     public Meter Meter { get; }
+
+    /// <summary>
+    /// The events of what rules set off (<c>ban.*</c>, <c>exec.*</c>, <c>relay.*</c>, <c>write.*</c>), one instrument
+    /// <c>syslogintr.action.events</c> whichever stage's actor counts them.
+    /// </summary>
+    public ActionCounters SideEffects { get; }
 
     public IEnumerable<ListenerCounters> Listeners => listeners.Values.OrderBy(c => c.Name, StringComparer.Ordinal);
 
@@ -249,7 +257,7 @@ public sealed class ConsumerCounters(string name)
 }
 
 /// <summary>Counters of one sink.</summary>
-public sealed class SinkCounters(string name)
+public sealed class SinkCounters(string name) : IWriteCounters
 {
     private long written;
     private long writeErrors;

@@ -1,26 +1,35 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Hosting;
 using Syslogintr.Hosting;
 using Syslogintr.Pipeline;
+using Syslogintr.Sinks.FileWrite;
+using Syslogintr.Sinks.Relay;
 
 namespace Syslogintr.Sinks;
 
-/// <summary>Starts the file and console sinks and subscribes each to the router with its selector.</summary>
+/// <summary>
+/// Starts the outputs: the file and console sinks, each subscribed to the router with its selector, and the relay
+/// and file-write actors that serve rules' <c>relay()</c> and <c>write()</c>, registered for the rules.
+/// </summary>
 public static class SinksHosting
 {
-    /// <summary>Sinks do short, buffered file I/O: never on a listener's or a rule's thread (see the HOCON for the pool they use).</summary>
+    /// <summary>Sinks do short, buffered file I/O and never-blocking sends: never on a listener's or a rule's thread (see the HOCON for the pool they use).</summary>
     public const string Dispatcher = "syslogintr.dispatchers.sinks";
 
-    /// <summary>Reads the sinks' settings and opens every file once, so an unwritable path stops the node at start with a clear message.</summary>
-    public static IReadOnlyList<FileSinkSettings> Validate(Config config)
+    /// <summary>
+    /// Reads the <c>files</c>, <c>console</c>, <c>relay</c> and <c>write</c> sections and opens every file once, so an
+    /// unwritable path stops the node at start with a clear message.
+    /// </summary>
+    public static SinkSettings Validate(Config config)
     {
-        var sinks = FileSinkSettings.FilesFrom(config).ToList();
+        var files = FileSinkSettings.FilesFrom(config).ToList();
         if (FileSinkSettings.ConsoleFrom(config) is { } console)
         {
-            sinks.Add(console);
+            files.Add(console);
         }
 
-        foreach (var sink in sinks.Where(s => !s.IsConsole))
+        foreach (var sink in files.Where(s => !s.IsConsole))
         {
             try
             {
@@ -32,16 +41,32 @@ public static class SinksHosting
             }
         }
 
-        return sinks;
+        try
+        {
+            return new SinkSettings(files, RelaySettings.From(config), FileWriteSettings.From(config));
+        }
+        catch (ConfigurationException e)
+        {
+            throw new StartupException(e.Message, e);
+        }
     }
 
-    /// <summary>Starts the sinks and waits until the router has subscribed each.</summary>
-    public static async Task StartSinksAsync(ActorSystem system, IActorRef router, IReadOnlyList<FileSinkSettings> sinks, NodeServices node, PipelineSettings pipeline)
+    /// <summary>
+    /// Starts the sinks and waits until the router has subscribed each; starts and registers <see cref="RelayKey"/>
+    /// and <see cref="FileWriteKey"/>. Call before rules start.
+    /// </summary>
+    public static async Task StartSinksAsync(ActorSystem system, IActorRegistry registry, IActorRef router, SinkSettings sinks, NodeServices node, PipelineSettings pipeline)
     {
-        foreach (var sink in sinks)
+        foreach (var sink in sinks.Files)
         {
             var actor = system.ActorOf(FileSinkActor.Props(sink, node.Metrics.Sink(sink.Name)), $"sink-{sink.Name}");
             await router.Ask<Subscribed>(new Subscribe($"sink:{sink.Name}", actor, sink.Selector.AcceptsEverything ? AcceptAll.Instance : sink.Selector, pipeline.MaxMessagesInFlight, sink.OnLag), TimeSpan.FromSeconds(10));
         }
+
+        registry.Register<RelayKey>(system.ActorOf(RelayActor.Props(sinks.Relay, node.Metrics.SideEffects), "relay"));
+        registry.Register<FileWriteKey>(system.ActorOf(FileWriteActor.Props(sinks.Write, node.Metrics.SideEffects), "file-write"));
     }
 }
+
+/// <summary>The settings of the outputs.</summary>
+public sealed record SinkSettings(IReadOnlyList<FileSinkSettings> Files, RelaySettings Relay, FileWriteSettings Write);

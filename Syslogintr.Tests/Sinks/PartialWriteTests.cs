@@ -8,6 +8,7 @@ using Syslogintr.Node;
 using Syslogintr.Pipeline;
 using Syslogintr.Sinks;
 using Syslogintr.Sinks.FileWrite;
+using Syslogintr.Sinks.Files;
 using Syslogintr.Sinks.Formatting;
 using Syslogintr.Tests.Support;
 
@@ -162,7 +163,7 @@ public sealed class PartialWriteTests : TestKit, IDisposable
         var filler = FillAllBut(tmpfs, 100 * 1024);
         var counters = new ActionCounters();
         var settings = new FileWriteSettings([FileWriteSettings.Directory(tmpfs.Path)], TimeSpan.FromMilliseconds(20), 64, true);
-        var writer = Sys.ActorOf(FileWriteActor.Props(settings, counters, p => tmpfs.Run(() => FileWriteActor.OpenForAppend(p))));
+        var writer = Sys.ActorOf(FileWriteActor.Props(settings, counters, p => tmpfs.Run(() => FileWriter.OpenForAppend(p))));
 
         foreach (var line in ExpectedWrittenLines())
         {

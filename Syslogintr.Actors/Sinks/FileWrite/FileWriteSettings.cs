@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Syslogintr.Sinks.Files;
 
 namespace Syslogintr.Sinks.FileWrite;
 
@@ -20,25 +21,8 @@ public sealed record FileWriteSettings(IReadOnlyList<string> AllowedDirectories,
             config.GetBoolean("syslogintr.write.escape-control-characters", true));
     }
 
-    public static string Directory(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) + Path.DirectorySeparatorChar;
+    /// <summary>A folder as <see cref="AllowedDirectories"/> holds it.</summary>
+    public static string Directory(string path) => BaseDirectories.Normalize(path);
 
-    /// <summary>The full path of <paramref name="path"/> when it lies inside an allowed directory (after resolving <c>..</c> and, for an existing file, a symbolic link); null otherwise.</summary>
-    public string? Permit(string path)
-    {
-        if (string.IsNullOrEmpty(path) || path.Contains('\0'))
-        {
-            return null;
-        }
-
-        var full = Path.GetFullPath(path);
-        if (!IsAllowed(full))
-        {
-            return null;
-        }
-
-        var link = new FileInfo(full).LinkTarget is null ? null : File.ResolveLinkTarget(full, returnFinalTarget: true);
-        return link is null || IsAllowed(link.FullName) ? full : null;
-    }
-
-    private bool IsAllowed(string full) => AllowedDirectories.Any(d => full.StartsWith(d, StringComparison.Ordinal) && full.Length > d.Length);
+    public BaseDirectories Confinement => new(AllowedDirectories);
 }

@@ -34,7 +34,7 @@ public sealed class RelayActor : ReceiveActor
     }
 
     public static Props Props(RelaySettings settings, ActionCounters counters) =>
-        Akka.Actor.Props.Create(() => new RelayActor(settings, counters)).WithDispatcher(ActionsHosting.DispatcherId);
+        Akka.Actor.Props.Create(() => new RelayActor(settings, counters)).WithDispatcher(SinksHosting.Dispatcher);
 
     protected override void PostStop()
     {

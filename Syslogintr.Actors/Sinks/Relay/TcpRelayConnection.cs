@@ -46,7 +46,7 @@ public sealed class TcpRelayConnection : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(string host, int port, RelaySettings settings, ActionCounters counters) =>
-        Akka.Actor.Props.Create(() => new TcpRelayConnection(host, port, settings, counters)).WithDispatcher(ActionsHosting.DispatcherId);
+        Akka.Actor.Props.Create(() => new TcpRelayConnection(host, port, settings, counters)).WithDispatcher(SinksHosting.Dispatcher);
 
     /// <summary>A message, already encoded, to send.</summary>
     public sealed record Frame(byte[] Payload);
