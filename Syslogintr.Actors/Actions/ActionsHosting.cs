@@ -35,7 +35,7 @@ public static class ActionsHosting
     {
         var counters = new ActionCounters(node.Metrics.Meter);
         registry.Register<ExecKey>(system.ActorOf(ExecActor.Props(settings.Exec, counters), "exec"));
-        registry.Register<BanKey>(system.ActorOf(BanActor.Props(settings.Ban, counters, node.Clock), "ban"));
+        registry.Register<BanKey>(system.ActorOf(BanActor.Props(settings.Ban, node.Metrics.Ban, counters, node.Clock), "ban"));
         registry.Register<RelayKey>(system.ActorOf(RelayActor.Props(settings.Relay, counters), "relay"));
         registry.Register<FileWriteKey>(system.ActorOf(FileWriteActor.Props(settings.Write, counters), "file-write"));
     }

@@ -55,9 +55,12 @@ public sealed class NodeMetrics : IDisposable
             "syslogintr.rule.script_version",
             () => Measure(rules, "rule", c => c.ScriptVersion),
             "{version}");
+        Ban.Observe(Meter);
     }
 
     public Meter Meter { get; }
+
+    public BanCounters Ban { get; } = new();
 
     public IEnumerable<ListenerCounters> Listeners => listeners.Values.OrderBy(c => c.Name, StringComparer.Ordinal);
 
