@@ -31,7 +31,7 @@ public enum NoticeKind
 /// <summary>One line of the next mail.</summary>
 public sealed record Notice(NoticeKind Kind, ActiveAlert Alert, DateTimeOffset At);
 
-/// <summary>Everything the alert actor must not forget across a restart.</summary>
+/// <summary>Everything the alert book must not forget across a restart.</summary>
 public sealed record AlertSnapshot(
     IReadOnlyList<ActiveAlert> Active,
     IReadOnlyList<Notice> Pending,

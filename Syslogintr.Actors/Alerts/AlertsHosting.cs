@@ -32,7 +32,7 @@ public static class AlertsHosting
     public static void StartAlerts(ActorSystem system, IActorRegistry registry, AlertsSetup setup, NodeServices node)
     {
         var mail = setup.Mail;
-        var mailer = system.ActorOf(MailerActor.Props(mail, node.Clock).WithDispatcher(Dispatcher), "mailer");
+        var mailer = system.ActorOf(MailerActor.Props(mail, node.Clock, MailTransportFactory.From(mail)).WithDispatcher(Dispatcher), "mailer");
         var alerter = system.ActorOf(AlertActor.Props(setup.Alerts, node.Clock, mailer, node.HostName).WithDispatcher(Dispatcher), "alerts");
         registry.Register<AlertsKey>(alerter);
     }

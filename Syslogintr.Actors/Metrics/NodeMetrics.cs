@@ -57,15 +57,18 @@ public sealed class NodeMetrics : IDisposable
             "syslogintr.rule.script_version",
             () => Measure(rules, "rule", c => c.ScriptVersion),
             "{version}");
+        Ban.Observe(Meter);
     }
 
     public Meter Meter { get; }
 
     /// <summary>
-    /// The events of what rules set off (<c>ban.*</c>, <c>exec.*</c>, <c>relay.*</c>, <c>write.*</c>), one instrument
+    /// The events of what rules set off (<c>exec.*</c>, <c>relay.*</c>, <c>write.*</c>; bans have typed <see cref="Ban"/> counters), one instrument
     /// <c>syslogintr.action.events</c> whichever stage's actor counts them.
     /// </summary>
     public ActionCounters SideEffects { get; }
+
+    public BanCounters Ban { get; } = new();
 
     public IEnumerable<ListenerCounters> Listeners => listeners.Values.OrderBy(c => c.Name, StringComparer.Ordinal);
 

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using Syslogintr.Actions;
+using Syslogintr.Metrics;
 using Syslogintr.Node;
 
 namespace Syslogintr.Tests.Actions;
@@ -11,7 +12,8 @@ namespace Syslogintr.Tests.Actions;
 public sealed class BanActorTests : TestKit, IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("ban-").FullName;
-    private readonly ActionCounters counters = new();
+    private readonly BanCounters counters = new();
+    private readonly ActionCounters execCounters = new();
 
     public BanActorTests()
         : base(NodeConfig.Defaults())
@@ -25,29 +27,29 @@ public sealed class BanActorTests : TestKit, IDisposable
     [Fact]
     public void Dry_run_bans_ignores_duplicates_and_lifts_the_ban_when_its_time_is_up()
     {
-        var ban = Sys.ActorOf(BanActor.Props(Settings("backend = none"), counters, TimeProvider.System));
+        var ban = Sys.ActorOf(BanActor.Props(Settings("backend = none"), counters, execCounters, TimeProvider.System));
 
         ban.Tell(new BanRequested("192.0.2.7", TimeSpan.FromSeconds(1), "5 failures", "sshblock"));
         ban.Tell(new BanRequested("192.0.2.7", TimeSpan.FromSeconds(1), "5 failures", "sshblock"));
 
         AwaitAssert(() => Assert.Equal(["192.0.2.7"], StoredAddresses()));
-        Assert.Equal(1, counters.Get("ban.banned"));
-        Assert.Equal(1, counters.Get("ban.duplicates"));
-        AwaitAssert(() => Assert.Equal(1, counters.Get("ban.lifted")), TimeSpan.FromSeconds(5));
+        Assert.Equal(1, counters.Banned);
+        Assert.Equal(1, counters.Duplicates);
+        AwaitAssert(() => Assert.Equal(1, counters.Lifted), TimeSpan.FromSeconds(5));
         AwaitAssert(() => Assert.Empty(StoredAddresses()));
     }
 
     [Fact]
     public void Invalid_and_protected_addresses_are_refused_and_run_no_command()
     {
-        var ban = Sys.ActorOf(BanActor.Props(Settings(Iptables()), counters, TimeProvider.System));
+        var ban = Sys.ActorOf(BanActor.Props(Settings(Iptables()), counters, execCounters, TimeProvider.System));
 
         ban.Tell(new BanRequested("1.2.3.4 -j ACCEPT", TimeSpan.FromMinutes(10), "x", "evil"));
         ban.Tell(new BanRequested("example.com", TimeSpan.FromMinutes(10), "x", "evil"));
         ban.Tell(new BanRequested("127.0.0.1", TimeSpan.FromMinutes(10), "x", "evil"));
         ban.Tell(new BanRequested("192.0.2.1", TimeSpan.Zero, "x", "evil"));
 
-        AwaitAssert(() => Assert.Equal(4, counters.Get("ban.refused")));
+        AwaitAssert(() => Assert.Equal(4, counters.Refused));
         AwaitAssert(() => Assert.Equal(2, Commands().Count));
         Assert.Equal(["iptables -w -F syslogintr", "ip6tables -w -F syslogintr"], Commands());
     }
@@ -55,7 +57,7 @@ public sealed class BanActorTests : TestKit, IDisposable
     [Fact]
     public void A_real_backend_runs_argv_commands_to_ban_and_unban_per_address_family()
     {
-        var ban = Sys.ActorOf(BanActor.Props(Settings(Iptables()), counters, TimeProvider.System));
+        var ban = Sys.ActorOf(BanActor.Props(Settings(Iptables()), counters, execCounters, TimeProvider.System));
 
         ban.Tell(new BanRequested("192.0.2.7", TimeSpan.FromSeconds(1), "5 failures", "sshblock"));
         ban.Tell(new BanRequested("2001:db8::7", TimeSpan.FromMinutes(10), "5 failures", "sshblock"));
@@ -84,7 +86,7 @@ public sealed class BanActorTests : TestKit, IDisposable
         ]);
         var ipset = $"backend = ipset\nipset {{ program = \"{Recorder("ipset")}\" }}";
 
-        var first = Sys.ActorOf(BanActor.Props(Settings(ipset), counters, TimeProvider.System));
+        var first = Sys.ActorOf(BanActor.Props(Settings(ipset), counters, execCounters, TimeProvider.System));
         AwaitAssert(() => Assert.Equal(["ipset add syslogintr4 192.0.2.8 -exist", "ipset del syslogintr4 192.0.2.9 -exist"], Commands()));
         AwaitAssert(() => Assert.Equal(["192.0.2.8"], StoredAddresses()));
         first.Tell(new BanRequested("2001:db8::1", TimeSpan.FromMinutes(5), "new", "sshblock"));
@@ -94,7 +96,7 @@ public sealed class BanActorTests : TestKit, IDisposable
         Assert.Equal(["2001:db8::1", "192.0.2.8"], StoredAddresses());
 
         File.Delete(CommandLog);
-        Sys.ActorOf(BanActor.Props(Settings(ipset), counters, TimeProvider.System));
+        Sys.ActorOf(BanActor.Props(Settings(ipset), counters, execCounters, TimeProvider.System));
         AwaitAssert(() => Assert.Equal(["ipset add syslogintr6 2001:db8::1 -exist", "ipset add syslogintr4 192.0.2.8 -exist"], Commands()));
     }
 
@@ -102,7 +104,7 @@ public sealed class BanActorTests : TestKit, IDisposable
     public void Nftables_adds_elements_with_a_timeout_and_lets_the_kernel_expire_them()
     {
         var nft = $"backend = nftables\nnftables {{ program = \"{Recorder("nft")}\", table = \"inet filter\" }}";
-        var ban = Sys.ActorOf(BanActor.Props(Settings(nft), counters, TimeProvider.System));
+        var ban = Sys.ActorOf(BanActor.Props(Settings(nft), counters, execCounters, TimeProvider.System));
 
         ban.Tell(new BanRequested("2001:db8::/32", TimeSpan.FromSeconds(1), "x", "sshblock"));
         ban.Tell(new BanRequested("192.0.2.7", TimeSpan.FromSeconds(90.5), "x", "sshblock"));
@@ -113,7 +115,7 @@ public sealed class BanActorTests : TestKit, IDisposable
                 "nft add element inet filter syslogintr4 { 192.0.2.7 timeout 91s }",
             ],
             Commands()));
-        AwaitAssert(() => Assert.Equal(1, counters.Get("ban.lifted")), TimeSpan.FromSeconds(5));
+        AwaitAssert(() => Assert.Equal(1, counters.Lifted), TimeSpan.FromSeconds(5));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Assert.Equal(2, Commands().Count);
     }
@@ -121,11 +123,11 @@ public sealed class BanActorTests : TestKit, IDisposable
     [Fact]
     public void A_failing_firewall_command_is_counted()
     {
-        var ban = Sys.ActorOf(BanActor.Props(Settings("backend = nftables\nnftables { program = \"false\" }"), counters, TimeProvider.System));
+        var ban = Sys.ActorOf(BanActor.Props(Settings("backend = nftables\nnftables { program = \"false\" }"), counters, execCounters, TimeProvider.System));
 
         ban.Tell(new BanRequested("192.0.2.7", TimeSpan.FromMinutes(1), "x", "sshblock"));
 
-        AwaitAssert(() => Assert.Equal(1, counters.Get("ban.ban_failed")), TimeSpan.FromSeconds(5));
+        AwaitAssert(() => Assert.Equal(1, counters.CommandFailures(FirewallStep.Ban)), TimeSpan.FromSeconds(5));
     }
 
     public new void Dispose()

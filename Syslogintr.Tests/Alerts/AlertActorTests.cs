@@ -172,6 +172,35 @@ public sealed class AlertActorTests : TestKit, IDisposable
         Assert.True(File.Exists(temp.File("alerts.json.corrupt")));
     }
 
+    [Fact]
+    public void Repeated_raises_are_saved_together_within_a_second_and_a_mail_at_once()
+    {
+        var renames = 0;
+        using var watcher = new FileSystemWatcher(temp.Path) { EnableRaisingEvents = true };
+        watcher.Renamed += (_, e) =>
+        {
+            if (e.Name == "alerts.json")
+            {
+                Interlocked.Increment(ref renames);
+            }
+        };
+        var mailer = CreateTestProbe();
+        var alerts = Start(Settings(window: TimeSpan.Zero), mailer);
+
+        alerts.Tell(Raised("ospf", source: "ospf-rule"));
+        mailer.ExpectMsg<MailRequested>();
+        // Saved when the mail left, not a second later: a crash now would not mail it again.
+        AwaitCondition(() => File.Exists(temp.File("alerts.json")) && File.ReadAllText(temp.File("alerts.json")).Contains("\"NotifiedAt\": \"2026"), TimeSpan.FromMilliseconds(500));
+        for (var i = 1; i <= 500; i++)
+        {
+            alerts.Tell(new AlertRaised("ospf", "ospf is down", $"raise {i}", Severity.Critical, "ospf-rule", clock.GetUtcNow()));
+        }
+
+        AwaitCondition(() => File.ReadAllText(temp.File("alerts.json")).Contains("raise 500"), TimeSpan.FromSeconds(3));
+        Thread.Sleep(300);
+        Assert.InRange(Volatile.Read(ref renames), 1, 3);
+    }
+
     public new void Dispose()
     {
         base.Dispose();

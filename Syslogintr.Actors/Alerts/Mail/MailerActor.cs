@@ -15,6 +15,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
 {
     private readonly MailSettings settings;
     private readonly TimeProvider clock;
+    private readonly MailTransportFactory transports;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Queue<string> queue = new();
 
@@ -27,10 +28,11 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
     private int failures;
     private bool waitingToRetry;
 
-    public MailerActor(MailSettings settings, TimeProvider clock)
+    public MailerActor(MailSettings settings, TimeProvider clock, MailTransportFactory transports)
     {
         this.settings = settings;
         this.clock = clock;
+        this.transports = transports;
         Receive<MailRequested>(OnRequested);
         Receive<Attempted>(OnAttempted);
         Receive<AttemptDeadline>(d =>
@@ -49,7 +51,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
             }
             else
             {
-                OnAttempted(new Attempted(d.Attempt, d.Id, new TimeoutException($"no answer within {AttemptTimeout.TotalSeconds:0} s")));
+                OnAttempted(new Attempted(d.Attempt, d.Id, new TimeoutException($"no answer within {transports.AttemptTimeout.TotalSeconds:0} s")));
             }
         });
         Receive<Retry>(_ =>
@@ -70,16 +72,13 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Connect, TLS, authentication and the mail's commands each have the SMTP timeout; one attempt gets three.</summary>
-    private TimeSpan AttemptTimeout => settings.Transport == "sendmail" ? settings.SendmailTimeout : settings.Smtp.Timeout * 3;
-
-    public static Props Props(MailSettings settings, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new MailerActor(settings, clock));
+    public static Props Props(MailSettings settings, TimeProvider clock, MailTransportFactory transports) =>
+        Akka.Actor.Props.Create(() => new MailerActor(settings, clock, transports));
 
     protected override void PreStart()
     {
         outbox = new Outbox(settings.Outbox);
-        transport = settings.Transport == "sendmail" ? new SendmailTransport(settings.SendmailArgv) : new SmtpTransport(settings.Smtp);
+        transport = transports.Create();
         foreach (var id in outbox.Pending())
         {
             queue.Enqueue(id);
@@ -90,9 +89,9 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
             log.Info("mail outbox {0}: resending {1} mail(s) left from before", settings.Outbox, queue.Count);
         }
 
-        if (settings.Transport == "smtp" && settings.Smtp.KeepAlive > TimeSpan.Zero)
+        if (transports.KeepAlive > TimeSpan.Zero)
         {
-            Timers.StartPeriodicTimer("keep-alive", KeepAlive.Instance, settings.Smtp.KeepAlive);
+            Timers.StartPeriodicTimer("keep-alive", KeepAlive.Instance, transports.KeepAlive);
         }
 
         SendNext();
@@ -161,7 +160,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         Task.Run(() => sending.SendAsync(message, cancel.Token), cancel.Token)
             .ContinueWith(t => new Attempted(current, id, t.Exception?.GetBaseException() ?? (t.IsCanceled ? new OperationCanceledException() : null)), TaskScheduler.Default)
             .PipeTo(Self);
-        Timers.StartSingleTimer("deadline", new AttemptDeadline(current, id), AttemptTimeout);
+        Timers.StartSingleTimer("deadline", new AttemptDeadline(current, id), transports.AttemptTimeout);
     }
 
     private void OnAttempted(Attempted result)

@@ -26,7 +26,7 @@ public sealed class MailerActorTests : TestKit, IDisposable
         """));
 
     private IActorRef StartMailer(MailSettings settings) =>
-        Sys.ActorOf(MailerActor.Props(settings, TimeProvider.System));
+        Sys.ActorOf(MailerActor.Props(settings, TimeProvider.System, MailTransportFactory.From(settings)));
 
     private static MailRequested Mail(string subject) => new(subject, $"body of {subject}", DateTimeOffset.UtcNow);
 
