@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Syslogintr.Alerts.Mail;
+using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Alerts.Mail;
 
@@ -10,7 +11,7 @@ namespace Syslogintr.Tests.Alerts.Mail;
 /// Retry timing on Akka's virtual scheduler: the test advances time instead of sleeping through the backoff,
 /// so the count of attempts no longer depends on how busy the machine is. The mail server stays a real socket.
 /// </summary>
-public sealed class MailerBackoffTests() : TestKit("""akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit" """), IDisposable
+public sealed class MailerBackoffTests() : TestKit(VirtualTime.Config), IDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
     private readonly TempDirectory temp = new();
