@@ -60,7 +60,8 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
     }
 
     /// <summary>Waits (in real time) until <paramref name="probe"/> has logged <paramref name="count"/> runs.</summary>
-    private void AwaitRuns(string probe, int count) => AwaitCondition(() => Runs(probe).Count >= count, TimeSpan.FromSeconds(10));
+    private void AwaitRuns(string probe, int count) =>
+        AwaitCondition(() => Runs(probe).Count >= count, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(5));
 
     /// <summary>One round trip through the scheduler's mailbox: it has started, and handled every result and timer sent to it.</summary>
     private void Settled()
