@@ -8,12 +8,13 @@ using Syslogintr.Hosting;
 using Syslogintr.Ingest;
 using Syslogintr.Node;
 using Syslogintr.Sinks;
+using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Actions;
 
 public sealed class ActionsHostingTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("node-actions-").FullName;
+    private readonly string folder = TempFolder.Create();
 
     [Fact]
     public async Task A_node_registers_the_action_actors_and_a_rule_ban_reaches_the_ban_list()
@@ -60,7 +61,7 @@ public sealed class ActionsHostingTests : IDisposable
         }
     }
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => TempFolder.Delete(folder);
 
     private static async Task AwaitBanned(string stateFile, string address, Func<bool> offer)
     {

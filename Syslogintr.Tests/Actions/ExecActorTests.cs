@@ -8,6 +8,13 @@ namespace Syslogintr.Tests.Actions;
 public sealed class ExecActorTests() : TestKit(NodeConfig.Defaults())
 {
     private readonly ActionCounters counters = new();
+    private readonly TempDirectory temp = new();
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        temp.Dispose();
+    }
 
     [Fact]
     public void Reports_exit_code_and_keeps_only_the_first_bytes_of_output()
@@ -29,7 +36,7 @@ public sealed class ExecActorTests() : TestKit(NodeConfig.Defaults())
     public void Kills_the_whole_process_tree_at_the_timeout()
     {
         var exec = Sys.ActorOf(ExecActor.Props(ExecSettings.Default, counters));
-        var pidFile = Path.Combine(Path.GetTempPath(), $"exec-{Guid.NewGuid():N}.pid");
+        var pidFile = temp.File("exec.pid");
 
         exec.Tell(new ProcessRunRequested(["sh", "-c", $"sleep 60 & echo $! > {pidFile}; wait"], TimeSpan.FromMilliseconds(500), "test", null));
 
@@ -37,7 +44,6 @@ public sealed class ExecActorTests() : TestKit(NodeConfig.Defaults())
         Assert.True(exited.TimedOut);
         Assert.InRange(exited.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(5));
         var grandchild = int.Parse(File.ReadAllText(pidFile).Trim());
-        File.Delete(pidFile);
         AwaitAssert(() => Assert.False(IsRunning(grandchild), $"sleep {grandchild} survived"), TimeSpan.FromSeconds(5));
         Assert.Equal(1, counters.Get("exec.timed_out"));
     }
@@ -75,13 +81,12 @@ public sealed class ExecActorTests() : TestKit(NodeConfig.Defaults())
     [Fact]
     public void Rule_requests_run_without_a_reply()
     {
-        var marker = Path.Combine(Path.GetTempPath(), $"exec-{Guid.NewGuid():N}");
+        var marker = temp.File("exec-marker");
         var exec = Sys.ActorOf(ExecActor.Props(ExecSettings.Default, counters));
 
         exec.Tell(new ExecRequested(["touch", marker], TimeSpan.FromSeconds(5), "test-rule"));
 
         AwaitAssert(() => Assert.True(File.Exists(marker)), TimeSpan.FromSeconds(10));
-        File.Delete(marker);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 

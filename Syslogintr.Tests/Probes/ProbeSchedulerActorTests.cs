@@ -1,5 +1,7 @@
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Syslogintr.Alerts;
 using Syslogintr.Hosting;
@@ -7,29 +9,65 @@ using Syslogintr.Ingest;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Probes;
-using Syslogintr.Tests.Alerts;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Probes;
 
-/// <summary>Runs alone: it bounds the gaps between runs, which a thread pool starved by parallel tests would stretch.</summary>
-[Collection(SerialCollection.Name)]
+/// <summary>
+/// Schedules on virtual time: the test moves Akka's scheduler and the node's clock together, so every run and
+/// every gap between runs is exact, however busy the machine. The probes themselves (a process, a file) are real.
+/// </summary>
 public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
 {
+    private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
     private readonly TempDirectory temp = new();
-    private readonly NodeServices node = new(new IngestQueue(10_000), new NodeMetrics(), TimeProvider.System, "testhost");
+    private readonly ManualClock clock = new(new DateTimeOffset(2026, 11, 29, 3, 0, 0, TimeSpan.Zero));
+    private readonly List<SyslogMessage> logged = [];
+    private readonly NodeServices node;
+    private IActorRef? scheduler;
+
+    public ProbeSchedulerActorTests()
+        : base(VirtualTime.Config)
+    {
+        node = new(new IngestQueue(10_000), new NodeMetrics(), clock, "testhost");
+    }
 
     private static IReadOnlyList<ProbeSettings> Probes(string hocon) => ProbeSettings.AllFrom(ConfigurationFactory.ParseString(hocon));
 
-    private List<SyslogMessage> Logged()
+    /// <summary>Starts the scheduler and fires what it set to run at start (zero delay: due now).</summary>
+    private void Start(string hocon, IActorRef alerts)
     {
-        var messages = new List<SyslogMessage>();
+        scheduler = Sys.ActorOf(ProbeSchedulerActor.Props(Probes(hocon), node, new ActorRegistry(), alerts, "akka.actor.default-dispatcher"));
+        Settled();
+        Advance(TimeSpan.Zero);
+    }
+
+    private List<SyslogMessage> Runs(string probe)
+    {
         while (node.Queue.Reader.TryRead(out var m))
         {
-            messages.Add(m);
+            logged.Add(m);
         }
 
-        return messages;
+        return logged.Where(m => m.AppName == "check/" + probe).ToList();
+    }
+
+    /// <summary>Virtual time moves on; the timers due by then fire.</summary>
+    private void Advance(TimeSpan by)
+    {
+        clock.Advance(by);
+        ((TestScheduler)Sys.Scheduler).Advance(by);
+    }
+
+    /// <summary>Waits (in real time) until <paramref name="probe"/> has logged <paramref name="count"/> runs.</summary>
+    private void AwaitRuns(string probe, int count) =>
+        AwaitCondition(() => Runs(probe).Count >= count, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(5));
+
+    /// <summary>One round trip through the scheduler's mailbox: it has started, and handled every result and timer sent to it.</summary>
+    private void Settled()
+    {
+        scheduler!.Tell(new Identify(null), TestActor);
+        ExpectMsg<ActorIdentity>();
     }
 
     [Fact]
@@ -38,27 +76,28 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
         var pid = temp.File("self.pid");
         File.WriteAllText(pid, $"{Environment.ProcessId}\n");
         var alerts = CreateTestProbe();
-        Sys.ActorOf(ProbeSchedulerActor.Props(
-            Probes($$"""
-                syslogintr.probes {
-                  hang { kind = exec, argv = ["/bin/sleep", "30"], every = 1500ms, timeout = 1s, jitter = 0s }
-                  self { kind = pidfile, path = "{{pid}}", every = 200ms, timeout = 100ms, jitter = 0s }
-                }
-                """),
-            node,
-            new ActorRegistry(),
-            alerts,
-            "akka.actor.default-dispatcher"));
+        Start(
+            $$"""
+            syslogintr.probes {
+              hang { kind = exec, argv = ["/bin/sleep", "30"], every = 1500ms, timeout = 1s, jitter = 0s }
+              self { kind = pidfile, path = "{{pid}}", every = 200ms, timeout = 100ms, jitter = 0s }
+            }
+            """,
+            alerts);
 
-        Thread.Sleep(TimeSpan.FromSeconds(3));
-        var logged = Logged();
-        var self = logged.Where(m => m.AppName == "check/self").ToList();
-        var hang = logged.Where(m => m.AppName == "check/hang").ToList();
+        // Three seconds, 200 ms at a time: self must report at every step while hang's runs sit on their process.
+        AwaitRuns("self", 1);
+        for (var step = 1; step <= 15; step++)
+        {
+            Advance(TimeSpan.FromMilliseconds(200));
+            AwaitRuns("self", step + 1);
+        }
 
-        // self runs every 0.2 s throughout; had a hung run held it up, there would be a gap of a second.
-        Assert.True(self.Count >= 8, $"only {self.Count} runs of self");
-        var longestGap = self.Zip(self.Skip(1), (a, b) => b.Timestamp!.Value - a.Timestamp!.Value).Max();
-        Assert.True(longestGap < TimeSpan.FromMilliseconds(800), $"self was held up {longestGap}");
+        Settled();
+        var self = Runs("self");
+        var hang = Runs("hang");
+        Assert.Equal(16, self.Count);
+        Assert.All(self.Zip(self.Skip(1), (a, b) => b.Timestamp!.Value - a.Timestamp!.Value), gap => Assert.Equal(TimeSpan.FromMilliseconds(200), gap));
         Assert.All(self, m => Assert.Equal(Severity.Notice, m.Severity));
         Assert.All(self, m => Assert.Equal(Facility.Daemon, m.Facility));
         Assert.Equal($"still running (pid {Environment.ProcessId})", self[0].Message);
@@ -68,11 +107,10 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
         Assert.All(logged, m => Assert.Same(Origin.Internal, m.Origin));
 
         // Unknown -> up clears (a no-op unless a restart left the alert active); up/down is reported once, not per run.
-        var seen = new List<object>();
-        alerts.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m).ToList().ForEach(seen.Add);
+        var seen = alerts.ReceiveN(2);
+        alerts.ExpectNoMsg(TimeSpan.Zero);
         Assert.Single(seen.OfType<AlertRaised>(), r => r.Key == "probe/hang" && r.Severity == Severity.Critical);
         Assert.Single(seen.OfType<AlertCleared>(), c => c.Key == "probe/self");
-        Assert.Equal(2, seen.Count);
     }
 
     [Fact]
@@ -80,27 +118,38 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
     {
         var pid = temp.File("named.pid");
         var alerts = CreateTestProbe();
-        Sys.ActorOf(ProbeSchedulerActor.Props(
-            Probes($$"""syslogintr.probes.named { kind = pidfile, path = "{{pid}}", every = 200ms, timeout = 100ms, jitter = 0s }"""),
-            node,
-            new ActorRegistry(),
-            alerts,
-            "akka.actor.default-dispatcher"));
+        Start($$"""syslogintr.probes.named { kind = pidfile, path = "{{pid}}", every = 200ms, timeout = 100ms, jitter = 0s }""", alerts);
 
+        AwaitRuns("named", 1);
         var raised = alerts.ExpectMsg<AlertRaised>();
         Assert.Equal("probe/named", raised.Key);
         Assert.Equal("named is down", raised.Subject);
         Assert.Contains("missing (crash?)", raised.Body);
-        alerts.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+
+        // A tick short of the interval the probe does not run; at the interval it does, still down: no second alert.
+        Advance(TimeSpan.FromMilliseconds(200) - Tick);
+        Settled();
+        Thread.Sleep(100); // a run, had one started, would have logged within this (real) wait
+        Assert.Single(Runs("named"));
+        Advance(Tick);
+        AwaitRuns("named", 2);
+        Advance(TimeSpan.FromMilliseconds(200));
+        AwaitRuns("named", 3);
+        Settled();
+        alerts.ExpectNoMsg(TimeSpan.Zero);
 
         File.WriteAllText(pid, $"{Environment.ProcessId}\n");
+        Advance(TimeSpan.FromMilliseconds(200));
+        AwaitRuns("named", 4);
         Assert.Equal("probe/named", alerts.ExpectMsg<AlertCleared>().Key);
-        alerts.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Advance(TimeSpan.FromMilliseconds(200));
+        AwaitRuns("named", 5);
+        Settled();
+        alerts.ExpectNoMsg(TimeSpan.Zero);
 
-        var logged = Logged();
-        Assert.All(logged, m => Assert.Equal("check/named", m.AppName));
-        Assert.Contains(logged, m => m.Severity == Severity.Critical);
-        Assert.Contains(logged, m => m.Severity == Severity.Notice);
+        var runs = Runs("named");
+        Assert.Equal(logged.Count, runs.Count);
+        Assert.Equal([Severity.Critical, Severity.Critical, Severity.Critical, Severity.Notice, Severity.Notice], runs.Select(m => m.Severity));
         Assert.Equal(logged.Count, node.Metrics.Listener("probes").Received);
     }
 

@@ -3,18 +3,14 @@ using Syslogintr.Alerts;
 using Syslogintr.Ingest;
 using Syslogintr.Rules;
 using Syslogintr.Sinks;
+using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Rules;
 
 /// <summary>Scripts in a temp folder, rule definitions over them, and messages to feed them.</summary>
 public sealed class RuleFolder : IDisposable
 {
-    public RuleFolder()
-    {
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "syslogintr-rules-" + Guid.NewGuid().ToString("N"));
+    public string Path { get; } = TempFolder.Create();
 
     /// <summary>The repository's rules/ folder (copied next to the test binary by the node project).</summary>
     public static string Shipped => System.IO.Path.Combine(AppContext.BaseDirectory, "rules");
@@ -38,7 +34,7 @@ public sealed class RuleFolder : IDisposable
         return tweak is null ? rule : tweak(rule);
     }
 
-    public void Dispose() => Directory.Delete(Path, recursive: true);
+    public void Dispose() => TempFolder.Delete(Path);
 
     public static SyslogMessage Message(string text, string remote = "192.0.2.10", Facility facility = Facility.AuthPriv, Severity severity = Severity.Informational, string? host = null, string program = "sshd") => new()
     {

@@ -5,12 +5,13 @@ using Syslogintr.Hosting;
 using Syslogintr.Node;
 using Syslogintr.Sinks;
 using Syslogintr.Sinks.FileWrite;
+using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Sinks;
 
 public sealed class FileWriteActorTests : TestKit, IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("write-").FullName;
+    private readonly string folder = TempFolder.Create();
     private readonly ActionCounters counters = new();
 
     public FileWriteActorTests()
@@ -118,7 +119,7 @@ public sealed class FileWriteActorTests : TestKit, IDisposable
     public new void Dispose()
     {
         base.Dispose();
-        Directory.Delete(folder, recursive: true);
+        TempFolder.Delete(folder);
     }
 
     private FileWriteSettings Settings() => new([FileWriteSettings.Directory(Allowed)], TimeSpan.FromMilliseconds(100), 64, true);

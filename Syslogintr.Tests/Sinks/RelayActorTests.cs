@@ -9,13 +9,14 @@ using Syslogintr.Ingest;
 using Syslogintr.Node;
 using Syslogintr.Sinks;
 using Syslogintr.Sinks.Relay;
+using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Sinks;
 
 public sealed class RelayActorTests : TestKit, IDisposable
 {
     private static readonly DateTimeOffset Sent = new(2026, 2, 9, 8, 5, 3, TimeSpan.Zero);
-    private readonly string folder = Directory.CreateTempSubdirectory("relay-").FullName;
+    private readonly string folder = TempFolder.Create();
     private readonly ActionCounters counters = new();
 
     public RelayActorTests()
@@ -144,7 +145,7 @@ public sealed class RelayActorTests : TestKit, IDisposable
     public new void Dispose()
     {
         base.Dispose();
-        Directory.Delete(folder, recursive: true);
+        TempFolder.Delete(folder);
     }
 
     private static SyslogMessage Remote(string text) => new()
