@@ -44,8 +44,8 @@ public sealed record FileSinkSettings(
             var filter = new FilterSpec
             {
                 Select = c.GetString("select", "*.*"),
-                Programs = c.GetStringList("program") ?? [],
-                Hosts = c.GetStringList("host") ?? [],
+                Programs = [.. c.GetStringList("program") ?? []],
+                Hosts = [.. c.GetStringList("host") ?? []],
             };
 
             // A bad selector stops the node here, at start, rather than in the router.

@@ -46,17 +46,17 @@ public sealed class FilterAgreementTests
         {
             "select = \"auth,authpriv.notice\", program = [sshd, \"Cron*\"], host = [GW1]",
             "facility = [auth, auth2], severity = \"notice+\", program = [SSHD, \"cron*\"], host = [gw1]",
-            "auth/authpriv notice+, sshd or cron*, gw1",
+            "auth/authpriv notice+, sshd or cron*, gw1"
         },
         {
             "select = \"mail.=err;mail.=info\", host = [\"web1.example.org\", \"192.0.2.10\"]",
             "facility = mail, severity = [err, info], host = [\"WEB1.example.ORG\", \"192.0.2.10\"]",
-            "mail err or info, web1 or the header 192.0.2.10",
+            "mail err or info, web1 or the header 192.0.2.10"
         },
         {
             "select = \"*.warning\", program = [\"postfix/*\", \"sshd-session\"]",
             "severity = \"warn+\", program = [\"Postfix/*\", \"SSHD-Session\"]",
-            "warning+, postfix/* or sshd-session",
+            "warning+, postfix/* or sshd-session"
         },
         { "select = \"*.*\"", "severity = \"debug+\"", "everything" },
     };
