@@ -2,8 +2,8 @@ namespace Syslogintr.Pipeline.Filtering;
 
 /// <summary>
 /// Which messages a consumer wants, as plain data so it can travel in <see cref="Subscribe"/> (and across nodes):
-/// a syslog.conf <see cref="Select"/>or, narrowed to <see cref="Programs"/> and <see cref="Hosts"/> when those are
-/// not empty. <see cref="MessageFilter.Compile"/> turns it into the matcher on the receiving side. File sinks, the
+/// a syslog.conf selector (<see cref="Select"/>), narrowed to <see cref="Programs"/> and <see cref="Hosts"/> when
+/// those are not empty. <see cref="MessageFilter.Compile"/> turns it into the matcher on the receiving side. File sinks, the
 /// console and rules' <c>match</c> all come down to this one record and so to one semantics (README, "Filters").
 /// </summary>
 public sealed record FilterSpec
