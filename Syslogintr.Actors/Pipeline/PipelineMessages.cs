@@ -1,4 +1,5 @@
 using Syslogintr.Ingest;
+using Syslogintr.Pipeline.Filtering;
 
 namespace Syslogintr.Pipeline;
 
@@ -11,28 +12,15 @@ public sealed record BatchDone
     public static readonly BatchDone Instance = new();
 }
 
-/// <summary>Decides, in C# and before any actor hop, whether a consumer wants a message.</summary>
-public interface IMessageFilter
-{
-    bool Accepts(SyslogMessage message);
-}
-
-/// <summary>Accepts every message.</summary>
-public sealed class AcceptAll : IMessageFilter
-{
-    public static readonly AcceptAll Instance = new();
-
-    public bool Accepts(SyslogMessage message) => true;
-}
-
 /// <summary>
 /// Registers a consumer (a sink or a rule worker) with the router. At most <paramref name="MaxMessagesInFlight"/>
 /// messages are outstanding to it (handed over, batch not yet acknowledged); what happens beyond that is its
-/// <paramref name="OnLag"/> policy. Credit is counted in messages, not batches: at low rates every message is a
+/// <paramref name="OnLag"/> policy. <paramref name="Filter"/> and <paramref name="Partition"/> are plain data: the
+/// router compiles them into a <see cref="MessageFilter"/> when the consumer subscribes. Credit is counted in messages, not batches: at low rates every message is a
 /// batch of its own. A consumer that stops (a rule worker restarting) stays registered under its
 /// <paramref name="Name"/>: its share is dropped and counted until an actor subscribes under that name again.
 /// </summary>
-public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, IMessageFilter Filter, int MaxMessagesInFlight = 32768, OnLag OnLag = OnLag.Drop);
+public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, FilterSpec Filter, int MaxMessagesInFlight = 32768, OnLag OnLag = OnLag.Drop, Partition? Partition = null);
 
 /// <summary>What the router does when a consumer is out of credit (<c>on-lag</c> in the configuration).</summary>
 public enum OnLag

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Syslogintr.Ingest;
 using Syslogintr.Metrics;
+using Syslogintr.Pipeline.Filtering;
 
 namespace Syslogintr.Pipeline;
 
@@ -187,7 +188,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
         foreach (var c in consumers)
         {
-            var accepted = c.Filter is AcceptAll ? batch : batch.FindAll(c.Filter.Accepts);
+            var accepted = c.Filter.AcceptsEverything ? batch : batch.FindAll(c.Filter.Accepts);
             if (accepted.Count == 0)
             {
                 continue;
@@ -277,7 +278,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         /// <summary>The running actor; null while it is stopped (restarting).</summary>
         public IActorRef? Ref { get; private set; }
 
-        public IMessageFilter Filter { get; private set; } = AcceptAll.Instance;
+        public MessageFilter Filter { get; private set; } = MessageFilter.Compile(FilterSpec.All);
 
         public int MaxInFlight { get; private set; }
 
@@ -288,7 +289,8 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         public void Attach(Subscribe s)
         {
             Ref = s.Consumer;
-            Filter = s.Filter;
+            // Compiled once per subscription, so routing a message costs no parsing.
+            Filter = MessageFilter.Compile(s.Filter, s.Partition);
             MaxInFlight = s.MaxMessagesInFlight;
             OnLag = s.OnLag;
         }

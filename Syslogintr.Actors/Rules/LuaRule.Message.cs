@@ -26,7 +26,7 @@ public sealed partial class LuaRule
             lua.PushString(m.Message);
         }
 
-        PushInterned(LuaMessageFields.Host(m));
+        PushInterned(SenderHost.Of(m));
         PushInterned(LuaMessageFields.Relay(m));
         lua.PushInteger(m.Origin.RemotePort);
         lua.PushBoolean(LuaMessageFields.IsRemote(m));

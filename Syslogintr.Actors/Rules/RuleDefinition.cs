@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Syslogintr.Hosting;
 using Syslogintr.Pipeline;
+using Syslogintr.Pipeline.Filtering;
 
 namespace Syslogintr.Rules;
 
@@ -18,8 +19,8 @@ public sealed record RuleDefinition
     /// <summary>Absolute directories <c>require</c> searches: <c>lib</c> under the rules path (the shipped modules), the script's folder, the rules path.</summary>
     public required IReadOnlyList<string> LibraryPaths { get; init; }
 
-    /// <summary>Which messages the rule sees; <see cref="AcceptAll"/> without a <c>match</c> section.</summary>
-    public IMessageFilter Match { get; init; } = AcceptAll.Instance;
+    /// <summary>Which messages the rule sees; <see cref="FilterSpec.All"/> without a <c>match</c> section.</summary>
+    public FilterSpec Match { get; init; } = FilterSpec.All;
 
     public int Instances { get; init; } = 1;
 
@@ -97,7 +98,7 @@ public sealed record RuleDefinition
             Name = name,
             ScriptPath = scriptPath,
             LibraryPaths = [Path.Combine(rulesPath, "lib"), Path.GetDirectoryName(scriptPath)!, rulesPath],
-            Match = rule.HasPath("match") ? RuleMatch.From(name, rule.GetConfig("match")) : AcceptAll.Instance,
+            Match = rule.HasPath("match") ? RuleMatch.From(name, rule.GetConfig("match")) : FilterSpec.All,
             Instances = instances,
             PartitionBy = partitionBy,
             Trusted = merged.GetBoolean("trusted", false),

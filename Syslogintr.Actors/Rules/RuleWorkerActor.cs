@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Syslogintr.Hosting;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Pipeline.Filtering;
 
 namespace Syslogintr.Rules;
 
@@ -102,9 +103,9 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         counters.OnLoaded();
         Context.System.EventStream.Subscribe(Self, typeof(HangupReceived));
         Context.System.EventStream.Subscribe(Self, typeof(ReloadRequested));
-        IMessageFilter filter = rule.Instances == 1 ? rule.Match : new PartitionFilter(rule.Match, rule.PartitionBy, index, rule.Instances);
+        var partition = rule.Instances == 1 ? null : new Partition(rule.PartitionBy, index, rule.Instances);
         var inFlight = Context.System.Settings.Config.GetInt("syslogintr.pipeline.max-messages-in-flight", 32768);
-        router.Tell(new Subscribe(ConsumerName(rule, index), Self, filter, inFlight, rule.OnLag));
+        router.Tell(new Subscribe(ConsumerName(rule, index), Self, rule.Match, inFlight, rule.OnLag, partition));
         log.Info("rule {0}{1} loaded {2}", rule.Name, rule.Instances == 1 ? "" : $"#{index}", rule.ScriptPath);
     }
 

@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Syslogintr.Hosting;
 using Syslogintr.Pipeline;
+using Syslogintr.Pipeline.Filtering;
 using Syslogintr.Sinks.Formatting;
 
 namespace Syslogintr.Sinks;
@@ -12,7 +13,7 @@ namespace Syslogintr.Sinks;
 public sealed record FileSinkSettings(
     string Name,
     string Path,
-    Selector Selector,
+    FilterSpec Filter,
     OutputFormat Format,
     TimeSpan FlushInterval,
     bool EscapeControlCharacters,
@@ -40,10 +41,19 @@ public sealed record FileSinkSettings(
 
         try
         {
+            var filter = new FilterSpec
+            {
+                Select = c.GetString("select", "*.*"),
+                Programs = [.. c.GetStringList("program") ?? []],
+                Hosts = [.. c.GetStringList("host") ?? []],
+            };
+
+            // A bad selector stops the node here, at start, rather than in the router.
+            MessageFilter.Compile(filter);
             return new FileSinkSettings(
                 name,
                 path == StandardOutput ? path : System.IO.Path.GetFullPath(path),
-                new Selector(c.GetString("select", "*.*"), c.GetStringList("program"), c.GetStringList("host")),
+                filter,
                 OutputFormats.Parse(c.GetString("format", "traditional")),
                 c.GetTimeSpan("flush-interval", TimeSpan.FromSeconds(1)),
                 c.GetBoolean("escape-control-characters", true),

@@ -60,7 +60,7 @@ public static class SinksHosting
         foreach (var sink in sinks.Files)
         {
             var actor = system.ActorOf(FileSinkActor.Props(sink, node.Metrics.Sink(sink.Name)), $"sink-{sink.Name}");
-            await router.Ask<Subscribed>(new Subscribe($"sink:{sink.Name}", actor, sink.Selector.AcceptsEverything ? AcceptAll.Instance : sink.Selector, pipeline.MaxMessagesInFlight, sink.OnLag), TimeSpan.FromSeconds(10));
+            await router.Ask<Subscribed>(new Subscribe($"sink:{sink.Name}", actor, sink.Filter, pipeline.MaxMessagesInFlight, sink.OnLag), TimeSpan.FromSeconds(10));
         }
 
         registry.Register<RelayKey>(system.ActorOf(RelayActor.Props(sinks.Relay, node.Metrics.SideEffects), "relay"));

@@ -7,6 +7,7 @@ using Syslogintr.Hosting;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Pipeline.Filtering;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Ingest;
@@ -33,7 +34,7 @@ public sealed class StuckDownstreamTests : TestKit
             var node = new NodeServices(new IngestQueue(1000), new NodeMetrics(), TimeProvider.System, "testhost");
             var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 100));
             var sink = Sys.ActorOf(Props.Create(() => new StuckSink(release)));
-            router.Tell(new Subscribe("stuck", sink, AcceptAll.Instance, MaxMessagesInFlight: 400));
+            router.Tell(new Subscribe("stuck", sink, FilterSpec.All, MaxMessagesInFlight: 400));
             var settings = new ListenerSettings("local", ListenerKind.Unix, null, Path.Combine(directory, "log"), 256 * 1024, 64 * 1024, TimeSpan.FromMinutes(1), 10, null, 10, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             var listeners = Sys.ActorOf(ListenerSupervisorActor.Props([settings], node));
             Assert.Empty((await listeners.Ask<ListenersReady>(AwaitListenersReady.Instance, TimeSpan.FromSeconds(5))).Failures);

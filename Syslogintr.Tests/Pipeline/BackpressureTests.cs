@@ -10,6 +10,7 @@ using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Node;
 using Syslogintr.Pipeline;
+using Syslogintr.Pipeline.Filtering;
 using Syslogintr.Sinks;
 using Syslogintr.Sinks.Formatting;
 using Syslogintr.Tests.Support;
@@ -53,14 +54,14 @@ public sealed class BackpressureTests() : TestKit(NodeConfig.Defaults())
             var node = new NodeServices(new IngestQueue(2000), new NodeMetrics(), TimeProvider.System, "testhost");
             var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 256));
 
-            var file = new FileSinkSettings("messages", Path.Combine(directory, "messages"), new Selector("*.*"), OutputFormat.Traditional, TimeSpan.FromMilliseconds(100), true, 64 << 20, OnLag.Backpressure);
+            var file = new FileSinkSettings("messages", Path.Combine(directory, "messages"), FilterSpec.All, OutputFormat.Traditional, TimeSpan.FromMilliseconds(100), true, 64 << 20, OnLag.Backpressure);
             var fileSink = Sys.ActorOf(FileSinkActor.Props(file, node.Metrics.Sink("messages")));
             long slowTcp = 0;
             var slow = Sys.ActorOf(Props.Create(() => new SlowSink(b => Interlocked.Add(ref slowTcp, b.Count(m => m.AppName == "tcp")))));
             var stuck = Sys.ActorOf(Props.Create(() => new StuckSink()));
-            await router.Ask<Subscribed>(new Subscribe("file", fileSink, AcceptAll.Instance, 1024, OnLag.Backpressure));
-            await router.Ask<Subscribed>(new Subscribe("slow", slow, AcceptAll.Instance, 1024, OnLag.Backpressure));
-            await router.Ask<Subscribed>(new Subscribe("stuck", stuck, AcceptAll.Instance, 100, OnLag.Drop));
+            await router.Ask<Subscribed>(new Subscribe("file", fileSink, FilterSpec.All, 1024, OnLag.Backpressure));
+            await router.Ask<Subscribed>(new Subscribe("slow", slow, FilterSpec.All, 1024, OnLag.Backpressure));
+            await router.Ask<Subscribed>(new Subscribe("stuck", stuck, FilterSpec.All, 100, OnLag.Drop));
 
             var port = TestNode.FreePort();
             var tcpSettings = new ListenerSettings("tcp", ListenerKind.Tcp, new IPEndPoint(IPAddress.Loopback, port), null, 256 * 1024, 64 * 1024, TimeSpan.FromMinutes(1), 10, null, 10, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));

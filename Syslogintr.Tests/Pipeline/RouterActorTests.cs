@@ -3,6 +3,7 @@ using Akka.TestKit.Xunit2;
 using Syslogintr.Ingest;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
+using Syslogintr.Pipeline.Filtering;
 
 namespace Syslogintr.Tests.Pipeline;
 
@@ -17,11 +18,6 @@ public sealed class RouterActorTests : TestKit
         Origin = Origin.Internal,
     };
 
-    private sealed class OnlyMail : IMessageFilter
-    {
-        public bool Accepts(SyslogMessage message) => message.Facility == Facility.Mail;
-    }
-
     [Fact]
     public void Routes_each_consumer_only_what_its_filter_accepts()
     {
@@ -30,8 +26,8 @@ public sealed class RouterActorTests : TestKit
         var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 16));
         var all = CreateTestProbe();
         var mail = CreateTestProbe();
-        router.Tell(new Subscribe("all", all, AcceptAll.Instance));
-        router.Tell(new Subscribe("mail", mail, new OnlyMail()));
+        router.Tell(new Subscribe("all", all, FilterSpec.All));
+        router.Tell(new Subscribe("mail", mail, new FilterSpec { Select = "mail.*" }));
         ExpectMsg<Subscribed>();
         ExpectMsg<Subscribed>();
 
@@ -57,8 +53,8 @@ public sealed class RouterActorTests : TestKit
         var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 10));
         var stuck = CreateTestProbe();
         var healthy = CreateTestProbe();
-        router.Tell(new Subscribe("stuck", stuck, AcceptAll.Instance, MaxMessagesInFlight: 20));
-        router.Tell(new Subscribe("healthy", healthy, AcceptAll.Instance, MaxMessagesInFlight: 10_000));
+        router.Tell(new Subscribe("stuck", stuck, FilterSpec.All, MaxMessagesInFlight: 20));
+        router.Tell(new Subscribe("healthy", healthy, FilterSpec.All, MaxMessagesInFlight: 10_000));
         ExpectMsg<Subscribed>();
         ExpectMsg<Subscribed>();
 
@@ -89,7 +85,7 @@ public sealed class RouterActorTests : TestKit
         var metrics = new NodeMetrics();
         var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 100));
         var sink = CreateTestProbe();
-        router.Tell(new Subscribe("sink", sink, AcceptAll.Instance));
+        router.Tell(new Subscribe("sink", sink, FilterSpec.All));
         ExpectMsg<Subscribed>();
         queue.TryEnqueue(Message("last words"));
         queue.Close();

@@ -19,7 +19,7 @@ public sealed class RuleConfigTests : IDisposable
         var rules = RulesHosting.Validate(NodeConfig.WithScriptRule(NodeConfig.Defaults(), script));
         var rule = Assert.Single(rules);
         Assert.Equal(("script", script, 1), (rule.Name, rule.ScriptPath, rule.Instances));
-        Assert.Same(Syslogintr.Pipeline.AcceptAll.Instance, rule.Match);
+        Assert.Equal(Syslogintr.Pipeline.Filtering.FilterSpec.All, rule.Match);
     }
 
     [Fact]
@@ -44,11 +44,12 @@ public sealed class RuleConfigTests : IDisposable
         var rule = Assert.Single(RulesHosting.Validate(config, folder.Path));
         Assert.Equal((3, "host", 50_000_000L, 64L << 20), (rule.Instances, rule.PartitionBy, rule.InstructionBudget, rule.MemoryLimitBytes));
         Assert.Equal(5, rule.Options!.GetInt("threshold"));
-        Assert.True(rule.Match.Accepts(RuleFolder.Message("x", facility: Facility.Auth, severity: Severity.Warning, program: "sshd")));
-        Assert.True(rule.Match.Accepts(RuleFolder.Message("x", facility: Facility.AuthPriv, severity: Severity.Notice, program: "ssh-agent")));
-        Assert.False(rule.Match.Accepts(RuleFolder.Message("x", facility: Facility.AuthPriv, severity: Severity.Informational, program: "sshd")));
-        Assert.False(rule.Match.Accepts(RuleFolder.Message("x", facility: Facility.Mail, severity: Severity.Error, program: "sshd")));
-        Assert.False(rule.Match.Accepts(RuleFolder.Message("x", facility: Facility.Auth, severity: Severity.Error, program: "cron")));
+        var match = Syslogintr.Pipeline.Filtering.MessageFilter.Compile(rule.Match);
+        Assert.True(match.Accepts(RuleFolder.Message("x", facility: Facility.Auth, severity: Severity.Warning, program: "sshd")));
+        Assert.True(match.Accepts(RuleFolder.Message("x", facility: Facility.AuthPriv, severity: Severity.Notice, program: "ssh-agent")));
+        Assert.False(match.Accepts(RuleFolder.Message("x", facility: Facility.AuthPriv, severity: Severity.Informational, program: "sshd")));
+        Assert.False(match.Accepts(RuleFolder.Message("x", facility: Facility.Mail, severity: Severity.Error, program: "sshd")));
+        Assert.False(match.Accepts(RuleFolder.Message("x", facility: Facility.Auth, severity: Severity.Error, program: "cron")));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Syslogintr.Ingest;
 using Syslogintr.Metrics;
 using Syslogintr.Node;
 using Syslogintr.Pipeline;
+using Syslogintr.Pipeline.Filtering;
 using Syslogintr.Sinks;
 using Syslogintr.Sinks.Formatting;
 using Syslogintr.Tests.Support;
@@ -25,7 +26,7 @@ public sealed class FileSinkActorTests() : TestKit(NodeConfig.Defaults())
     }).ToList());
 
     private static FileSinkSettings Settings(string path) =>
-        new("test", path, new Selector("*.*"), OutputFormat.Traditional, TimeSpan.FromMilliseconds(50), true, 1024 * 1024, OnLag.Backpressure);
+        new("test", path, FilterSpec.All, OutputFormat.Traditional, TimeSpan.FromMilliseconds(50), true, 1024 * 1024, OnLag.Backpressure);
 
     [Fact]
     public void A_full_disk_is_counted_and_retried_and_never_crashes_the_sink()

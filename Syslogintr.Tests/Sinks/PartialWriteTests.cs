@@ -6,6 +6,7 @@ using Syslogintr.Ingest;
 using Syslogintr.Metrics;
 using Syslogintr.Node;
 using Syslogintr.Pipeline;
+using Syslogintr.Pipeline.Filtering;
 using Syslogintr.Sinks;
 using Syslogintr.Sinks.FileWrite;
 using Syslogintr.Sinks.Files;
@@ -186,7 +187,7 @@ public sealed class PartialWriteTests : TestKit, IDisposable
     }
 
     private FileSinkSettings SinkSettings() =>
-        new("full", MessagesPath, new Selector("*.*"), OutputFormat.Traditional, TimeSpan.FromMilliseconds(20), true, 16 * 1024 * 1024, OnLag.Backpressure);
+        new("full", MessagesPath, FilterSpec.All, OutputFormat.Traditional, TimeSpan.FromMilliseconds(20), true, 16 * 1024 * 1024, OnLag.Backpressure);
 
     private FileWriteSettings WriteSettings() =>
         new([FileWriteSettings.Directory(Path.Combine(folder, "log"))], TimeSpan.FromMilliseconds(20), 64, true);

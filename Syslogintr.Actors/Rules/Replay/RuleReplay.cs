@@ -1,4 +1,5 @@
 using Syslogintr.Ingest;
+using Syslogintr.Pipeline.Filtering;
 
 namespace Syslogintr.Rules.Replay;
 
@@ -21,6 +22,7 @@ public sealed class RuleReplay(RuleDefinition rule, TextWriter output, TextWrite
         var clock = new ReplayClock(DateTimeOffset.UtcNow);
         var effects = new JsonLinesEffects(output);
         var reader = new LogLineReader(clock, defaultFacility, defaultSeverity, clock.Now);
+        var match = MessageFilter.Compile(rule.Match);
         using var lua = LuaRule.Load(rule, effects, clock, "localhost");
         DateTimeOffset? nextAlarm = null;
         var alarmInterval = TimeSpan.Zero;
@@ -56,7 +58,7 @@ public sealed class RuleReplay(RuleDefinition rule, TextWriter output, TextWrite
             }
 
             clock.Now = at;
-            if (!rule.Match.Accepts(message))
+            if (!match.Accepts(message))
             {
                 continue;
             }

@@ -1,7 +1,6 @@
 using Syslogintr.Ingest;
-using Syslogintr.Pipeline;
 
-namespace Syslogintr.Rules;
+namespace Syslogintr.Pipeline.Filtering;
 
 /// <summary>
 /// Picks the instance of a pooled rule for a message by a stable hash of one field, so everything about one key
@@ -16,10 +15,10 @@ public static class PartitionKey
     public static string Of(SyslogMessage m, string field) => field switch
     {
         "remote" => m.Origin.RemoteAddress ?? m.Origin.LocalAddress,
-        "host" => LuaMessageFields.Host(m),
-        "program" => LuaMessageFields.Program(m),
-        "facility" => m.Facility.LuaName(),
-        "level" => m.Severity.LuaName(),
+        "host" => SenderHost.Of(m),
+        "program" => m.AppName ?? "",
+        "facility" => m.Facility.Name(),
+        "level" => m.Severity.Name(),
         "msgid" => m.MsgId ?? "",
         "localaddr" => m.Origin.LocalAddress,
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "unknown partition field"),
@@ -38,9 +37,8 @@ public static class PartitionKey
     }
 }
 
-/// <summary>The filter of instance <c>Index</c> of <c>Count</c>: the rule's match, and the key hashing to this instance.</summary>
-public sealed class PartitionFilter(IMessageFilter match, string field, int index, int count) : IMessageFilter
+/// <summary>Instance <paramref name="Index"/> of a pool of <paramref name="Count"/>, keyed by <paramref name="Field"/> (one of <see cref="PartitionKey.Fields"/>).</summary>
+public sealed record Partition(string Field, int Index, int Count)
 {
-    public bool Accepts(SyslogMessage message) =>
-        match.Accepts(message) && PartitionKey.Instance(PartitionKey.Of(message, field), count) == index;
+    public bool Owns(SyslogMessage message) => PartitionKey.Instance(PartitionKey.Of(message, Field), Count) == Index;
 }

@@ -1,10 +1,13 @@
 using Syslogintr.Ingest;
-using Syslogintr.Sinks;
+using Syslogintr.Pipeline.Filtering;
 
-namespace Syslogintr.Tests.Sinks;
+namespace Syslogintr.Tests.Pipeline.Filtering;
 
 public sealed class SelectorTests
 {
+    private static MessageFilter Selector(string select, IReadOnlyList<string>? programs = null, IReadOnlyList<string>? hosts = null) =>
+        MessageFilter.Compile(new FilterSpec { Select = select, Programs = programs ?? [], Hosts = hosts ?? [] });
+
     private static SyslogMessage Message(Facility facility, Severity severity, string? app = null, string? host = null) => new()
     {
         Facility = facility,
@@ -31,12 +34,12 @@ public sealed class SelectorTests
     [InlineData("auth,authpriv.warning", Facility.AuthPriv, Severity.Notice, false)]
     [InlineData("kern.crit", Facility.Kern, Severity.Alert, true)]
     public void Selects_like_syslog_conf(string selector, Facility facility, Severity severity, bool expected) =>
-        Assert.Equal(expected, new Selector(selector).Accepts(Message(facility, severity)));
+        Assert.Equal(expected, Selector(selector).Accepts(Message(facility, severity)));
 
     [Fact]
     public void Program_and_host_narrow_the_selector()
     {
-        var selector = new Selector("*.*", ["sshd"], ["gw1"]);
+        var selector = Selector("*.*", ["sshd"], ["gw1"]);
         Assert.True(selector.Accepts(Message(Facility.Auth, Severity.Informational, "sshd", "gw1")));
         Assert.False(selector.Accepts(Message(Facility.Auth, Severity.Informational, "cron", "gw1")));
         Assert.False(selector.Accepts(Message(Facility.Auth, Severity.Informational, "sshd", "gw2")));
@@ -48,12 +51,12 @@ public sealed class SelectorTests
     [InlineData("*.info", false)]
     [InlineData("*.*;mail.none", false)]
     public void Knows_when_it_accepts_everything(string selector, bool everything) =>
-        Assert.Equal(everything, new Selector(selector).AcceptsEverything);
+        Assert.Equal(everything, Selector(selector).AcceptsEverything);
 
     [Theory]
     [InlineData("mail")]
     [InlineData("nosuch.info")]
     [InlineData("mail.loud")]
     public void A_bad_selector_is_refused(string selector) =>
-        Assert.Throws<FormatException>(() => new Selector(selector));
+        Assert.Throws<FormatException>(() => Selector(selector));
 }

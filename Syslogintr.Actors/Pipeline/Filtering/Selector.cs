@@ -1,46 +1,31 @@
 using Syslogintr.Ingest;
-using Syslogintr.Pipeline;
 
-namespace Syslogintr.Sinks;
+namespace Syslogintr.Pipeline.Filtering;
 
 /// <summary>
-/// A syslog.conf selector (<c>*.info;mail.none;authpriv.*</c>), optionally narrowed to programs and hosts.
+/// A syslog.conf selector (<c>*.info;mail.none;authpriv.*</c>): which facility and severity pairs pass.
 /// Semantics as sysklogd/rsyslog: selectors apply left to right; <c>fac.prio</c> adds prio and everything more
 /// severe, <c>=prio</c> exactly that one, <c>!prio</c> removes prio and more severe, <c>none</c> removes the facility.
 /// </summary>
-public sealed class Selector : IMessageFilter
+internal sealed class Selector
 {
     private const int FacilityCount = 24;
 
     // Bit s of mask[f] set: facility f at severity s is selected.
     private readonly byte[] mask = new byte[FacilityCount];
-    private readonly HashSet<string>? programs;
-    private readonly HashSet<string>? hosts;
 
-    public Selector(string selector, IEnumerable<string>? programs = null, IEnumerable<string>? hosts = null)
+    public Selector(string selector)
     {
-        Text = selector;
         foreach (var part in selector.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             Apply(part);
         }
-
-        this.programs = ToSet(programs);
-        this.hosts = ToSet(hosts);
     }
 
-    public string Text { get; }
+    /// <summary>Every facility at every severity (<c>*.*</c>, <c>*.debug</c>).</summary>
+    public bool AcceptsEverything => mask.All(levels => levels == 0xFF);
 
-    /// <summary>True for <c>*.*</c> without program or host lists: the router then skips filtering altogether.</summary>
-    public bool AcceptsEverything => programs is null && hosts is null && mask.All(levels => levels == 0xFF);
-
-    public bool Accepts(SyslogMessage message) =>
-        (mask[(int)message.Facility] & (1 << (int)message.Severity)) != 0
-        && (programs is null || (message.AppName is { } app && programs.Contains(app)))
-        && (hosts is null || (message.Hostname is { } host && hosts.Contains(host)));
-
-    private static HashSet<string>? ToSet(IEnumerable<string>? values) =>
-        values?.ToHashSet(StringComparer.OrdinalIgnoreCase) is { Count: > 0 } set ? set : null;
+    public bool Accepts(Facility facility, Severity severity) => (mask[(int)facility] & (1 << (int)severity)) != 0;
 
     private void Apply(string part)
     {
