@@ -7,6 +7,7 @@ using Syslogintr.Ingest;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Probes;
+using Syslogintr.Rules;
 using Syslogintr.Tests.Alerts;
 using Syslogintr.Tests.Support;
 
@@ -46,7 +47,7 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
                 }
                 """),
             node,
-            new ActorRegistry(),
+            ActionTargets.None,
             alerts,
             "akka.actor.default-dispatcher"));
 
@@ -83,7 +84,7 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
         Sys.ActorOf(ProbeSchedulerActor.Props(
             Probes($$"""syslogintr.probes.named { kind = pidfile, path = "{{pid}}", every = 200ms, timeout = 100ms, jitter = 0s }"""),
             node,
-            new ActorRegistry(),
+            ActionTargets.None,
             alerts,
             "akka.actor.default-dispatcher"));
 
