@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Hosting;
 using Syslogintr.Hosting;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;

@@ -1,6 +1,5 @@
 using Akka.Configuration;
 using Akka.Event;
-using Akka.Hosting;
 using Syslogintr.Hosting;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;

@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using Akka.Hosting;
 using Akka.TestKit.Xunit2;
 using Syslogintr.Alerts;
 using Syslogintr.Hosting;

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Hosting;
 using Akka.TestKit.Xunit2;
 using Syslogintr.Hosting;
 using Syslogintr.Metrics;
