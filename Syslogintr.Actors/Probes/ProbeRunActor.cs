@@ -10,15 +10,14 @@ namespace Syslogintr.Probes;
 public sealed class ProbeRunActor : ReceiveActor, IWithTimers
 {
     private readonly ProbeSettings settings;
-    private readonly ProbeContext context;
+    private readonly ProbeFactory factory;
     private readonly CancellationTokenSource cancel = new();
     private IProbe? probe;
 
-    public ProbeRunActor(ProbeSettings settings, ProbeContext context)
+    public ProbeRunActor(ProbeSettings settings, ProbeFactory factory, TimeProvider clock)
     {
         this.settings = settings;
-        this.context = context;
-        var clock = context.Node.Clock;
+        this.factory = factory;
         Receive<ProbeResult>(r => Finish(r.Up
             ? new ProbeSucceeded(settings.Name, r.Details, clock.GetUtcNow())
             : new ProbeFailed(settings.Name, r.Details, clock.GetUtcNow())));
@@ -28,12 +27,12 @@ public sealed class ProbeRunActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ProbeSettings settings, ProbeContext context) =>
-        Akka.Actor.Props.Create(() => new ProbeRunActor(settings, context));
+    public static Props Props(ProbeSettings settings, ProbeFactory factory, TimeProvider clock) =>
+        Akka.Actor.Props.Create(() => new ProbeRunActor(settings, factory, clock));
 
     protected override void PreStart()
     {
-        probe = settings.CreateProbe(context);
+        probe = factory.Create(settings.Target);
         var running = probe;
         var token = cancel.Token;
         // Task.Run: nothing of the probe, not even its synchronous start, runs on this actor's thread.

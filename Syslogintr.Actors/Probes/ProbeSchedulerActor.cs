@@ -1,9 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Hosting;
 using Syslogintr.Alerts;
 using Syslogintr.Hosting;
 using Syslogintr.Ingest;
+using Syslogintr.Pipeline;
+using Syslogintr.Rules;
 
 namespace Syslogintr.Probes;
 
@@ -18,15 +19,19 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     private readonly NodeServices node;
     private readonly IActorRef alerts;
     private readonly string runDispatcher;
-    private readonly ProbeContext context;
+    private readonly ProbeFactory factory;
+    private readonly InternalMessages messages;
+    private readonly MessageInjector injector;
     private readonly Dictionary<string, bool?> up = [];
     private readonly HashSet<string> running = [];
     private readonly ILoggingAdapter log = Context.GetLogger();
     private long runs;
 
-    public ProbeSchedulerActor(IReadOnlyList<ProbeSettings> probes, NodeServices node, IReadOnlyActorRegistry registry, IActorRef alerts, string runDispatcher)
+    public ProbeSchedulerActor(IReadOnlyList<ProbeSettings> probes, NodeServices node, ActionTargets actions, IActorRef alerts, string runDispatcher)
     {
-        context = new ProbeContext(node, registry, log);
+        factory = new ProbeFactory(node, actions, log);
+        messages = new InternalMessages(node.Clock, node.HostName);
+        injector = new MessageInjector(node.Queue, InjectionCounters.Of(node.Metrics.Listener("probes")));
         this.probes = probes.ToDictionary(p => p.Name);
         this.node = node;
         this.alerts = alerts;
@@ -41,8 +46,8 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     /// <summary>Alert key of a probe: the same across restarts, so persisted alert state matches.</summary>
     public static string AlertKey(string probe) => AlertSettings.ProbeSourcePrefix + probe;
 
-    public static Props Props(IReadOnlyList<ProbeSettings> probes, NodeServices node, IReadOnlyActorRegistry registry, IActorRef alerts, string runDispatcher) =>
-        Akka.Actor.Props.Create(() => new ProbeSchedulerActor(probes, node, registry, alerts, runDispatcher));
+    public static Props Props(IReadOnlyList<ProbeSettings> probes, NodeServices node, ActionTargets actions, IActorRef alerts, string runDispatcher) =>
+        Akka.Actor.Props.Create(() => new ProbeSchedulerActor(probes, node, actions, alerts, runDispatcher));
 
     protected override void PreStart()
     {
@@ -65,7 +70,7 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Context.ActorOf(ProbeRunActor.Props(p, context).WithDispatcher(runDispatcher), $"{p.Name}-{++runs}");
+        Context.ActorOf(ProbeRunActor.Props(p, factory, node.Clock).WithDispatcher(runDispatcher), $"{p.Name}-{++runs}");
     }
 
     private void OnResult(string name, bool isUp, string details, DateTimeOffset at)
@@ -94,24 +99,9 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
 
     private void Inject(ProbeSettings p, bool isUp, string details, DateTimeOffset at)
     {
-        var counters = node.Metrics.Listener("probes");
-        var message = new SyslogMessage
+        var message = messages.Create($"probe/{p.Name}", Facility.Daemon, isUp ? Severity.Notice : Severity.Critical, p.Program, details, at: at, withProcessId: true);
+        if (!injector.Inject(message))
         {
-            Facility = Facility.Daemon,
-            Severity = isUp ? Severity.Notice : Severity.Critical,
-            Timestamp = at,
-            ReceivedAt = at,
-            Hostname = node.HostName,
-            AppName = p.Program,
-            ProcId = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Message = details,
-            Origin = Origin.Internal,
-            InjectedBy = $"probe/{p.Name}",
-        };
-        counters.OnReceived(details.Length);
-        if (!node.Queue.TryEnqueue(message))
-        {
-            counters.OnDropped();
             log.Warning("probe {0}: ingest queue full, result not logged: {1}", p.Name, details);
         }
     }

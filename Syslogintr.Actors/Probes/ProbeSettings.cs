@@ -1,22 +1,22 @@
 using Akka.Configuration;
-using Akka.Event;
-using Akka.Hosting;
 using Syslogintr.Hosting;
 using Syslogintr.Rules;
 
 namespace Syslogintr.Probes;
 
-/// <summary>One entry of <c>syslogintr.probes</c>: when to run which check, and under which program name to log it.</summary>
+/// <summary>
+/// One entry of <c>syslogintr.probes</c>: when to run which check, and under which program name to log it. Plain data
+/// (the check is a <see cref="ProbeTarget"/>, built into a probe where it runs), read and checked once at start.
+/// </summary>
 public sealed record ProbeSettings(
     string Name,
-    string Kind,
     TimeSpan Every,
     TimeSpan Timeout,
     bool RunAtStart,
     TimeSpan Jitter,
     string Program,
     bool Alert,
-    Func<ProbeContext, IProbe> CreateProbe)
+    ProbeTarget Target)
 {
     /// <summary>Every enabled probe; a <c>lua</c> probe's rule is looked up in <paramref name="config"/>, relative paths against <paramref name="baseDirectory"/>.</summary>
     public static IReadOnlyList<ProbeSettings> AllFrom(Config config, string? baseDirectory = null) =>
@@ -41,11 +41,11 @@ public sealed record ProbeSettings(
         // A little jitter so that probes configured alike do not all fire in the same second.
         var jitter = c.GetTimeSpan("jitter", TimeSpan.FromTicks(Math.Min(every.Ticks / 50, TimeSpan.FromSeconds(30).Ticks)));
         var program = c.GetString("program", kind == "http-status" ? "check/httpd" : $"check/{name}");
-        var create = Factory(kind, c, where, root, baseDirectory);
-        return new ProbeSettings(name, kind, every, timeout, c.GetBoolean("run-at-start", true), jitter, program, c.GetBoolean("alert", true), create);
+        var target = ReadTarget(kind, c, where, root, baseDirectory);
+        return new ProbeSettings(name, every, timeout, c.GetBoolean("run-at-start", true), jitter, program, c.GetBoolean("alert", true), target);
     }
 
-    private static Func<ProbeContext, IProbe> Factory(string kind, Config c, string where, Config root, string baseDirectory)
+    private static ProbeTarget ReadTarget(string kind, Config c, string where, Config root, string baseDirectory)
     {
         switch (kind)
         {
@@ -59,14 +59,14 @@ public sealed record ProbeSettings(
 
                     var user = c.GetString("user", null);
                     var password = user is null ? null : Secrets.Read(c, where);
-                    return _ => new HttpStatusProbe(uri, user, password);
+                    return new HttpStatusTarget(uri, user, password);
                 }
 
             case "pidfile":
                 {
                     var path = Required(c, "path", where);
                     var processName = c.GetString("process-name", null);
-                    return _ => new PidFileProbe(path, string.IsNullOrEmpty(processName) ? null : processName);
+                    return new PidFileTarget(path, string.IsNullOrEmpty(processName) ? null : processName);
                 }
 
             case "tcp":
@@ -78,7 +78,7 @@ public sealed record ProbeSettings(
                         throw new ConfigurationException($"{where}: 'port' must be 1..65535");
                     }
 
-                    return _ => new TcpProbe(host, port);
+                    return new TcpTarget(host, port);
                 }
 
             case "exec":
@@ -89,7 +89,7 @@ public sealed record ProbeSettings(
                         throw new ConfigurationException($"{where}: 'argv' must be a non-empty list (the program and its arguments; no shell)");
                     }
 
-                    return _ => new ExecProbe(argv);
+                    return new ExecTarget(argv);
                 }
 
             case "lua":
@@ -107,13 +107,7 @@ public sealed record ProbeSettings(
                         throw new ConfigurationException($"{where}: script {rule.ScriptPath} of rule '{ruleName}' does not exist");
                     }
 
-                    return context => new LuaProbe(
-                        rule,
-                        function,
-                        // What the check logs with syslog() and loses to a full queue is counted under its rule's name.
-                        () => new ActorRuleEffects(context.Registry, context.Node.Queue, context.Node.Metrics.Rule(ruleName), context.Log, _ => { }),
-                        context.Node.Clock,
-                        context.Node.HostName);
+                    return new LuaCheckTarget(rule, function);
                 }
 
             default:
@@ -128,5 +122,3 @@ public sealed record ProbeSettings(
     }
 }
 
-/// <summary>What a probe may need from its node when a run creates it.</summary>
-public sealed record ProbeContext(NodeServices Node, IReadOnlyActorRegistry Registry, ILoggingAdapter Log);

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Syslogintr.Alerts;
 using Syslogintr.Hosting;
+using Syslogintr.Rules;
 
 namespace Syslogintr.Probes;
 
@@ -33,7 +34,7 @@ public static class ProbesHosting
             return;
         }
 
-        var alerts = registry.TryGet<AlertsKey>(out var a) ? a : ActorRefs.Nobody;
-        system.ActorOf(ProbeSchedulerActor.Props(probes, node, registry, alerts, Dispatcher).WithDispatcher(Dispatcher), "probes");
+        var actions = ActionTargets.From(registry);
+        system.ActorOf(ProbeSchedulerActor.Props(probes, node, actions, actions.Alerts ?? ActorRefs.Nobody, Dispatcher).WithDispatcher(Dispatcher), "probes");
     }
 }

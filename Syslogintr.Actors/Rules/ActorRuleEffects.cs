@@ -1,10 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Hosting;
 using Syslogintr.Actions;
 using Syslogintr.Alerts;
 using Syslogintr.Ingest;
-using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Sinks;
 
@@ -12,14 +10,14 @@ namespace Syslogintr.Rules;
 
 /// <summary>
 /// Live effects: each action is a message to its actor, sent with no sender so replies never reach the rule.
-/// The actors are looked up in the registry at each action (a dictionary read), so the order in which stages
-/// register does not matter; an action whose actor is not running on this node is logged instead, never silently lost.
+/// The actors were resolved at start-up (<see cref="ActionTargets"/>); an action whose actor is not running on this
+/// node is logged instead, never silently lost. <c>syslog()</c> goes back into the pipeline through the injector.
 /// </summary>
-public sealed class ActorRuleEffects(IReadOnlyActorRegistry registry, IngestQueue queue, RuleCounters counters, ILoggingAdapter log, Action<TimeSpan> setAlarm) : IRuleEffects
+public sealed class ActorRuleEffects(ActionTargets targets, MessageInjector injector, ILoggingAdapter log, Action<TimeSpan> setAlarm) : IRuleEffects
 {
     public void Alert(AlertRaised alert)
     {
-        if (registry.TryGet<AlertsKey>(out var alerts))
+        if (targets.Alerts is { } alerts)
         {
             alerts.Tell(alert, ActorRefs.NoSender);
         }
@@ -29,29 +27,23 @@ public sealed class ActorRuleEffects(IReadOnlyActorRegistry registry, IngestQueu
         }
     }
 
-    public void Ban(BanRequested ban) => Send<BanKey>(ban, "ban", ban.Rule);
+    public void Ban(BanRequested ban) => Send(targets.Ban, ban, "ban", ban.Rule);
 
-    public void Exec(ExecRequested exec) => Send<ExecKey>(exec, "exec", exec.Rule);
+    public void Exec(ExecRequested exec) => Send(targets.Exec, exec, "exec", exec.Rule);
 
-    public void Write(FileWriteRequested write) => Send<FileWriteKey>(write, "write", write.Rule);
+    public void Write(FileWriteRequested write) => Send(targets.Write, write, "write", write.Rule);
 
-    public void Relay(RelayRequested relay) => Send<RelayKey>(relay, "relay", relay.Rule);
+    public void Relay(RelayRequested relay) => Send(targets.Relay, relay, "relay", relay.Rule);
 
-    public void Inject(SyslogMessage message)
-    {
-        if (!queue.TryEnqueue(message))
-        {
-            counters.OnDroppedInjection();
-        }
-    }
+    public void Inject(SyslogMessage message) => injector.Inject(message);
 
-    public void InjectionRefused(SyslogMessage message) => counters.OnRefusedInjection();
+    public void InjectionRefused(SyslogMessage message) => injector.Refuse(message);
 
     public void SetAlarm(TimeSpan interval) => setAlarm(interval);
 
-    private void Send<TKey>(object request, string action, string rule)
+    private void Send(IActorRef? target, object request, string action, string rule)
     {
-        if (registry.TryGet<TKey>(out var target))
+        if (target is not null)
         {
             target.Tell(request, ActorRefs.NoSender);
         }

@@ -4,6 +4,7 @@ using KeraLua;
 using Syslogintr.Actions;
 using Syslogintr.Alerts;
 using Syslogintr.Ingest;
+using Syslogintr.Pipeline;
 using Syslogintr.Sinks;
 
 namespace Syslogintr.Rules;
@@ -113,23 +114,14 @@ public sealed partial class LuaRule
             return $"syslog: '{l.ToString(3, false)}' is not a facility name";
         }
 
-        var generation = (current?.Generation ?? 0) + 1;
-        var now = clock.GetUtcNow();
-        var message = new SyslogMessage
-        {
-            Facility = facility,
-            Severity = level,
-            Timestamp = now,
-            ReceivedAt = now,
-            Hostname = hostName,
-            AppName = l.Type(4) == LuaType.String ? l.ToString(4, false) : rule.Name,
-            Message = l.ToString(2, false),
-            Origin = Origin.Internal,
-            Format = SyslogFormat.Rfc3164,
-            Generation = generation,
-            InjectedBy = rule.Name,
-        };
-        if (generation > rule.MaxGeneration)
+        var message = messages.Create(
+            rule.Name,
+            facility,
+            level,
+            l.Type(4) == LuaType.String ? l.ToString(4, false) : rule.Name,
+            l.ToString(2, false),
+            generation: (current?.Generation ?? 0) + 1);
+        if (InternalMessages.BeyondLimit(message, rule.MaxGeneration))
         {
             effects.InjectionRefused(message);
         }

@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Configuration.Hocon;
 using KeraLua;
 using Syslogintr.Ingest;
+using Syslogintr.Pipeline;
 using LuaFunction = KeraLua.LuaFunction;
 
 namespace Syslogintr.Rules;
@@ -28,6 +29,7 @@ public sealed partial class LuaRule : IDisposable
     private readonly IRuleEffects effects;
     private readonly TimeProvider clock;
     private readonly string hostName;
+    private readonly InternalMessages messages;
     private readonly Dictionary<string, int> interned = new(StringComparer.Ordinal);
 
     // Kept in fields so the delegates Lua holds pointers to live as long as the state.
@@ -43,6 +45,7 @@ public sealed partial class LuaRule : IDisposable
         this.effects = effects;
         this.clock = clock;
         this.hostName = hostName;
+        messages = new InternalMessages(clock, hostName);
         lua = new Lua(openLibs: true) { Encoding = Encoding.UTF8 };
         hostFunctions = [HostAlarm, HostRelay, HostAlert, HostBan, HostWrite, HostExec, HostSyslog, HostNow, HostAllowed, HostOvertime];
     }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Hosting;
 using Syslogintr.Hosting;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
@@ -45,7 +44,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private long errorsNotLogged;
 
     /// <param name="loadedAtStart">The state the node's start loaded for this instance, taken by the first incarnation; restarts load the script anew.</param>
-    public RuleWorkerActor(RuleDefinition rule, int index, NodeServices node, IActorRef router, IReadOnlyActorRegistry registry, int maxConsecutiveErrors, LoadedScript? loadedAtStart = null)
+    public RuleWorkerActor(RuleDefinition rule, int index, NodeServices node, IActorRef router, ActionTargets actions, int maxConsecutiveErrors, LoadedScript? loadedAtStart = null)
     {
         this.rule = rule;
         this.loadedAtStart = loadedAtStart;
@@ -54,7 +53,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         this.router = router;
         this.maxConsecutiveErrors = maxConsecutiveErrors;
         counters = node.Metrics.Rule(rule.Instances == 1 ? rule.Name : $"{rule.Name}#{index}");
-        effects = new ActorRuleEffects(registry, node.Queue, counters, log, SetAlarm);
+        effects = new ActorRuleEffects(actions, new MessageInjector(node.Queue, InjectionCounters.Of(counters)), log, SetAlarm);
 
         // Until the router acknowledges the subscription nothing is answered, so whoever waits for a first
         // RuleStats (the node's starter) knows the rule will see the first message.
@@ -94,8 +93,8 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     /// <summary>The consumer name the router counts this instance under.</summary>
     public static string ConsumerName(RuleDefinition rule, int index) => rule.Instances == 1 ? $"rule:{rule.Name}" : $"rule:{rule.Name}#{index}";
 
-    public static Props Props(RuleDefinition rule, int index, NodeServices node, IActorRef router, IReadOnlyActorRegistry registry, int maxConsecutiveErrors, LoadedScript? loadedAtStart = null) =>
-        Akka.Actor.Props.Create(() => new RuleWorkerActor(rule, index, node, router, registry, maxConsecutiveErrors, loadedAtStart));
+    public static Props Props(RuleDefinition rule, int index, NodeServices node, IActorRef router, ActionTargets actions, int maxConsecutiveErrors, LoadedScript? loadedAtStart = null) =>
+        Akka.Actor.Props.Create(() => new RuleWorkerActor(rule, index, node, router, actions, maxConsecutiveErrors, loadedAtStart));
 
     protected override void PreStart()
     {

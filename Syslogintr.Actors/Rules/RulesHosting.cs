@@ -65,11 +65,12 @@ public static class RulesHosting
         var timeout = system.Settings.Config.GetTimeSpan("syslogintr.rule-defaults.startup-timeout", TimeSpan.FromSeconds(10));
 
         var router = registry.Get<RouterKey>();
+        var actions = ActionTargets.From(registry);
         var maxConsecutiveErrors = system.Settings.Config.GetInt("syslogintr.rule-defaults.max-consecutive-errors", 1000);
         foreach (var script in scripts)
         {
             var (rule, i) = (script.Rule, script.Index);
-            var worker = RuleWorkerActor.Props(rule, i, node, router, registry, maxConsecutiveErrors, script);
+            var worker = RuleWorkerActor.Props(rule, i, node, router, actions, maxConsecutiveErrors, script);
             if (system.Settings.Config.HasPath(Dispatcher))
             {
                 worker = worker.WithDispatcher(Dispatcher);

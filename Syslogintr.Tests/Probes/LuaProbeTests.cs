@@ -1,10 +1,10 @@
 using Akka.Configuration;
 using Akka.Event;
-using Akka.Hosting;
 using Syslogintr.Hosting;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Probes;
+using Syslogintr.Rules;
 using Syslogintr.Tests.Alerts;
 
 namespace Syslogintr.Tests.Probes;
@@ -33,7 +33,7 @@ public sealed class LuaProbeTests : IDisposable
             """);
         var probe = Assert.Single(ProbeSettings.AllFrom(config, temp.Path));
         Assert.Equal("check/queue", probe.Program);
-        return await probe.CreateProbe(new ProbeContext(node, new ActorRegistry(), NoLogger.Instance)).RunAsync(CancellationToken.None);
+        return await new ProbeFactory(node, ActionTargets.None, NoLogger.Instance).Create(probe.Target).RunAsync(CancellationToken.None);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Akka.Hosting;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Syslogintr.Alerts;
@@ -9,6 +8,7 @@ using Syslogintr.Ingest;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Probes;
+using Syslogintr.Rules;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Probes;
@@ -37,7 +37,7 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
     /// <summary>Starts the scheduler and fires what it set to run at start (zero delay: due now).</summary>
     private void Start(string hocon, IActorRef alerts)
     {
-        scheduler = Sys.ActorOf(ProbeSchedulerActor.Props(Probes(hocon), node, new ActorRegistry(), alerts, "akka.actor.default-dispatcher"));
+        scheduler = Sys.ActorOf(ProbeSchedulerActor.Props(Probes(hocon), node, ActionTargets.None, alerts, "akka.actor.default-dispatcher"));
         Settled();
         Advance(TimeSpan.Zero);
     }

@@ -103,7 +103,7 @@ public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit($"sy
         var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, BatchSize));
         foreach (var rule in rules)
         {
-            Sys.ActorOf(RuleWorkerActor.Props(rule, 0, node, router, registry, 1000));
+            Sys.ActorOf(RuleWorkerActor.Props(rule, 0, node, router, ActionTargets.From(registry), 1000));
         }
 
         AwaitAssert(() => Assert.Equal(rules.Length, node.Metrics.Consumers.Count()), TimeSpan.FromSeconds(10));
