@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Configuration;
 using Syslogintr.Hosting;
 using Syslogintr.Pipeline;
@@ -32,8 +33,8 @@ public sealed record RuleDefinition
     /// <summary>Absolute directories a sandboxed script may open (<c>io.open</c>) and <c>write()</c> to.</summary>
     public IReadOnlyList<string> AllowedPaths { get; init; } = [];
 
-    /// <summary>The rule's <c>options { }</c> section, given to Lua as the <c>options</c> table; null when absent.</summary>
-    public Config? Options { get; init; }
+    /// <summary>The rule's <c>options { }</c> section as data (see <see cref="RuleOptions"/>), given to Lua as the <c>options</c> table; empty when absent.</summary>
+    public ImmutableDictionary<string, object> Options { get; init; } = RuleOptions.None;
 
     /// <summary>Lua VM instructions one hook call may run before it is stopped (about 100 ms of work by default).</summary>
     public long InstructionBudget { get; init; } = 50_000_000;
@@ -103,7 +104,7 @@ public sealed record RuleDefinition
             PartitionBy = partitionBy,
             Trusted = merged.GetBoolean("trusted", false),
             AllowedPaths = [.. (merged.GetStringList("allowed-paths") ?? []).Select(p => Path.GetFullPath(p, baseDirectory))],
-            Options = rule.HasPath("options") ? rule.GetConfig("options") : null,
+            Options = rule.HasPath("options") ? RuleOptions.From(name, rule.GetConfig("options")) : RuleOptions.None,
             InstructionBudget = merged.GetLong("instruction-budget", 50_000_000),
             TimeBudget = merged.GetTimeSpan("time-budget", TimeSpan.FromMilliseconds(100)),
             MemoryLimitBytes = merged.HasPath("memory-limit") ? merged.GetByteSize("memory-limit") ?? 64L << 20 : 64L << 20,

@@ -47,7 +47,7 @@ public sealed class FilesRuleTests : IDisposable
             ScriptPath = Path.Combine(RuleFolder.Shipped, "files.lua"),
             LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
             AllowedPaths = [folder.Path],
-            Options = Akka.Configuration.ConfigurationFactory.ParseString($"dir = \"{folder.Path}\", hostname = {NodeName}"),
+            Options = RuleOptions.From("test", Akka.Configuration.ConfigurationFactory.ParseString($"dir = \"{folder.Path}\", hostname = {NodeName}")),
         };
         using var lua = LuaRule.Load(rule, effects, TimeProvider.System, NodeName);
 

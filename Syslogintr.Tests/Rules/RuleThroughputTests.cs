@@ -22,7 +22,7 @@ namespace Syslogintr.Tests.Rules;
 /// messages are being offered: the figure is what the rules handle, not what flow control sheds.
 /// </summary>
 [Collection(SerialCollection.Name)]
-public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit($"syslogintr.pipeline.max-messages-in-flight = {Count}")
+public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit
 {
     private const int Count = 200_000;
     private const int BatchSize = 1024;
@@ -103,7 +103,7 @@ public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit($"sy
         var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, BatchSize));
         foreach (var rule in rules)
         {
-            Sys.ActorOf(RuleWorkerActor.Props(rule, 0, node, router, ActionTargets.From(registry), 1000));
+            Sys.ActorOf(RuleWorkerActor.Props(rule, 0, node, router, ActionTargets.From(registry), 1000, maxMessagesInFlight: Count));
         }
 
         AwaitAssert(() => Assert.Equal(rules.Length, node.Metrics.Consumers.Count()), TimeSpan.FromSeconds(10));
