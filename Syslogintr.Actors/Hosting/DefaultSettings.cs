@@ -8,6 +8,7 @@ namespace Syslogintr.Hosting;
 /// </summary>
 public static class DefaultSettings
 {
+    /// <summary>A fresh parse each time: Akka's <see cref="Config"/> trees are not guaranteed immutable under merging.</summary>
     public static Config Load()
     {
         using var stream = typeof(DefaultSettings).Assembly.GetManifestResourceStream("syslogintr.conf")
