@@ -27,10 +27,10 @@ public sealed class SettingsReader
     public SettingsReader Section(string path) => new(Sub(path), prefix + path + ".");
 
     /// <summary>
-    /// One entry of a named section (a rule) whose missing keys are taken from <paramref name="defaultsPath"/>
-    /// (<c>syslogintr.rule-defaults</c>), read by their short names.
+    /// <paramref name="entry"/>, one entry of a named section (the rule at <paramref name="path"/>), whose missing
+    /// keys are taken from <paramref name="defaultsPath"/> (<c>syslogintr.rule-defaults</c>), read by their short names.
     /// </summary>
-    public SettingsReader Entry(string path, string defaultsPath) => new(Sub(path).WithFallback(Sub(defaultsPath)), prefix + path + ".");
+    public SettingsReader Entry(Config entry, string path, string defaultsPath) => new(entry.WithFallback(Sub(defaultsPath)), prefix + path + ".");
 
     public bool Has(string key) => config.HasPath(key);
 

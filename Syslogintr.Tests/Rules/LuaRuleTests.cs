@@ -166,12 +166,7 @@ public sealed class LuaRuleTests : IDisposable
     [Fact]
     public void The_original_minsys_script_runs_unchanged_with_every_hook()
     {
-        var rule = new RuleDefinition
-        {
-            Name = "minsys",
-            ScriptPath = Path.Combine(RuleFolder.Shipped, "minsys.lua"),
-            LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
-        };
+        var rule = RuleFolder.Definition("minsys", Path.Combine(RuleFolder.Shipped, "minsys.lua"), Path.Combine(RuleFolder.Shipped, "lib"));
         using var lua = LuaRule.Load(rule, effects, TimeProvider.System, "node1");
         Assert.Equal(TimeSpan.FromHours(1), effects.Alarm);
         Assert.Null(lua.Deliver(RuleFolder.Message("x")));

@@ -70,12 +70,7 @@ public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit
     public void Sshblock_behind_the_router_on_sshd_lines_from_many_addresses()
     {
         var bans = CreateTestProbe();
-        var rule = new RuleDefinition
-        {
-            Name = "sshblock",
-            ScriptPath = Path.Combine(RuleFolder.Shipped, "sshblock.lua"),
-            LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
-        };
+        var rule = RuleFolder.Definition("sshblock", Path.Combine(RuleFolder.Shipped, "sshblock.lua"), Path.Combine(RuleFolder.Shipped, "lib"));
         var rate = Measure([rule], SshdLines(4000), registry => registry.Register<BanKey>(bans));
         var banned = bans.ReceiveWhile(TimeSpan.FromMilliseconds(500), m => (BanRequested)m, int.MaxValue).Count;
         output.WriteLine($"queue -> router -> sshblock (half failures, 2000 addresses): {rate:N0} msg/s, {banned} bans");

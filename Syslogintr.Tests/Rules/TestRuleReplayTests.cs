@@ -52,11 +52,8 @@ public sealed class TestRuleReplayTests : IDisposable
     [Fact]
     public void The_shipped_postfix_summary_rule_sums_up_a_mail()
     {
-        var rule = new Syslogintr.Rules.RuleDefinition
+        var rule = RuleFolder.Definition("postfix", Path.Combine(RuleFolder.Shipped, "postfix-summary.lua"), Path.Combine(RuleFolder.Shipped, "lib")) with
         {
-            Name = "postfix",
-            ScriptPath = Path.Combine(RuleFolder.Shipped, "postfix-summary.lua"),
-            LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
             Options = RuleOptions.From("test", Akka.Configuration.ConfigurationFactory.ParseString("relay = home.example.net")),
         };
         var log = """
