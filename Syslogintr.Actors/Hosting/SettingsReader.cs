@@ -36,7 +36,17 @@ public sealed class SettingsReader
 
     public string String(string key) => Read(key, () => config.GetString(key));
 
+    /// <summary>A key with no default, such as a user name: null when absent or empty.</summary>
+    public string? Optional(string key) => Has(key) && String(key) is { Length: > 0 } value ? value : null;
+
+    /// <summary>A password named by <c>password-env</c> or <c>password-file</c> (see <see cref="Secrets"/>).</summary>
+    public string? Secret(string where) => Secrets.Read(config, where);
+
     public IReadOnlyList<string> Strings(string key) => Read<IReadOnlyList<string>>(key, () => [.. config.GetStringList(key)]);
+
+    /// <summary>One string or a list of them (<c>to = a@b</c> or <c>to = [a@b, c@d]</c>).</summary>
+    public IReadOnlyList<string> StringOrList(string key) =>
+        Read(key, () => config.GetValue(key).IsArray()) ? Strings(key) : [String(key)];
 
     public bool Bool(string key) => Read(key, () => config.GetBoolean(key));
 

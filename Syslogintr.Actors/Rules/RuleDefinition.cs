@@ -68,7 +68,7 @@ public sealed record RuleDefinition
     {
         var merged = new SettingsReader(root).Entry(rule, $"syslogintr.rules.{name}", "syslogintr.rule-defaults");
         var rulesPath = Resolve(merged.String("rules-path"), baseDirectory);
-        var script = rule.GetString("script", null)
+        var script = (rule.HasPath("script") ? rule.GetString("script") : null)
             ?? throw new ConfigurationException($"rule '{name}' has no 'script'");
         var scriptPath = Resolve(script, baseDirectory);
         var instances = merged.Int("instances");
