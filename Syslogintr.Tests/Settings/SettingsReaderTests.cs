@@ -55,6 +55,18 @@ public sealed partial class SettingsReaderTests
         Assert.Equal("'syslogintr.pipeline.drain-timeout' must be between 1ms and 600s, not 1200s", error.Message);
     }
 
+    [Fact]
+    public void A_rule_inherits_instances_and_partition_by_from_rule_defaults()
+    {
+        var root = ConfigurationFactory.ParseString("syslogintr.rule-defaults { instances = 3, partition-by = host }");
+
+        var rule = RuleDefinition.From("r", ConfigurationFactory.ParseString("script = r.lua"), root, Path.GetTempPath());
+        var shipped = RuleDefinition.From("r", ConfigurationFactory.ParseString("script = r.lua"), Config.Empty, Path.GetTempPath());
+
+        Assert.Equal((3, "host"), (rule.Instances, rule.PartitionBy));
+        Assert.Equal((1, "remote"), (shipped.Instances, shipped.PartitionBy));
+    }
+
     [Theory]
     [InlineData("security = ssl", 465)]
     [InlineData("security = starttls", 25)]
