@@ -83,7 +83,8 @@ public sealed class BackpressureBoundTests() : TestKit(NodeConfig.Defaults())
         var listeners = Sys.ActorOf(ListenerSupervisorActor.Props([tcpSettings], node));
         Assert.Empty((await listeners.Ask<ListenersReady>(AwaitListenersReady.Instance, TimeSpan.FromSeconds(5))).Failures);
 
-        // Without the bound the senders wait for ever: the queue stays full behind the hung consumer.
+        // Without the bound nothing more is taken off the full queue behind the hung consumer: the senders (once the
+        // socket buffers are full) and the healthy consumer wait for ever.
         var senders = Task.WhenAll(Enumerable.Range(0, Senders).Select(s => SendOverTcpAsync(port, s, PerSender)));
         Assert.Same(senders, await Task.WhenAny(senders, Task.Delay(TimeSpan.FromSeconds(20))));
         await senders;
