@@ -59,7 +59,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Default of <c>max-backpressure</c>: far beyond a healthy disk's worst hiccup (a rotation, a slow fsync), so a
-    /// merely slow sink never loses a message, and well within the time TCP senders wait before they give up.
+    /// merely slow sink never loses a message; short enough that a hung one costs seconds of TCP input, not an outage.
     /// </summary>
     public static readonly TimeSpan DefaultMaxBackpressure = TimeSpan.FromSeconds(10);
 
@@ -224,7 +224,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Called whenever a consumer's credit grows: a backpressure consumer with credit again no longer holds the
-    /// pipeline (its clock stops); a stalled one that has caught up (half its credit back) is backpressured again.
+    /// pipeline (its clock stops); a stalled one that has caught up (at most half its credit outstanding) is backpressured again.
     /// </summary>
     private void Recover(Consumer consumer)
     {
