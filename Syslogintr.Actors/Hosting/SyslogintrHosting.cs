@@ -57,7 +57,7 @@ public static class SyslogintrHosting
             // One starter, so the order is ours: consumers are subscribed before the first listener reads.
             builder.WithActors(async (system, registry) =>
             {
-                var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize), "router");
+                var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize, pipeline.MaxBackpressure), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, summaryInterval), "metrics");
                 AddDrainOnShutdown(system, node, router, pipeline.DrainTimeout);
@@ -121,7 +121,7 @@ public static class SyslogintrHosting
 }
 
 /// <summary>The <c>syslogintr.pipeline</c> section; a value that cannot work (a queue of 0) stops the node at start.</summary>
-public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout)
+public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout, TimeSpan MaxBackpressure)
 {
     private const string Section = "syslogintr.pipeline.";
 
@@ -129,5 +129,6 @@ public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessa
         config.GetIntInRange(Section + "queue-size", 50_000, 1, 10_000_000),
         config.GetIntInRange(Section + "batch-size", 1024, 1, 1_000_000),
         config.GetIntInRange(Section + "max-messages-in-flight", 32768, 1, int.MaxValue),
-        config.GetTimeSpanInRange(Section + "drain-timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)));
+        config.GetTimeSpanInRange(Section + "drain-timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
+        config.GetTimeSpanInRange(Section + "max-backpressure", RouterActor.DefaultMaxBackpressure, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)));
 }
