@@ -9,6 +9,7 @@ using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Node;
 using Syslogintr.Pipeline;
+using Syslogintr.Pipeline.Filtering;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Pipeline;
@@ -75,8 +76,8 @@ public sealed class BackpressureBoundTests() : TestKit(NodeConfig.Defaults())
         var node = new NodeServices(new IngestQueue(2000), new NodeMetrics(), TimeProvider.System, "testhost");
         var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 256, Bound));
         var hung = Sys.ActorOf(Props.Create(() => new HungSink()));
-        await router.Ask<Subscribed>(new Subscribe("hung", hung, AcceptAll.Instance, 1024, OnLag.Backpressure));
-        await router.Ask<Subscribed>(new Subscribe("healthy", Sys.ActorOf(Props.Create(() => new HealthySink())), AcceptAll.Instance, 100_000, OnLag.Drop));
+        await router.Ask<Subscribed>(new Subscribe("hung", hung, FilterSpec.All, 1024, OnLag.Backpressure));
+        await router.Ask<Subscribed>(new Subscribe("healthy", Sys.ActorOf(Props.Create(() => new HealthySink())), FilterSpec.All, 100_000, OnLag.Drop));
 
         var port = TestNode.FreePort();
         var tcpSettings = new ListenerSettings("tcp", ListenerKind.Tcp, new IPEndPoint(IPAddress.Loopback, port), null, 256 * 1024, 64 * 1024, TimeSpan.FromMinutes(1), 10, null, 10, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
@@ -125,7 +126,7 @@ public sealed class BackpressureBoundTests() : TestKit(NodeConfig.Defaults())
         var metrics = new NodeMetrics();
         var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 10, Bound));
         var slow = CreateTestProbe();
-        router.Tell(new Subscribe("slow", slow, AcceptAll.Instance, 20, OnLag.Backpressure));
+        router.Tell(new Subscribe("slow", slow, FilterSpec.All, 20, OnLag.Backpressure));
         ExpectMsg<Subscribed>();
         for (var i = 0; i < 100; i++)
         {
@@ -159,8 +160,8 @@ public sealed class BackpressureBoundTests() : TestKit(NodeConfig.Defaults())
         var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 10, Bound));
         var hung = CreateTestProbe();
         var healthy = CreateTestProbe();
-        router.Tell(new Subscribe("hung", hung, AcceptAll.Instance, 20, OnLag.Backpressure));
-        router.Tell(new Subscribe("healthy", healthy, AcceptAll.Instance, 10_000, OnLag.Drop));
+        router.Tell(new Subscribe("hung", hung, FilterSpec.All, 20, OnLag.Backpressure));
+        router.Tell(new Subscribe("healthy", healthy, FilterSpec.All, 10_000, OnLag.Drop));
         ExpectMsg<Subscribed>();
         ExpectMsg<Subscribed>();
         for (var i = 0; i < 1000; i++)
