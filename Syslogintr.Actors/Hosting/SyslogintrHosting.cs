@@ -61,7 +61,7 @@ public static class SyslogintrHosting
             // One starter, so the order is ours: consumers are subscribed before the first listener reads.
             builder.WithActors(async (system, registry) =>
             {
-                var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize), "router");
+                var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize, pipeline.MaxBackpressure), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, summaryInterval), "metrics");
                 AddDrainOnShutdown(system, node, router, pipeline.DrainTimeout);
@@ -125,7 +125,7 @@ public static class SyslogintrHosting
 }
 
 /// <summary>The <c>syslogintr.pipeline</c> section; a value that cannot work (a queue of 0) stops the node at start.</summary>
-public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout)
+public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout, TimeSpan MaxBackpressure)
 {
     private const string Section = "syslogintr.pipeline.";
 
@@ -133,5 +133,6 @@ public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessa
         settings.Int(Section + "queue-size", 1, 10_000_000),
         settings.Int(Section + "batch-size", 1, 1_000_000),
         settings.Int(Section + "max-messages-in-flight", 1, int.MaxValue),
-        settings.Duration(Section + "drain-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)));
+        settings.Duration(Section + "drain-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
+        settings.Duration(Section + "max-backpressure", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)));
 }

@@ -198,6 +198,9 @@ public enum DropReason
     /// <summary>The consumer had stopped (a rule worker waiting out its restart backoff): what it had not acknowledged, and its share until it is back.</summary>
     Restarting,
 
+    /// <summary>A backpressure consumer held the pipeline longer than <c>max-backpressure</c> (a hung disk): its share until it caught up.</summary>
+    Stalled,
+
     /// <summary>Still queued, or handed over and not acknowledged, when the shutdown drain ran out of time.</summary>
     Shutdown,
 
@@ -255,7 +258,7 @@ public sealed class ConsumerCounters(string name)
     public override string ToString() =>
         $"{Name}: delivered={Delivered} in_flight={InFlight} dropped={Dropped} ({string.Join(" ", Enum.GetValues<DropReason>().Where(r => DroppedFor(r) > 0).Select(r => $"{Tag(r)}={DroppedFor(r)}"))})";
 
-    /// <summary>The reason as the <c>reason</c> tag and the summary spell it: <c>lagging</c>, <c>restarting</c>, <c>shutdown</c>, <c>no_consumer</c>.</summary>
+    /// <summary>The reason as the <c>reason</c> tag and the summary spell it: <c>lagging</c>, <c>restarting</c>, <c>stalled</c>, <c>shutdown</c>, <c>no_consumer</c>.</summary>
     public static string Tag(DropReason reason) => reason == DropReason.NoConsumer ? "no_consumer" : reason.ToString().ToLowerInvariant();
 }
 

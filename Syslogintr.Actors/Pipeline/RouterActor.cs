@@ -11,7 +11,9 @@ namespace Syslogintr.Pipeline;
 /// accepts. It pulls (rather than being pushed to), so its mailbox stays small and the queue is the only buffer.
 /// Each consumer has a credit of outstanding messages. One out of credit either has its share dropped and counted
 /// (<see cref="OnLag.Drop"/>) or stops the router pulling until it catches up (<see cref="OnLag.Backpressure"/>:
-/// the queue fills, so TCP senders wait and datagrams are dropped and counted at the queue).
+/// the queue fills, so TCP senders wait and datagrams are dropped and counted at the queue). A backpressure
+/// consumer may hold the pipeline for at most <c>max-backpressure</c> at a stretch: then it is stalled (a hung disk),
+/// and its share is dropped and counted (<see cref="DropReason.Stalled"/>) until it has caught up.
 /// Every message routed to a consumer ends up delivered (acknowledged) or counted as dropped with a reason.
 /// </summary>
 public sealed class RouterActor : ReceiveActor, IWithTimers
@@ -19,6 +21,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private readonly IngestQueue queue;
     private readonly NodeMetrics metrics;
     private readonly int batchSize;
+    private readonly TimeSpan maxBackpressure;
     private readonly List<Consumer> consumers = [];
     private readonly ILoggingAdapter log = Context.GetLogger();
 
@@ -28,11 +31,12 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private bool gaveUp;
     private IActorRef? drainReplyTo;
 
-    public RouterActor(IngestQueue queue, NodeMetrics metrics, int batchSize)
+    public RouterActor(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan maxBackpressure)
     {
         this.queue = queue;
         this.metrics = metrics;
         this.batchSize = batchSize;
+        this.maxBackpressure = maxBackpressure;
 
         Receive<Subscribe>(OnSubscribe);
         Receive<Unsubscribe>(u => consumers.RemoveAll(c => u.Consumer.Equals(c.Ref)));
@@ -51,15 +55,22 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             Pump();
         });
         Receive<DrainDeadline>(_ => GiveUpDraining());
+        Receive<HeldTooLong>(h => Stall(h.Name));
     }
+
+    /// <summary>
+    /// Default of <c>max-backpressure</c>: far beyond a healthy disk's worst hiccup (a rotation, a slow fsync), so a
+    /// merely slow sink never loses a message; short enough that a hung one costs seconds of TCP input, not an outage.
+    /// </summary>
+    public static readonly TimeSpan DefaultMaxBackpressure = TimeSpan.FromSeconds(10);
 
     /// <summary>The counters' name for messages that reached the router while no consumer was subscribed.</summary>
     public const string Unrouted = "(no consumer)";
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IngestQueue queue, NodeMetrics metrics, int batchSize) =>
-        Akka.Actor.Props.Create(() => new RouterActor(queue, metrics, batchSize));
+    public static Props Props(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan? maxBackpressure = null) =>
+        Akka.Actor.Props.Create(() => new RouterActor(queue, metrics, batchSize, maxBackpressure ?? DefaultMaxBackpressure));
 
     protected override void PreStart() => Pump();
 
@@ -79,6 +90,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         }
 
         existing.Attach(s);
+        Recover(existing);
         Context.Watch(s.Consumer);
         log.Debug("consumer {0} subscribed ({1} on lag)", s.Name, s.OnLag);
         Sender.Tell(new Subscribed(s.Name));
@@ -87,7 +99,12 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
     private void OnBatchDone(IActorRef sender)
     {
-        consumers.Find(c => sender.Equals(c.Ref))?.Acknowledge();
+        if (consumers.Find(c => sender.Equals(c.Ref)) is { } consumer)
+        {
+            consumer.Acknowledge();
+            Recover(consumer);
+        }
+
         CheckDrained();
         Pump();
     }
@@ -106,6 +123,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
         var lost = consumer.Abandon(shuttingDown ? DropReason.Shutdown : DropReason.Restarting);
         consumer.Detach();
+        Recover(consumer);
         if (lost > 0)
         {
             log.Warning("consumer {0} stopped with {1} messages unacknowledged; counted as dropped", consumer.Name, lost);
@@ -142,7 +160,14 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
         if (Backpressured())
         {
-            // Pulling resumes on the BatchDone (or Terminated) that gives the consumer credit again.
+            // Pulling resumes on the BatchDone (or Terminated) that gives the consumer credit again, or once it has
+            // held the pipeline for max-backpressure.
+            foreach (var c in consumers.Where(c => c.HoldsPipeline && !c.HoldTimed))
+            {
+                c.HoldTimed = true;
+                Timers.StartSingleTimer(HeldTooLong.Key(c.Name), new HeldTooLong(c.Name), maxBackpressure);
+            }
+
             return;
         }
 
@@ -174,8 +199,50 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>A running consumer whose policy is backpressure is out of credit: take nothing more off the queue.</summary>
-    private bool Backpressured() =>
-        consumers.Exists(c => c.OnLag == OnLag.Backpressure && c.Ref is not null && c.InFlightMessages >= c.MaxInFlight);
+    private bool Backpressured() => consumers.Exists(c => c.HoldsPipeline);
+
+    /// <summary>
+    /// A backpressure consumer has been out of credit for max-backpressure without a break (a hung disk): from now
+    /// on its share is dropped and counted (reason stalled) so the listeners and every other consumer move again.
+    /// </summary>
+    private void Stall(string name)
+    {
+        var consumer = consumers.Find(c => c.Name == name);
+        if (gaveUp || consumer is not { HoldsPipeline: true })
+        {
+            return;
+        }
+
+        consumer.Stall();
+        consumer.HoldTimed = false;
+        log.Warning(
+            "consumer {0} held the pipeline for {1} with {2} messages unacknowledged; its share is dropped (reason stalled) until it catches up",
+            consumer.Name,
+            maxBackpressure,
+            consumer.InFlightMessages);
+        Pump();
+    }
+
+    /// <summary>
+    /// Called whenever a consumer's credit grows: a backpressure consumer with credit again no longer holds the
+    /// pipeline (its clock stops); a stalled one that has caught up (at most half its credit outstanding) is backpressured again.
+    /// </summary>
+    private void Recover(Consumer consumer)
+    {
+        if (consumer.HoldTimed && !consumer.HoldsPipeline)
+        {
+            consumer.HoldTimed = false;
+            Timers.Cancel(HeldTooLong.Key(consumer.Name));
+        }
+
+        if (consumer.Stalled && consumer.InFlightMessages <= consumer.MaxInFlight / 2)
+        {
+            log.Warning(
+                "consumer {0} caught up after {1} messages were dropped (reason stalled); it is backpressured again",
+                consumer.Name,
+                consumer.Unstall());
+        }
+    }
 
     private void Route(List<SyslogMessage> batch)
     {
@@ -197,6 +264,13 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             if (c.Ref is null)
             {
                 c.Counters.OnDropped(accepted.Count, DropReason.Restarting);
+                continue;
+            }
+
+            if (c.Stalled)
+            {
+                // Nothing more until it has caught up: what it is handed now would only delay that.
+                c.Counters.OnDropped(accepted.Count, DropReason.Stalled);
                 continue;
             }
 
@@ -271,6 +345,9 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         // Sizes of the batches handed over and not yet acknowledged, oldest first (an actor answers in order).
         private readonly Queue<int> unacknowledged = new();
 
+        // Its stalled drops when it last stalled, so the recovery log says how many one stall cost.
+        private long stalledDropsBefore;
+
         public string Name { get; } = name;
 
         public ConsumerCounters Counters { get; } = counters;
@@ -286,6 +363,15 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
         public int InFlightMessages { get; private set; }
 
+        /// <summary>A backpressure consumer that held the pipeline too long: its share is dropped until it catches up.</summary>
+        public bool Stalled { get; private set; }
+
+        /// <summary>Its max-backpressure clock runs: it started holding the pipeline and has not had credit since.</summary>
+        public bool HoldTimed { get; set; }
+
+        /// <summary>It keeps the router from pulling: running, backpressure, not stalled, out of credit.</summary>
+        public bool HoldsPipeline => OnLag == OnLag.Backpressure && !Stalled && Ref is not null && InFlightMessages >= MaxInFlight;
+
         public void Attach(Subscribe s)
         {
             Ref = s.Consumer;
@@ -296,6 +382,19 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         }
 
         public void Detach() => Ref = null;
+
+        public void Stall()
+        {
+            Stalled = true;
+            stalledDropsBefore = Counters.DroppedFor(DropReason.Stalled);
+        }
+
+        /// <summary>Backpressured again; returns how many messages this stall cost it.</summary>
+        public long Unstall()
+        {
+            Stalled = false;
+            return Counters.DroppedFor(DropReason.Stalled) - stalledDropsBefore;
+        }
 
         public void Send(List<SyslogMessage> messages)
         {
@@ -337,5 +436,11 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private sealed class DrainDeadline
     {
         public static readonly DrainDeadline Instance = new();
+    }
+
+    /// <summary>The consumer named has held the pipeline for max-backpressure (unless its timer was cancelled).</summary>
+    private sealed record HeldTooLong(string Name)
+    {
+        public static string Key(string name) => "held:" + name;
     }
 }

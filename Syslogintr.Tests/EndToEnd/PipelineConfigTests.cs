@@ -11,6 +11,7 @@ public sealed class PipelineConfigTests
     [InlineData("pipeline.batch-size = -5", "'syslogintr.pipeline.batch-size' must be between 1 and 1000000, not -5")]
     [InlineData("pipeline.max-messages-in-flight = 0", "'syslogintr.pipeline.max-messages-in-flight' must be between 1 and 2147483647, not 0")]
     [InlineData("pipeline.drain-timeout = 0s", "'syslogintr.pipeline.drain-timeout' must be between 1ms and 600s, not 0ms")]
+    [InlineData("pipeline.max-backpressure = 0s", "'syslogintr.pipeline.max-backpressure' must be between 1ms and 86400s, not 0ms")]
     [InlineData("metrics.summary-interval = 0s", "'syslogintr.metrics.summary-interval' must be between 1s and 86400s, not 0ms")]
     [InlineData("files.messages.on-lag = sometimes", "file sink 'messages': 'on-lag' must be backpressure or drop, not 'sometimes'")]
     public async Task A_value_that_cannot_work_is_refused_at_start_naming_the_key_and_the_allowed_range(string setting, string error)

@@ -31,6 +31,10 @@ public sealed class StuckDownstreamTests : TestKit
         using var release = new ManualResetEventSlim();
         try
         {
+            // Any actor error (a router restart would forget its consumers) is reported with the accounting.
+            var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var errorLog = Sys.ActorOf(Props.Create(() => new ErrorCollector(errors)));
+            Sys.EventStream.Subscribe(errorLog, typeof(Akka.Event.Error));
             var node = new NodeServices(new IngestQueue(1000), new NodeMetrics(), TimeProvider.System, "testhost");
             var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 100));
             var sink = Sys.ActorOf(Props.Create(() => new StuckSink(release)));
@@ -61,7 +65,7 @@ public sealed class StuckDownstreamTests : TestKit
             AwaitAssert(
                 () => Assert.True(
                     Messages == counters.Dropped + stuck.Dropped + stuck.Delivered + stuck.InFlight + node.Queue.Count,
-                    $"listener dropped {counters.Dropped}, router dropped {stuck.Dropped}, delivered {stuck.Delivered}, in flight {stuck.InFlight}, queued {node.Queue.Count}; {node.Metrics.Summary()}"),
+                    $"listener dropped {counters.Dropped}, router dropped {stuck.Dropped}, delivered {stuck.Delivered}, in flight {stuck.InFlight}, queued {node.Queue.Count}; {node.Metrics.Summary()}; errors: {string.Join(" | ", errors)}"),
                 TimeSpan.FromSeconds(15));
         }
         finally
@@ -69,5 +73,10 @@ public sealed class StuckDownstreamTests : TestKit
             release.Set();
             TempFolder.Delete(directory);
         }
+    }
+
+    private sealed class ErrorCollector : ReceiveActor
+    {
+        public ErrorCollector(System.Collections.Concurrent.ConcurrentQueue<string> errors) => Receive<Akka.Event.Error>(e => errors.Enqueue(e.ToString()));
     }
 }

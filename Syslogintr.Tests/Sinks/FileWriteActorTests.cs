@@ -122,7 +122,7 @@ public sealed class FileWriteActorTests : TestKit, IDisposable
         TempFolder.Delete(folder);
     }
 
-    private FileWriteSettings Settings() => new([FileWriteSettings.Directory(Allowed)], TimeSpan.FromMilliseconds(100), 64, true);
+    private FileWriteSettings Settings() => new([FileWriteSettings.Directory(Allowed)], TimeSpan.FromMilliseconds(100), 64, true, TimeSpan.Zero);
 
     private IActorRef Start() => Sys.ActorOf(FileWriteActor.Props(Settings(), counters));
 

@@ -163,7 +163,7 @@ public sealed class PartialWriteTests : TestKit, IDisposable
         var path = Path.Combine(tmpfs.Path, "written.log");
         var filler = FillAllBut(tmpfs, 100 * 1024);
         var counters = new ActionCounters();
-        var settings = new FileWriteSettings([FileWriteSettings.Directory(tmpfs.Path)], TimeSpan.FromMilliseconds(20), 64, true);
+        var settings = new FileWriteSettings([FileWriteSettings.Directory(tmpfs.Path)], TimeSpan.FromMilliseconds(20), 64, true, TimeSpan.Zero);
         var writer = Sys.ActorOf(FileWriteActor.Props(settings, counters, p => tmpfs.Run(() => FileWriter.OpenForAppend(p))));
 
         foreach (var line in ExpectedWrittenLines())
@@ -190,7 +190,7 @@ public sealed class PartialWriteTests : TestKit, IDisposable
         new("full", MessagesPath, FilterSpec.All, OutputFormat.Traditional, TimeSpan.FromMilliseconds(20), true, 16 * 1024 * 1024, OnLag.Backpressure);
 
     private FileWriteSettings WriteSettings() =>
-        new([FileWriteSettings.Directory(Path.Combine(folder, "log"))], TimeSpan.FromMilliseconds(20), 64, true);
+        new([FileWriteSettings.Directory(Path.Combine(folder, "log"))], TimeSpan.FromMilliseconds(20), 64, true, TimeSpan.Zero);
 
     /// <summary>Fills the tmpfs with one file so that about <paramref name="free"/> bytes stay free; returns its path.</summary>
     private static string FillAllBut(PrivateTmpfs tmpfs, long free)

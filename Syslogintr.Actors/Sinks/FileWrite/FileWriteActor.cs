@@ -13,7 +13,8 @@ namespace Syslogintr.Sinks.FileWrite;
 /// <see cref="FileWriter"/> confined to the allowed directories, which buffers it and writes it every flush interval,
 /// at 64 KiB and at stop. A line holds no CR or LF (written as <c>#015</c>/<c>#012</c>; every control character
 /// with <c>escape-control-characters</c>), so one write is one line whatever a log message held. SIGHUP
-/// (<see cref="HangupReceived"/>) closes every file so log rotation works; the next write reopens it. A refused path
+/// (<see cref="HangupReceived"/>) closes every file so log rotation works, as does <c>close-idle-after</c> for a file
+/// left without a line that long (checked on the flush tick); the next write reopens it. A refused path
 /// or a failed write is counted and logged, never fatal.
 /// </summary>
 public sealed class FileWriteActor : ReceiveActor, IWithTimers
@@ -32,7 +33,7 @@ public sealed class FileWriteActor : ReceiveActor, IWithTimers
         this.settings = settings;
         this.counters = new WriteEvents(counters);
         writer = new FileWriter(
-            new FileWriterLimits("write()", WriteAtBytes, MaxPendingBytesPerFile, settings.MaxOpenFiles, settings.Confinement),
+            new FileWriterLimits("write()", WriteAtBytes, MaxPendingBytesPerFile, settings.MaxOpenFiles, settings.Confinement, settings.CloseIdleAfterFlushes),
             this.counters,
             openStream,
             log);

@@ -11,6 +11,8 @@ namespace Syslogintr.Sinks.Files;
 /// on close. A failed write (disk full) keeps what did not reach the file and is retried by the next flush, up to
 /// <see cref="FileWriterLimits.MaxPendingBytes"/> per file, beyond which the lines are discarded and counted, as are
 /// those still pending when a file closes. Errors are counted and logged once per file until it works again.
+/// A file that stays quiet for <see cref="FileWriterLimits.CloseIdleAfterFlushes"/> flushes is closed (its lines
+/// written), so a file renamed or deleted without a SIGHUP is not held open for ever; its next line reopens the path.
 /// Not thread-safe: owned by one actor, which only decides what to write and when to flush.
 /// </summary>
 public sealed class FileWriter(FileWriterLimits limits, IWriteCounters counters, Func<string, Stream> open, ILoggingAdapter log)
@@ -58,6 +60,7 @@ public sealed class FileWriter(FileWriterLimits limits, IWriteCounters counters,
 
         file.Pending.Add(line);
         file.LastAppend = ++appends;
+        file.LineSinceFlush = true;
         if (file.Pending.Bytes >= limits.WriteAtBytes && !failing.Contains(permitted))
         {
             // While writes to this file fail, only the flush retries: not every line.
@@ -74,12 +77,22 @@ public sealed class FileWriter(FileWriterLimits limits, IWriteCounters counters,
         return true;
     }
 
-    /// <summary>Writes what every open file has pending.</summary>
+    /// <summary>
+    /// Writes what every open file has pending, then closes each file (not kept, nothing left pending) that got no
+    /// line since the last <see cref="FileWriterLimits.CloseIdleAfterFlushes"/> calls: called on a timer, this measures
+    /// idleness in whole flush intervals without a clock or a thread of its own.
+    /// </summary>
     public void FlushAll()
     {
-        foreach (var (path, file) in files)
+        foreach (var (path, file) in files.ToList())
         {
             Write(path, file, null);
+            file.QuietFlushes = file.LineSinceFlush ? 0 : file.QuietFlushes + 1;
+            file.LineSinceFlush = false;
+            if (IsIdle(file))
+            {
+                Close(path, file);
+            }
         }
     }
 
@@ -140,6 +153,10 @@ public sealed class FileWriter(FileWriterLimits limits, IWriteCounters counters,
         files[path] = file;
         return file;
     }
+
+    /// <summary>A file whose writes still fail keeps its lines and its retries: closing it would discard them.</summary>
+    private bool IsIdle(OpenFile file) =>
+        limits.CloseIdleAfterFlushes > 0 && !file.Kept && file.Pending.Lines == 0 && file.QuietFlushes >= limits.CloseIdleAfterFlushes;
 
     /// <summary>Writes what is pending for one file; what did not reach it stays pending for the next try.</summary>
     private void Write(string path, OpenFile file, string? source)
@@ -202,5 +219,10 @@ public sealed class FileWriter(FileWriterLimits limits, IWriteCounters counters,
         public long LastAppend { get; set; }
 
         public bool Kept { get; set; }
+
+        public bool LineSinceFlush { get; set; }
+
+        /// <summary>Whole flush intervals in a row without a line.</summary>
+        public int QuietFlushes { get; set; }
     }
 }

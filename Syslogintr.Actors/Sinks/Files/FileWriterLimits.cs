@@ -6,4 +6,8 @@ namespace Syslogintr.Sinks.Files;
 /// <param name="MaxPendingBytes">Per file: beyond this, lines that keep failing to reach the file are discarded and counted.</param>
 /// <param name="MaxOpenFiles">Files kept open at once; the least recently written is closed beyond that.</param>
 /// <param name="Confinement">The folders a path must lie inside; null for a fixed path the operator configured.</param>
-public sealed record FileWriterLimits(string Name, int WriteAtBytes, int MaxPendingBytes, int MaxOpenFiles, BaseDirectories? Confinement);
+/// <param name="CloseIdleAfterFlushes">
+/// A file that got no line during this many whole intervals between <see cref="FileWriter.FlushAll"/> calls is closed,
+/// releasing a rotated or deleted file; 0: never. A kept path is never closed this way.
+/// </param>
+public sealed record FileWriterLimits(string Name, int WriteAtBytes, int MaxPendingBytes, int MaxOpenFiles, BaseDirectories? Confinement, int CloseIdleAfterFlushes = 0);
