@@ -1,17 +1,12 @@
 using Akka.Configuration;
+using Syslogintr.Hosting;
 
 namespace Syslogintr.Node;
 
 /// <summary>Loads the embedded default HOCON and layers a user's file over it.</summary>
 public static class NodeConfig
 {
-    public static Config Defaults()
-    {
-        using var stream = typeof(NodeConfig).Assembly.GetManifestResourceStream("syslogintr.conf")
-            ?? throw new InvalidOperationException("the default configuration is not embedded in this build");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    }
+    public static Config Defaults() => DefaultSettings.Load();
 
     /// <summary>The defaults, with <paramref name="userFile"/> (if any) over them.</summary>
     public static Config Load(string? userFile)

@@ -37,7 +37,7 @@ public sealed partial class PidFile : IDisposable
 
     public string Path { get; }
 
-    public static string PathFrom(Config config) => System.IO.Path.GetFullPath(config.GetString("syslogintr.pid-file", "./run/syslogintr.pid"));
+    public static string PathFrom(Config config) => System.IO.Path.GetFullPath(new Hosting.SettingsReader(config).String("syslogintr.pid-file"));
 
     /// <summary>Opens and locks the pid file; a live node holding it already is a <see cref="Hosting.StartupException"/>.</summary>
     public static PidFile Acquire(Config config)

@@ -1,5 +1,6 @@
 using System.Net;
 using Akka.Configuration;
+using Syslogintr.Hosting;
 
 namespace Syslogintr.Actions;
 
@@ -20,17 +21,16 @@ public sealed record BanSettings(
 {
     public static BanSettings From(Config config)
     {
-        var section = config.HasPath("syslogintr.ban") ? config.GetConfig("syslogintr.ban") : ConfigurationFactory.Empty;
-        var neverBan = section.HasPath("never-ban") ? section.GetStringList("never-ban") : ["127.0.0.0/8", "::1/128"];
+        var section = new SettingsReader(config).Section("syslogintr.ban");
         return new BanSettings(
             FirewallBackend.From(section),
-            section.GetString("state-file", "./var/lib/syslogintr/bans.json"),
-            section.GetInt("max-bans", 10_000),
-            section.GetTimeSpan("max-duration", TimeSpan.FromDays(30)),
-            neverBan.Select(n => IPNetwork.TryParse(n.Contains('/') ? n : n + (n.Contains(':') ? "/128" : "/32"), out var net)
+            section.String("state-file"),
+            section.Int("max-bans"),
+            section.Duration("max-duration"),
+            section.Strings("never-ban").Select(n => IPNetwork.TryParse(n.Contains('/') ? n : n + (n.Contains(':') ? "/128" : "/32"), out var net)
                 ? net
                 : throw new ConfigurationException($"'syslogintr.ban.never-ban' entry '{n}' is not an address or network")).ToList(),
-            section.GetTimeSpan("command-timeout", TimeSpan.FromSeconds(10)),
-            section.GetTimeSpan("persist-interval", TimeSpan.FromSeconds(1)));
+            section.Duration("command-timeout"),
+            section.Duration("persist-interval"));
     }
 }

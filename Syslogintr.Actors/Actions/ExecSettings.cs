@@ -10,13 +10,18 @@ namespace Syslogintr.Actions;
 /// <param name="OutputLimit">Characters of a child's output kept for the log.</param>
 public sealed record ExecSettings(int MaxConcurrent, int MaxQueued, TimeSpan MaxTimeout, int OutputLimit)
 {
-    public static readonly ExecSettings Default = new(4, 100, TimeSpan.FromMinutes(5), 4096);
+    /// <summary>The shipped settings (from the embedded defaults).</summary>
+    public static ExecSettings Default => From(Config.Empty);
 
-    public static ExecSettings From(Config config) => new(
-        Positive(config.GetInt("syslogintr.exec.max-concurrent", Default.MaxConcurrent), "max-concurrent"),
-        Math.Max(0, config.GetInt("syslogintr.exec.max-queued", Default.MaxQueued)),
-        config.GetTimeSpan("syslogintr.exec.max-timeout", Default.MaxTimeout),
-        config.GetIntByteSize("syslogintr.exec.output-limit", Default.OutputLimit));
+    public static ExecSettings From(Config config)
+    {
+        var exec = new SettingsReader(config).Section("syslogintr.exec");
+        return new(
+            Positive(exec.Int("max-concurrent"), "max-concurrent"),
+            Math.Max(0, exec.Int("max-queued")),
+            exec.Duration("max-timeout"),
+            exec.IntBytes("output-limit"));
+    }
 
     private static int Positive(int value, string name) =>
         value > 0 ? value : throw new ConfigurationException($"'syslogintr.exec.{name}' must be at least 1, not {value}");

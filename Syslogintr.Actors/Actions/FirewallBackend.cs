@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
+using Syslogintr.Hosting;
 
 namespace Syslogintr.Actions;
 
@@ -24,12 +25,13 @@ public abstract class FirewallBackend
     /// <summary>Commands that lift bans that expired while the node was down (whatever the firewall did not drop itself).</summary>
     public virtual IEnumerable<IReadOnlyList<string>> LiftStale(BanTarget target) => ExpiresItself ? [] : Unban(target);
 
-    public static FirewallBackend From(Config ban) => ban.GetString("backend", "none") switch
+    /// <param name="ban">The <c>syslogintr.ban</c> section.</param>
+    public static FirewallBackend From(SettingsReader ban) => ban.String("backend") switch
     {
         "none" => new DryRun(),
-        "nftables" => new Nftables(ban.GetConfig("nftables") ?? ConfigurationFactory.Empty),
-        "iptables" => new Iptables(ban.GetConfig("iptables") ?? ConfigurationFactory.Empty),
-        "ipset" => new Ipset(ban.GetConfig("ipset") ?? ConfigurationFactory.Empty),
+        "nftables" => new Nftables(ban.Section("nftables")),
+        "iptables" => new Iptables(ban.Section("iptables")),
+        "ipset" => new Ipset(ban.Section("ipset")),
         var other => throw new ConfigurationException($"'syslogintr.ban.backend' must be none, nftables, iptables or ipset, not '{other}'"),
     };
 
@@ -51,12 +53,12 @@ public abstract class FirewallBackend
     /// <c>nft add set inet filter syslogintr4 '{ type ipv4_addr; flags timeout, interval; }'</c> and a rule that drops
     /// <c>ip saddr @syslogintr4</c>). The kernel removes elements at their timeout, which survives our restarts.
     /// </summary>
-    public sealed class Nftables(Config c) : FirewallBackend
+    public sealed class Nftables(SettingsReader c) : FirewallBackend
     {
-        private readonly string program = c.GetString("program", "nft");
-        private readonly string[] table = c.GetString("table", "inet filter").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        private readonly string set4 = c.GetString("set4", "syslogintr4");
-        private readonly string set6 = c.GetString("set6", "syslogintr6");
+        private readonly string program = c.String("program");
+        private readonly string[] table = c.String("table").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        private readonly string set4 = c.String("set4");
+        private readonly string set6 = c.String("set6");
 
         public override string Name => "nftables";
 
@@ -75,12 +77,12 @@ public abstract class FirewallBackend
     /// One DROP rule per ban in a chain of its own (jumped to from INPUT by the administrator), as the original's
     /// ssh-iptables module did. The chain is ours: it is flushed at start and the live bans re-inserted.
     /// </summary>
-    public sealed class Iptables(Config c) : FirewallBackend
+    public sealed class Iptables(SettingsReader c) : FirewallBackend
     {
-        private readonly string program4 = c.GetString("program", "iptables");
-        private readonly string program6 = c.GetString("program6", "ip6tables");
-        private readonly string chain = c.GetString("chain", "syslogintr");
-        private readonly string jump = c.GetString("target", "DROP");
+        private readonly string program4 = c.String("program");
+        private readonly string program6 = c.String("program6");
+        private readonly string chain = c.String("chain");
+        private readonly string jump = c.String("target");
 
         public override string Name => "iptables";
 
@@ -100,11 +102,11 @@ public abstract class FirewallBackend
     }
 
     /// <summary>Adds to and deletes from two existing ipsets (hash:net, family inet and inet6), idempotently (<c>-exist</c>).</summary>
-    public sealed class Ipset(Config c) : FirewallBackend
+    public sealed class Ipset(SettingsReader c) : FirewallBackend
     {
-        private readonly string program = c.GetString("program", "ipset");
-        private readonly string set4 = c.GetString("set4", "syslogintr4");
-        private readonly string set6 = c.GetString("set6", "syslogintr6");
+        private readonly string program = c.String("program");
+        private readonly string set4 = c.String("set4");
+        private readonly string set6 = c.String("set6");
 
         public override string Name => "ipset";
 

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Syslogintr.Hosting;
 
 namespace Syslogintr.Alerts;
 
@@ -15,13 +16,13 @@ public sealed record AlertSettings(TimeSpan GroupWindow, TimeSpan Repeat, int Ma
 
     public static AlertSettings From(Config config)
     {
-        var c = config.HasPath("syslogintr.alerts") ? config.GetConfig("syslogintr.alerts") : Config.Empty;
+        var c = new SettingsReader(config).Section("syslogintr.alerts");
         var settings = new AlertSettings(
-            c.GetTimeSpan("group-window", TimeSpan.FromSeconds(30)),
-            c.GetTimeSpan("repeat", TimeSpan.FromHours(4)),
-            c.GetInt("max-per-hour", 20),
-            c.GetString("state-file", "./var/lib/syslogintr/alerts.json"),
-            c.GetTimeSpan("resolve-timeout", TimeSpan.FromHours(1)));
+            c.Duration("group-window"),
+            c.Duration("repeat"),
+            c.Int("max-per-hour"),
+            c.String("state-file"),
+            c.Duration("resolve-timeout"));
         if (settings.GroupWindow < TimeSpan.Zero || settings.Repeat <= TimeSpan.Zero || settings.MaxPerHour <= 0 || settings.ResolveTimeout < TimeSpan.Zero)
         {
             throw new ConfigurationException("syslogintr.alerts: group-window and resolve-timeout must be >= 0, repeat and max-per-hour > 0");

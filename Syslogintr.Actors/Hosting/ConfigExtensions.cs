@@ -38,36 +38,4 @@ public static class ConfigExtensions
             ? (int)size
             : throw new ConfigurationException($"'{path}' must be between 1 byte and 2 GiB, not {size}");
     }
-
-    /// <summary>An integer setting that must lie in [<paramref name="min"/>, <paramref name="max"/>]: anything else stops the node at start, naming the key and the range.</summary>
-    public static int GetIntInRange(this Config config, string path, int fallback, int min, int max)
-    {
-        var value = Read(path, () => config.HasPath(path) ? config.GetLong(path) : fallback);
-        return value >= min && value <= max
-            ? (int)value
-            : throw new StartupException($"'{path}' must be between {min} and {max}, not {value}");
-    }
-
-    /// <summary>A duration setting that must lie in [<paramref name="min"/>, <paramref name="max"/>]: anything else stops the node at start, naming the key and the range.</summary>
-    public static TimeSpan GetTimeSpanInRange(this Config config, string path, TimeSpan fallback, TimeSpan min, TimeSpan max)
-    {
-        var value = Read(path, () => config.GetTimeSpan(path, fallback));
-        return value >= min && value <= max
-            ? value
-            : throw new StartupException($"'{path}' must be between {Show(min)} and {Show(max)}, not {Show(value)}");
-    }
-
-    private static T Read<T>(string path, Func<T> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or ConfigurationException)
-        {
-            throw new StartupException($"'{path}' is not valid: {e.Message}", e);
-        }
-    }
-
-    private static string Show(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.###}s" : $"{t.TotalMilliseconds:0.###}ms";
 }

@@ -1,4 +1,4 @@
 namespace Syslogintr.Hosting;
 
 /// <summary>A configuration the node cannot start with (an unwritable log file, a port in use): said once, clearly, and the node exits.</summary>
-public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
+public class StartupException(string message, Exception? inner = null) : Exception(message, inner);

@@ -30,24 +30,28 @@ public static class SyslogintrHosting
     /// <summary>How long, beyond drain-timeout, a node may take to stop actors (one stuck in a loop never stops).</summary>
     public static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(1.5);
 
+    /// <param name="config">The node's settings; the embedded defaults are layered under it here, so each key is read from one place.</param>
     public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null)
     {
-        var pipeline = PipelineSettings.From(config);
-        var summaryInterval = config.GetTimeSpanInRange("syslogintr.metrics.summary-interval", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        config = DefaultSettings.Under(config);
+        var settings = new SettingsReader(config);
+        var pipeline = PipelineSettings.From(settings);
+        var summaryInterval = settings.Duration("syslogintr.metrics.summary-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         var sinks = SinksHosting.Validate(config);
         var alerts = AlertsHosting.Validate(config);
         var probes = ProbesHosting.Validate(config);
         var listeners = ListenerSettings.From(config);
         var actions = ActionsHosting.Validate(config);
         var rules = RulesHosting.Validate(config);
-        var hostName = config.GetString("syslogintr.hostname", "");
+        var rulesSettings = RulesSettings.From(settings);
+        var hostName = settings.String("syslogintr.hostname");
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
             new NodeMetrics(),
             clock ?? TimeProvider.System,
             string.IsNullOrEmpty(hostName) ? Environment.MachineName : hostName);
         services.AddSingleton(node);
-        var scripts = RulesHosting.LoadScripts(config, rules, node);
+        var scripts = RulesHosting.LoadScripts(rulesSettings, rules, node);
 
         services.AddAkka(ActorSystemName, (builder, _) =>
         {
@@ -64,7 +68,7 @@ public static class SyslogintrHosting
                 await SinksHosting.StartSinksAsync(system, registry, router, sinks, node, pipeline);
                 AlertsHosting.StartAlerts(system, registry, alerts, node);
                 ActionsHosting.StartActions(system, registry, actions, node);
-                await RulesHosting.StartRulesAsync(system, registry, scripts, node);
+                await RulesHosting.StartRulesAsync(system, registry, scripts, node, rulesSettings, pipeline);
                 ProbesHosting.StartProbes(system, registry, probes, node);
                 await IngestHosting.StartListenersAsync(system, registry, listeners, node);
             });
@@ -125,10 +129,10 @@ public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessa
 {
     private const string Section = "syslogintr.pipeline.";
 
-    public static PipelineSettings From(Config config) => new(
-        config.GetIntInRange(Section + "queue-size", 50_000, 1, 10_000_000),
-        config.GetIntInRange(Section + "batch-size", 1024, 1, 1_000_000),
-        config.GetIntInRange(Section + "max-messages-in-flight", 32768, 1, int.MaxValue),
-        config.GetTimeSpanInRange(Section + "drain-timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
-        config.GetTimeSpanInRange(Section + "max-backpressure", RouterActor.DefaultMaxBackpressure, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)));
+    public static PipelineSettings From(SettingsReader settings) => new(
+        settings.Int(Section + "queue-size", 1, 10_000_000),
+        settings.Int(Section + "batch-size", 1, 1_000_000),
+        settings.Int(Section + "max-messages-in-flight", 1, int.MaxValue),
+        settings.Duration(Section + "drain-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
+        settings.Duration(Section + "max-backpressure", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)));
 }

@@ -20,7 +20,7 @@ public sealed record BatchDone
 /// batch of its own. A consumer that stops (a rule worker restarting) stays registered under its
 /// <paramref name="Name"/>: its share is dropped and counted until an actor subscribes under that name again.
 /// </summary>
-public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, FilterSpec Filter, int MaxMessagesInFlight = 32768, OnLag OnLag = OnLag.Drop, Partition? Partition = null);
+public sealed record Subscribe(string Name, Akka.Actor.IActorRef Consumer, FilterSpec Filter, int MaxMessagesInFlight, OnLag OnLag = OnLag.Drop, Partition? Partition = null);
 
 /// <summary>What the router does when a consumer is out of credit (<c>on-lag</c> in the configuration).</summary>
 public enum OnLag

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Akka.Configuration.Hocon;
+using System.Collections.Immutable;
 using KeraLua;
 using Syslogintr.Ingest;
 using Syslogintr.Pipeline;
@@ -205,7 +205,7 @@ public sealed partial class LuaRule : IDisposable
         lua.SetField(-2, "budget_ticks");
         lua.PushInteger(rule.MemoryLimitBytes);
         lua.SetField(-2, "max_string");
-        PushOptions(rule.Options?.Root);
+        PushOptions(rule.Options);
         lua.SetField(-2, "options");
 
         void SetField(string key, string value)
@@ -215,52 +215,41 @@ public sealed partial class LuaRule : IDisposable
         }
     }
 
-    /// <summary>HOCON values as Lua values: objects and lists as tables, numbers and booleans as such.</summary>
-    private void PushOptions(HoconValue? value)
+    /// <summary>Option values as Lua values: maps and lists as tables, numbers and booleans as such.</summary>
+    private void PushOptions(object value)
     {
-        if (value is null || value.IsEmpty)
+        switch (value)
         {
-            lua.CreateTable(0, 0);
-        }
-        else if (value.IsObject())
-        {
-            var items = value.GetObject().Items;
-            lua.CreateTable(0, items.Count);
-            foreach (var (key, item) in items)
-            {
-                PushOptions(item);
-                lua.SetField(-2, key);
-            }
-        }
-        else if (value.IsArray())
-        {
-            var items = value.GetArray();
-            lua.CreateTable(items.Count, 0);
-            for (var i = 0; i < items.Count; i++)
-            {
-                PushOptions(items[i]);
-                lua.RawSetInteger(-2, i + 1);
-            }
-        }
-        else
-        {
-            var text = value.GetString();
-            if (long.TryParse(text, out var integer))
-            {
+            case IReadOnlyDictionary<string, object> map:
+                lua.CreateTable(0, map.Count);
+                foreach (var (key, item) in map)
+                {
+                    PushOptions(item);
+                    lua.SetField(-2, key);
+                }
+
+                break;
+            case ImmutableArray<object> list:
+                lua.CreateTable(list.Length, 0);
+                for (var i = 0; i < list.Length; i++)
+                {
+                    PushOptions(list[i]);
+                    lua.RawSetInteger(-2, i + 1);
+                }
+
+                break;
+            case long integer:
                 lua.PushInteger(integer);
-            }
-            else if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number))
-            {
+                break;
+            case double number:
                 lua.PushNumber(number);
-            }
-            else if (text is "true" or "false")
-            {
-                lua.PushBoolean(text == "true");
-            }
-            else
-            {
-                lua.PushString(text);
-            }
+                break;
+            case bool flag:
+                lua.PushBoolean(flag);
+                break;
+            default:
+                lua.PushString((string)value);
+                break;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Configuration;
 using Syslogintr.Hosting;
 using Syslogintr.Pipeline;
@@ -22,40 +23,40 @@ public sealed record RuleDefinition
     /// <summary>Which messages the rule sees; <see cref="FilterSpec.All"/> without a <c>match</c> section.</summary>
     public FilterSpec Match { get; init; } = FilterSpec.All;
 
-    public int Instances { get; init; } = 1;
+    public required int Instances { get; init; }
 
     /// <summary>The message field that picks the instance when <see cref="Instances"/> &gt; 1.</summary>
-    public string PartitionBy { get; init; } = "remote";
+    public required string PartitionBy { get; init; }
 
-    public bool Trusted { get; init; }
+    public required bool Trusted { get; init; }
 
     /// <summary>Absolute directories a sandboxed script may open (<c>io.open</c>) and <c>write()</c> to.</summary>
     public IReadOnlyList<string> AllowedPaths { get; init; } = [];
 
-    /// <summary>The rule's <c>options { }</c> section, given to Lua as the <c>options</c> table; null when absent.</summary>
-    public Config? Options { get; init; }
+    /// <summary>The rule's <c>options { }</c> section as data (see <see cref="RuleOptions"/>), given to Lua as the <c>options</c> table; empty when absent.</summary>
+    public ImmutableDictionary<string, object> Options { get; init; } = RuleOptions.None;
 
     /// <summary>Lua VM instructions one hook call may run before it is stopped (about 100 ms of work by default).</summary>
-    public long InstructionBudget { get; init; } = 50_000_000;
+    public required long InstructionBudget { get; init; }
 
     /// <summary>Wall-clock time one hook call may run (checked every 16,000 instructions), for scripts whose instructions are costly C calls.</summary>
-    public TimeSpan TimeBudget { get; init; } = TimeSpan.FromMilliseconds(100);
+    public required TimeSpan TimeBudget { get; init; }
 
     /// <summary>Lua heap over which a state is rebuilt (checked after each batch).</summary>
-    public long MemoryLimitBytes { get; init; } = 64L * 1024 * 1024;
+    public required long MemoryLimitBytes { get; init; }
 
     /// <summary>At most one error line per this interval per rule; the rest are counted.</summary>
-    public TimeSpan ErrorLogInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public required TimeSpan ErrorLogInterval { get; init; }
 
     /// <summary>A message whose <see cref="Ingest.SyslogMessage.Generation"/> reached this cannot make a rule inject another.</summary>
-    public int MaxGeneration { get; init; } = 3;
+    public required int MaxGeneration { get; init; }
 
     /// <summary>What the router does when this rule is out of credit: drop its share (default) or slow the whole pipeline.</summary>
-    public OnLag OnLag { get; init; } = OnLag.Drop;
+    public required OnLag OnLag { get; init; }
 
-    public TimeSpan RestartMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
+    public required TimeSpan RestartMinBackoff { get; init; }
 
-    public TimeSpan RestartMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+    public required TimeSpan RestartMaxBackoff { get; init; }
 
     public string ScriptName => Path.GetFileName(ScriptPath);
 
@@ -65,19 +66,18 @@ public sealed record RuleDefinition
 
     public static RuleDefinition From(string name, Config rule, Config root, string baseDirectory)
     {
-        var defaults = root.HasPath("syslogintr.rule-defaults") ? root.GetConfig("syslogintr.rule-defaults") : Config.Empty;
-        var merged = rule.WithFallback(defaults);
-        var rulesPath = Resolve(merged.GetString("rules-path", "./rules"), baseDirectory);
-        var script = rule.GetString("script", null)
+        var merged = new SettingsReader(root).Entry(rule, $"syslogintr.rules.{name}", "syslogintr.rule-defaults");
+        var rulesPath = Resolve(merged.String("rules-path"), baseDirectory);
+        var script = (rule.HasPath("script") ? rule.GetString("script") : null)
             ?? throw new ConfigurationException($"rule '{name}' has no 'script'");
         var scriptPath = Resolve(script, baseDirectory);
-        var instances = merged.GetInt("instances", 1);
+        var instances = merged.Int("instances");
         if (instances < 1)
         {
             throw new ConfigurationException($"rule '{name}': instances must be at least 1, not {instances}");
         }
 
-        var partitionBy = merged.GetString("partition-by", "remote");
+        var partitionBy = merged.String("partition-by");
         if (!PartitionKey.IsKnown(partitionBy))
         {
             throw new ConfigurationException($"rule '{name}': partition-by '{partitionBy}' is not one of {string.Join(", ", PartitionKey.Fields)}");
@@ -86,7 +86,7 @@ public sealed record RuleDefinition
         OnLag onLag;
         try
         {
-            onLag = OnLagSetting.Parse("on-lag", merged.GetString("on-lag", ""), OnLag.Drop);
+            onLag = OnLagSetting.Parse("on-lag", merged.String("on-lag"), OnLag.Drop);
         }
         catch (FormatException e)
         {
@@ -101,17 +101,17 @@ public sealed record RuleDefinition
             Match = rule.HasPath("match") ? RuleMatch.From(name, rule.GetConfig("match")) : FilterSpec.All,
             Instances = instances,
             PartitionBy = partitionBy,
-            Trusted = merged.GetBoolean("trusted", false),
-            AllowedPaths = [.. (merged.GetStringList("allowed-paths") ?? []).Select(p => Path.GetFullPath(p, baseDirectory))],
-            Options = rule.HasPath("options") ? rule.GetConfig("options") : null,
-            InstructionBudget = merged.GetLong("instruction-budget", 50_000_000),
-            TimeBudget = merged.GetTimeSpan("time-budget", TimeSpan.FromMilliseconds(100)),
-            MemoryLimitBytes = merged.HasPath("memory-limit") ? merged.GetByteSize("memory-limit") ?? 64L << 20 : 64L << 20,
-            ErrorLogInterval = merged.GetTimeSpan("error-log-interval", TimeSpan.FromSeconds(10)),
-            MaxGeneration = merged.GetInt("max-generation", 3),
+            Trusted = merged.Bool("trusted"),
+            AllowedPaths = [.. merged.Strings("allowed-paths").Select(p => Path.GetFullPath(p, baseDirectory))],
+            Options = rule.HasPath("options") ? RuleOptions.From(name, rule.GetConfig("options")) : RuleOptions.None,
+            InstructionBudget = merged.Long("instruction-budget"),
+            TimeBudget = merged.Duration("time-budget"),
+            MemoryLimitBytes = merged.Bytes("memory-limit"),
+            ErrorLogInterval = merged.Duration("error-log-interval"),
+            MaxGeneration = merged.Int("max-generation"),
             OnLag = onLag,
-            RestartMinBackoff = merged.GetTimeSpan("restart-backoff.min", TimeSpan.FromSeconds(1)),
-            RestartMaxBackoff = merged.GetTimeSpan("restart-backoff.max", TimeSpan.FromSeconds(30)),
+            RestartMinBackoff = merged.Duration("restart-backoff.min"),
+            RestartMaxBackoff = merged.Duration("restart-backoff.max"),
         };
     }
 

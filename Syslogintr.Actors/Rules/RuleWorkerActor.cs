@@ -28,6 +28,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private readonly NodeServices node;
     private readonly IActorRef router;
     private readonly int maxConsecutiveErrors;
+    private readonly int maxMessagesInFlight;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly ActorRuleEffects effects;
     private readonly RuleCounters counters;
@@ -44,7 +45,8 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     private long errorsNotLogged;
 
     /// <param name="loadedAtStart">The state the node's start loaded for this instance, taken by the first incarnation; restarts load the script anew.</param>
-    public RuleWorkerActor(RuleDefinition rule, int index, NodeServices node, IActorRef router, ActionTargets actions, int maxConsecutiveErrors, LoadedScript? loadedAtStart = null)
+    /// <param name="maxMessagesInFlight">The router's credit for this instance (<c>syslogintr.pipeline.max-messages-in-flight</c>).</param>
+    public RuleWorkerActor(RuleDefinition rule, int index, NodeServices node, IActorRef router, ActionTargets actions, int maxConsecutiveErrors, int maxMessagesInFlight, LoadedScript? loadedAtStart = null)
     {
         this.rule = rule;
         this.loadedAtStart = loadedAtStart;
@@ -52,6 +54,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         this.node = node;
         this.router = router;
         this.maxConsecutiveErrors = maxConsecutiveErrors;
+        this.maxMessagesInFlight = maxMessagesInFlight;
         counters = node.Metrics.Rule(rule.Instances == 1 ? rule.Name : $"{rule.Name}#{index}");
         effects = new ActorRuleEffects(actions, new MessageInjector(node.Queue, InjectionCounters.Of(counters)), log, SetAlarm);
 
@@ -93,8 +96,8 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
     /// <summary>The consumer name the router counts this instance under.</summary>
     public static string ConsumerName(RuleDefinition rule, int index) => rule.Instances == 1 ? $"rule:{rule.Name}" : $"rule:{rule.Name}#{index}";
 
-    public static Props Props(RuleDefinition rule, int index, NodeServices node, IActorRef router, ActionTargets actions, int maxConsecutiveErrors, LoadedScript? loadedAtStart = null) =>
-        Akka.Actor.Props.Create(() => new RuleWorkerActor(rule, index, node, router, actions, maxConsecutiveErrors, loadedAtStart));
+    public static Props Props(RuleDefinition rule, int index, NodeServices node, IActorRef router, ActionTargets actions, int maxConsecutiveErrors, int maxMessagesInFlight, LoadedScript? loadedAtStart = null) =>
+        Akka.Actor.Props.Create(() => new RuleWorkerActor(rule, index, node, router, actions, maxConsecutiveErrors, maxMessagesInFlight, loadedAtStart));
 
     protected override void PreStart()
     {
@@ -103,8 +106,7 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         Context.System.EventStream.Subscribe(Self, typeof(HangupReceived));
         Context.System.EventStream.Subscribe(Self, typeof(ReloadRequested));
         var partition = rule.Instances == 1 ? null : new Partition(rule.PartitionBy, index, rule.Instances);
-        var inFlight = Context.System.Settings.Config.GetInt("syslogintr.pipeline.max-messages-in-flight", 32768);
-        router.Tell(new Subscribe(ConsumerName(rule, index), Self, rule.Match, inFlight, rule.OnLag, partition));
+        router.Tell(new Subscribe(ConsumerName(rule, index), Self, rule.Match, maxMessagesInFlight, rule.OnLag, partition));
         log.Info("rule {0}{1} loaded {2}", rule.Name, rule.Instances == 1 ? "" : $"#{index}", rule.ScriptPath);
     }
 

@@ -43,17 +43,14 @@ public static class RulesHosting
     /// first that does not load (syntax error, error or budget overrun at its top level, no <c>log</c>, not done
     /// within <c>startup-timeout</c>) throws a <see cref="StartupException"/> naming rule, file and reason.
     /// </summary>
-    public static IReadOnlyList<LoadedScript> LoadScripts(Config config, IReadOnlyList<RuleDefinition> rules, NodeServices node)
-    {
-        var timeout = config.GetTimeSpan("syslogintr.rule-defaults.startup-timeout", TimeSpan.FromSeconds(10));
-        return [.. rules.SelectMany(rule => Enumerable.Range(0, rule.Instances).Select(i => LoadedScript.Load(rule, i, node, timeout)))];
-    }
+    public static IReadOnlyList<LoadedScript> LoadScripts(RulesSettings settings, IReadOnlyList<RuleDefinition> rules, NodeServices node) =>
+        [.. rules.SelectMany(rule => Enumerable.Range(0, rule.Instances).Select(i => LoadedScript.Load(rule, i, node, settings.StartupTimeout)))];
 
     /// <summary>
     /// Call after the router is registered and before listeners open: starts a worker per loaded script and returns
     /// once each has subscribed, so rules see the first message.
     /// </summary>
-    public static async Task StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<LoadedScript> scripts, NodeServices node)
+    public static async Task StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<LoadedScript> scripts, NodeServices node, RulesSettings settings, PipelineSettings pipeline)
     {
         if (scripts.Count == 0)
         {
@@ -62,19 +59,15 @@ public static class RulesHosting
 
         var started = new List<Task>();
         var workers = new List<IActorRef>();
-        var timeout = system.Settings.Config.GetTimeSpan("syslogintr.rule-defaults.startup-timeout", TimeSpan.FromSeconds(10));
+        var timeout = settings.StartupTimeout;
 
         var router = registry.Get<RouterKey>();
         var actions = ActionTargets.From(registry);
-        var maxConsecutiveErrors = system.Settings.Config.GetInt("syslogintr.rule-defaults.max-consecutive-errors", 1000);
         foreach (var script in scripts)
         {
             var (rule, i) = (script.Rule, script.Index);
-            var worker = RuleWorkerActor.Props(rule, i, node, router, actions, maxConsecutiveErrors, script);
-            if (system.Settings.Config.HasPath(Dispatcher))
-            {
-                worker = worker.WithDispatcher(Dispatcher);
-            }
+            var worker = RuleWorkerActor.Props(rule, i, node, router, actions, settings.MaxConsecutiveErrors, pipeline.MaxMessagesInFlight, script)
+                .WithDispatcher(Dispatcher);
 
             var supervisor = system.ActorOf(Supervised(worker, rule), rule.Instances == 1 ? $"rule-{rule.Name}" : $"rule-{rule.Name}-{i}");
             started.Add(supervisor.Ask<RuleStats>(GetRuleStats.Instance, timeout));
@@ -83,7 +76,7 @@ public static class RulesHosting
 
         // Cleanup shares the shutdown's drain-timeout with the drain that follows it (see SyslogintrHosting): a rule
         // stuck in a loop may take half of it, the drain has the rest.
-        var cleanupTimeout = system.Settings.Config.GetTimeSpan("syslogintr.pipeline.drain-timeout", TimeSpan.FromSeconds(5)) / 2;
+        var cleanupTimeout = pipeline.DrainTimeout / 2;
         CleanUpOnShutdown(system, workers, timeout < cleanupTimeout ? timeout : cleanupTimeout);
 
         try

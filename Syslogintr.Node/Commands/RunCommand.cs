@@ -70,7 +70,7 @@ public static class RunCommand
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
             });
             // A rule stuck in a loop never stops: the node exits anyway, within drain-timeout plus a margin.
-            var stopWithin = PipelineSettings.From(config).DrainTimeout + SyslogintrHosting.ShutdownMargin + TimeSpan.FromSeconds(0.5);
+            var stopWithin = PipelineSettings.From(new SettingsReader(config)).DrainTimeout + SyslogintrHosting.ShutdownMargin + TimeSpan.FromSeconds(0.5);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = stopWithin);
             builder.Services.AddSyslogintr(config);
 

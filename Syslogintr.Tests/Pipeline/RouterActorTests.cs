@@ -9,6 +9,9 @@ namespace Syslogintr.Tests.Pipeline;
 
 public sealed class RouterActorTests : TestKit
 {
+    /// <summary>Credit enough that no test here runs out of it unless it means to.</summary>
+    private const int Credit = 10_000;
+
     private static SyslogMessage Message(string text, Facility facility = Facility.User) => new()
     {
         Facility = facility,
@@ -26,8 +29,8 @@ public sealed class RouterActorTests : TestKit
         var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 16));
         var all = CreateTestProbe();
         var mail = CreateTestProbe();
-        router.Tell(new Subscribe("all", all, FilterSpec.All));
-        router.Tell(new Subscribe("mail", mail, new FilterSpec { Select = "mail.*" }));
+        router.Tell(new Subscribe("all", all, FilterSpec.All, Credit));
+        router.Tell(new Subscribe("mail", mail, new FilterSpec { Select = "mail.*" }, Credit));
         ExpectMsg<Subscribed>();
         ExpectMsg<Subscribed>();
 
@@ -85,7 +88,7 @@ public sealed class RouterActorTests : TestKit
         var metrics = new NodeMetrics();
         var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 100));
         var sink = CreateTestProbe();
-        router.Tell(new Subscribe("sink", sink, FilterSpec.All));
+        router.Tell(new Subscribe("sink", sink, FilterSpec.All, Credit));
         ExpectMsg<Subscribed>();
         queue.TryEnqueue(Message("last words"));
         queue.Close();

@@ -41,13 +41,10 @@ public sealed class FilesRuleTests : IDisposable
         var parser = new SyslogParser(TimeProvider.System, NodeName);
         var messages = sent.Select(s => parser.Parse(Encoding.UTF8.GetBytes(s.Raw), s.Origin, DateTimeOffset.Now)).ToList();
         var effects = new RecordingEffects();
-        var rule = new RuleDefinition
+        var rule = RuleFolder.Definition("files", Path.Combine(RuleFolder.Shipped, "files.lua"), Path.Combine(RuleFolder.Shipped, "lib")) with
         {
-            Name = "files",
-            ScriptPath = Path.Combine(RuleFolder.Shipped, "files.lua"),
-            LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
             AllowedPaths = [folder.Path],
-            Options = Akka.Configuration.ConfigurationFactory.ParseString($"dir = \"{folder.Path}\", hostname = {NodeName}"),
+            Options = RuleOptions.From("test", Akka.Configuration.ConfigurationFactory.ParseString($"dir = \"{folder.Path}\", hostname = {NodeName}")),
         };
         using var lua = LuaRule.Load(rule, effects, TimeProvider.System, NodeName);
 

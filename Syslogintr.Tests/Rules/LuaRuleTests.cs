@@ -147,7 +147,7 @@ public sealed class LuaRuleTests : IDisposable
               write(options.dir .. "/ok.log", "line")
               write("/etc/evil", "line")
             end
-            """, r => r with { AllowedPaths = [allowed], Options = Akka.Configuration.ConfigurationFactory.ParseString($"dir = \"{allowed}\"") });
+            """, r => r with { AllowedPaths = [allowed], Options = RuleOptions.From("test", Akka.Configuration.ConfigurationFactory.ParseString($"dir = \"{allowed}\"")) });
         var error = rule.Deliver(RuleFolder.Message("x"));
         Assert.Contains("outside the paths", error!.Message);
         Assert.Equal(Path.Combine(allowed, "ok.log"), Assert.IsType<FileWriteRequested>(Assert.Single(effects.Actions)).Path);
@@ -166,12 +166,7 @@ public sealed class LuaRuleTests : IDisposable
     [Fact]
     public void The_original_minsys_script_runs_unchanged_with_every_hook()
     {
-        var rule = new RuleDefinition
-        {
-            Name = "minsys",
-            ScriptPath = Path.Combine(RuleFolder.Shipped, "minsys.lua"),
-            LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
-        };
+        var rule = RuleFolder.Definition("minsys", Path.Combine(RuleFolder.Shipped, "minsys.lua"), Path.Combine(RuleFolder.Shipped, "lib"));
         using var lua = LuaRule.Load(rule, effects, TimeProvider.System, "node1");
         Assert.Equal(TimeSpan.FromHours(1), effects.Alarm);
         Assert.Null(lua.Deliver(RuleFolder.Message("x")));
@@ -192,7 +187,7 @@ public sealed class LuaRuleTests : IDisposable
     public void Options_arrive_as_a_lua_table()
     {
         using var rule = Load("function log(m) syslog('info', string.format('%d %s %s', options.threshold + 1, options.name, tostring(options.list[2]))) end",
-            r => r with { Options = Akka.Configuration.ConfigurationFactory.ParseString("threshold = 4, name = x, list = [a, b]") });
+            r => r with { Options = RuleOptions.From("test", Akka.Configuration.ConfigurationFactory.ParseString("threshold = 4, name = x, list = [a, b]")) });
         Assert.Null(rule.Deliver(RuleFolder.Message("x")));
         Assert.Equal(["5 x b"], effects.Logged);
     }

@@ -43,7 +43,7 @@ public sealed class RuleConfigTests : IDisposable
             """).WithFallback(NodeConfig.Defaults());
         var rule = Assert.Single(RulesHosting.Validate(config, folder.Path));
         Assert.Equal((3, "host", 50_000_000L, 64L << 20), (rule.Instances, rule.PartitionBy, rule.InstructionBudget, rule.MemoryLimitBytes));
-        Assert.Equal(5, rule.Options!.GetInt("threshold"));
+        Assert.Equal(5L, rule.Options["threshold"]);
         var match = Syslogintr.Pipeline.Filtering.MessageFilter.Compile(rule.Match);
         Assert.True(match.Accepts(RuleFolder.Message("x", facility: Facility.Auth, severity: Severity.Warning, program: "sshd")));
         Assert.True(match.Accepts(RuleFolder.Message("x", facility: Facility.AuthPriv, severity: Severity.Notice, program: "ssh-agent")));

@@ -28,7 +28,7 @@ public sealed class RuleRestartAccountingTests : TestKit
             RestartMinBackoff = TimeSpan.FromMilliseconds(20),
             RestartMaxBackoff = TimeSpan.FromMilliseconds(50),
         });
-        var worker = RuleWorkerActor.Props(rule, 0, node, router, ActionTargets.None, maxConsecutiveErrors: 5);
+        var worker = RuleWorkerActor.Props(rule, 0, node, router, ActionTargets.None, maxConsecutiveErrors: 5, DefaultPipeline.Settings.MaxMessagesInFlight);
         var supervisor = Sys.ActorOf(RulesHosting.Supervised(worker, rule), "rule-failing");
         await supervisor.Ask<RuleStats>(GetRuleStats.Instance, TimeSpan.FromSeconds(10));
 

@@ -25,14 +25,15 @@ public sealed class RuleFolder : IDisposable
     public RuleDefinition Rule(string name, string lua, Func<RuleDefinition, RuleDefinition>? tweak = null)
     {
         var script = Write(name + ".lua", lua);
-        var rule = new RuleDefinition
-        {
-            Name = name,
-            ScriptPath = script,
-            LibraryPaths = [Path, System.IO.Path.Combine(Shipped, "lib")],
-        };
+        var rule = Definition(name, script, Path, System.IO.Path.Combine(Shipped, "lib"));
         return tweak is null ? rule : tweak(rule);
     }
+
+    /// <summary>A rule running <paramref name="scriptPath"/> with the shipped rule-defaults, its modules found in <paramref name="libraryPaths"/>.</summary>
+    public static RuleDefinition Definition(string name, string scriptPath, params string[] libraryPaths) =>
+        RuleDefinition.From(name, Akka.Configuration.ConfigurationFactory.ParseString($"script = \"{scriptPath}\""), Akka.Configuration.Config.Empty, AppContext.BaseDirectory)
+            with
+        { LibraryPaths = libraryPaths };
 
     public void Dispose() => TempFolder.Delete(Path);
 

@@ -22,7 +22,7 @@ namespace Syslogintr.Tests.Rules;
 /// messages are being offered: the figure is what the rules handle, not what flow control sheds.
 /// </summary>
 [Collection(SerialCollection.Name)]
-public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit($"syslogintr.pipeline.max-messages-in-flight = {Count}")
+public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit
 {
     private const int Count = 200_000;
     private const int BatchSize = 1024;
@@ -70,12 +70,7 @@ public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit($"sy
     public void Sshblock_behind_the_router_on_sshd_lines_from_many_addresses()
     {
         var bans = CreateTestProbe();
-        var rule = new RuleDefinition
-        {
-            Name = "sshblock",
-            ScriptPath = Path.Combine(RuleFolder.Shipped, "sshblock.lua"),
-            LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
-        };
+        var rule = RuleFolder.Definition("sshblock", Path.Combine(RuleFolder.Shipped, "sshblock.lua"), Path.Combine(RuleFolder.Shipped, "lib"));
         var rate = Measure([rule], SshdLines(4000), registry => registry.Register<BanKey>(bans));
         var banned = bans.ReceiveWhile(TimeSpan.FromMilliseconds(500), m => (BanRequested)m, int.MaxValue).Count;
         output.WriteLine($"queue -> router -> sshblock (half failures, 2000 addresses): {rate:N0} msg/s, {banned} bans");
@@ -103,7 +98,7 @@ public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit($"sy
         var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, BatchSize));
         foreach (var rule in rules)
         {
-            Sys.ActorOf(RuleWorkerActor.Props(rule, 0, node, router, ActionTargets.From(registry), 1000));
+            Sys.ActorOf(RuleWorkerActor.Props(rule, 0, node, router, ActionTargets.From(registry), 1000, maxMessagesInFlight: Count));
         }
 
         AwaitAssert(() => Assert.Equal(rules.Length, node.Metrics.Consumers.Count()), TimeSpan.FromSeconds(10));

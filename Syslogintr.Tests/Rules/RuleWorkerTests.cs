@@ -38,7 +38,7 @@ public sealed class RuleWorkerTests : TestKit
     private const string BanEach = "function log(m) ban { ip = m.remote and m.relay ~= '' and m.relay or '192.0.2.1', reason = m.msg } end";
 
     private IActorRef Start(RuleDefinition rule, int index = 0) =>
-        Sys.ActorOf(RuleWorkerActor.Props(rule, index, node, router, ActionTargets.From(registry), 1000));
+        Sys.ActorOf(RuleWorkerActor.Props(rule, index, node, router, ActionTargets.From(registry), 1000, DefaultPipeline.Settings.MaxMessagesInFlight));
 
     private void AwaitSubscribed(int consumers) => AwaitAssert(() => Assert.Equal(consumers, node.Metrics.Consumers.Count()));
 
@@ -284,7 +284,7 @@ public sealed class RuleWorkerTests : TestKit
         registry.Register<BanKey>(bans);
         var rule = folder.Rule("broken", "ban { ip = '192.0.2.1', reason = 'loaded' } function log(m) error('always') end",
             r => r with { RestartMinBackoff = TimeSpan.FromMilliseconds(100), RestartMaxBackoff = TimeSpan.FromMilliseconds(200) });
-        Sys.ActorOf(RulesHosting.Supervised(RuleWorkerActor.Props(rule, 0, node, router, ActionTargets.From(registry), maxConsecutiveErrors: 3), rule));
+        Sys.ActorOf(RulesHosting.Supervised(RuleWorkerActor.Props(rule, 0, node, router, ActionTargets.From(registry), maxConsecutiveErrors: 3, DefaultPipeline.Settings.MaxMessagesInFlight), rule));
         Assert.Equal("loaded", bans.ExpectMsg<BanRequested>().Reason);
         AwaitSubscribed(1);
 

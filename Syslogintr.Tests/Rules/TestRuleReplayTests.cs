@@ -1,4 +1,5 @@
 using Syslogintr.Ingest;
+using Syslogintr.Rules;
 using Syslogintr.Rules.Replay;
 
 namespace Syslogintr.Tests.Rules;
@@ -25,7 +26,7 @@ public sealed class TestRuleReplayTests : IDisposable
             end
             function alarm_handler() syslog("info", "tick at " .. os.date("%H:%M", os.time())) end
             alarm("1h")
-            """, r => r with { Options = Akka.Configuration.ConfigurationFactory.ParseString("threshold = 2") });
+            """, r => r with { Options = RuleOptions.From("test", Akka.Configuration.ConfigurationFactory.ParseString("threshold = 2")) });
         var log = """
             # a comment line
             Nov 29 03:00:00 srv sshd[1]: Failed password for root from 203.0.113.5 port 22 ssh2
@@ -51,12 +52,9 @@ public sealed class TestRuleReplayTests : IDisposable
     [Fact]
     public void The_shipped_postfix_summary_rule_sums_up_a_mail()
     {
-        var rule = new Syslogintr.Rules.RuleDefinition
+        var rule = RuleFolder.Definition("postfix", Path.Combine(RuleFolder.Shipped, "postfix-summary.lua"), Path.Combine(RuleFolder.Shipped, "lib")) with
         {
-            Name = "postfix",
-            ScriptPath = Path.Combine(RuleFolder.Shipped, "postfix-summary.lua"),
-            LibraryPaths = [Path.Combine(RuleFolder.Shipped, "lib")],
-            Options = Akka.Configuration.ConfigurationFactory.ParseString("relay = home.example.net"),
+            Options = RuleOptions.From("test", Akka.Configuration.ConfigurationFactory.ParseString("relay = home.example.net")),
         };
         var log = """
             <22>Nov 29 03:00:00 mx postfix/smtpd[10]: 4F2A1: client=mail.example.org[198.51.100.7]

@@ -21,23 +21,21 @@ public sealed record MailSettings(
 {
     public static MailSettings Parse(Config config)
     {
-        var c = config.HasPath("syslogintr.mail") ? config.GetConfig("syslogintr.mail") : Config.Empty;
-        var transport = c.GetString("transport", "smtp");
+        var c = new SettingsReader(config).Section("syslogintr.mail");
+        var transport = c.String("transport");
         if (transport is not ("smtp" or "sendmail"))
         {
             throw new ConfigurationException($"syslogintr.mail.transport must be smtp or sendmail, not '{transport}'");
         }
 
-        var to = c.HasPath("to")
-            ? (c.GetValue("to").IsArray() ? c.GetStringList("to").ToList() : [c.GetString("to")])
-            : ["root@localhost"];
-        var argv = c.HasPath("sendmail.argv") ? c.GetStringList("sendmail.argv").ToList() : ["/usr/sbin/sendmail", "-t", "-i"];
+        var to = c.StringOrList("to");
+        var argv = c.Strings("sendmail.argv");
         if (argv.Count == 0 || to.Count == 0)
         {
             throw new ConfigurationException("syslogintr.mail: 'to' and 'sendmail.argv' must not be empty");
         }
 
-        var from = c.GetString("from", "syslogintr@localhost");
+        var from = c.String("from");
         foreach (var address in to.Prepend(from).Where(a => !MailboxAddress.TryParse(a, out _)))
         {
             throw new ConfigurationException($"syslogintr.mail: '{address}' is not a mail address");
@@ -45,16 +43,16 @@ public sealed record MailSettings(
 
         return new MailSettings(
             transport,
-            SmtpSettings.Parse(c.HasPath("smtp") ? c.GetConfig("smtp") : Config.Empty),
+            SmtpSettings.Parse(c.Section("smtp")),
             argv,
-            c.GetTimeSpan("sendmail.timeout", TimeSpan.FromSeconds(30)),
+            c.Duration("sendmail.timeout"),
             from,
             to,
-            c.GetString("outbox", "./var/spool/outbox"),
-            c.GetTimeSpan("retry.min-backoff", TimeSpan.FromSeconds(1)),
-            c.GetTimeSpan("retry.max-backoff", TimeSpan.FromMinutes(5)),
-            c.GetInt("retry.breaker-failures", 5),
-            c.GetTimeSpan("retry.breaker-reset", TimeSpan.FromMinutes(5)));
+            c.String("outbox"),
+            c.Duration("retry.min-backoff"),
+            c.Duration("retry.max-backoff"),
+            c.Int("retry.breaker-failures"),
+            c.Duration("retry.breaker-reset"));
     }
 }
 
@@ -63,23 +61,28 @@ public sealed record MailSettings(
 /// <param name="KeepAlive">How often an idle connection is kept open with NOOP; zero: disconnect after each mail.</param>
 public sealed record SmtpSettings(string Host, int Port, SecureSocketOptions Security, TimeSpan Timeout, string? User, string? Password, TimeSpan KeepAlive)
 {
-    public static SmtpSettings Parse(Config c)
+    /// <summary>SMTP's own port; with <c>security = ssl</c>, the submissions port (RFC 8314).</summary>
+    private const int SmtpPort = 25;
+    private const int SubmissionsPort = 465;
+
+    /// <param name="c">The <c>syslogintr.mail.smtp</c> section. <c>port</c> has no default in the file: it follows <c>security</c>.</param>
+    public static SmtpSettings Parse(SettingsReader c)
     {
-        var security = c.GetString("security", "none") switch
+        var security = c.String("security") switch
         {
             "none" => SecureSocketOptions.None,
             "starttls" => SecureSocketOptions.StartTls,
             "ssl" => SecureSocketOptions.SslOnConnect,
             var other => throw new ConfigurationException($"syslogintr.mail.smtp.security must be none, starttls or ssl, not '{other}'"),
         };
-        var user = c.GetString("user", null);
+        var user = c.Optional("user");
         return new SmtpSettings(
-            c.GetString("host", "127.0.0.1"),
-            c.GetInt("port", security == SecureSocketOptions.SslOnConnect ? 465 : 25),
+            c.String("host"),
+            c.Has("port") ? c.Int("port", 1, 65535) : security == SecureSocketOptions.SslOnConnect ? SubmissionsPort : SmtpPort,
             security,
-            c.GetTimeSpan("timeout", TimeSpan.FromMinutes(2)),
-            string.IsNullOrEmpty(user) ? null : user,
-            string.IsNullOrEmpty(user) ? null : Secrets.Read(c, "syslogintr.mail.smtp"),
-            c.GetTimeSpan("keep-alive", TimeSpan.FromMinutes(1)));
+            c.Duration("timeout"),
+            user,
+            user is null ? null : c.Secret("syslogintr.mail.smtp"),
+            c.Duration("keep-alive"));
     }
 }

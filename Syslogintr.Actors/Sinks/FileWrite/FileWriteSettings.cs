@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Syslogintr.Hosting;
 using Syslogintr.Sinks.Files;
 
 namespace Syslogintr.Sinks.FileWrite;
@@ -12,15 +13,13 @@ public sealed record FileWriteSettings(IReadOnlyList<string> AllowedDirectories,
 {
     public static FileWriteSettings From(Config config)
     {
-        var allowed = config.HasPath("syslogintr.write.allowed-directories")
-            ? config.GetStringList("syslogintr.write.allowed-directories")
-            : ["./var/log"];
+        var write = new SettingsReader(config).Section("syslogintr.write");
         return new FileWriteSettings(
-            allowed.Select(Directory).ToList(),
-            config.GetTimeSpan("syslogintr.write.flush-interval", TimeSpan.FromSeconds(1)),
-            config.GetInt("syslogintr.write.max-open-files", 64),
-            config.GetBoolean("syslogintr.write.escape-control-characters", true),
-            config.GetTimeSpan("syslogintr.write.close-idle-after", TimeSpan.FromMinutes(5)));
+            write.Strings("allowed-directories").Select(Directory).ToList(),
+            write.Duration("flush-interval"),
+            write.Int("max-open-files"),
+            write.Bool("escape-control-characters"),
+            write.Duration("close-idle-after"));
     }
 
     /// <summary>A folder as <see cref="AllowedDirectories"/> holds it.</summary>

@@ -21,15 +21,20 @@ public sealed record RelaySettings(
 {
     public const int DefaultPort = 514;
 
-    public static readonly RelaySettings Default = new(8192, 10_000, 1000, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+    /// <summary>The shipped settings (from the embedded defaults).</summary>
+    public static RelaySettings Default => From(Config.Empty);
 
-    public static RelaySettings From(Config config) => new(
-        config.GetIntByteSize("syslogintr.relay.max-message-size", Default.MaxMessageSize),
-        config.GetInt("syslogintr.relay.tcp-buffer", Default.TcpBuffer),
-        config.GetInt("syslogintr.relay.pending-per-name", Default.PendingPerName),
-        config.GetTimeSpan("syslogintr.relay.name-ttl", Default.NameTtl),
-        config.GetTimeSpan("syslogintr.relay.failed-name-ttl", Default.FailedNameTtl),
-        config.GetTimeSpan("syslogintr.relay.connect-timeout", Default.ConnectTimeout),
-        config.GetTimeSpan("syslogintr.relay.min-backoff", Default.MinBackoff),
-        config.GetTimeSpan("syslogintr.relay.max-backoff", Default.MaxBackoff));
+    public static RelaySettings From(Config config)
+    {
+        var relay = new SettingsReader(config).Section("syslogintr.relay");
+        return new(
+            relay.IntBytes("max-message-size"),
+            relay.Int("tcp-buffer"),
+            relay.Int("pending-per-name"),
+            relay.Duration("name-ttl"),
+            relay.Duration("failed-name-ttl"),
+            relay.Duration("connect-timeout"),
+            relay.Duration("min-backoff"),
+            relay.Duration("max-backoff"));
+    }
 }
