@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
-using Syslogintr.Actions;
 
 namespace Syslogintr.Metrics;
 

@@ -58,19 +58,13 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         Receive<HeldTooLong>(h => Stall(h.Name));
     }
 
-    /// <summary>
-    /// Default of <c>max-backpressure</c>: far beyond a healthy disk's worst hiccup (a rotation, a slow fsync), so a
-    /// merely slow sink never loses a message; short enough that a hung one costs seconds of TCP input, not an outage.
-    /// </summary>
-    public static readonly TimeSpan DefaultMaxBackpressure = TimeSpan.FromSeconds(10);
-
     /// <summary>The counters' name for messages that reached the router while no consumer was subscribed.</summary>
     public const string Unrouted = "(no consumer)";
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan? maxBackpressure = null) =>
-        Akka.Actor.Props.Create(() => new RouterActor(queue, metrics, batchSize, maxBackpressure ?? DefaultMaxBackpressure));
+    public static Props Props(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan maxBackpressure) =>
+        Akka.Actor.Props.Create(() => new RouterActor(queue, metrics, batchSize, maxBackpressure));
 
     protected override void PreStart() => Pump();
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
+using Syslogintr.Metrics;
 using Syslogintr.Actions;
 using Syslogintr.Node;
 

@@ -36,7 +36,7 @@ public sealed class StuckDownstreamTests : TestKit
             var errorLog = Sys.ActorOf(Props.Create(() => new ErrorCollector(errors)));
             Sys.EventStream.Subscribe(errorLog, typeof(Akka.Event.Error));
             var node = new NodeServices(new IngestQueue(1000), new NodeMetrics(), TimeProvider.System, "testhost");
-            var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 100));
+            var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 100, DefaultPipeline.Settings.MaxBackpressure));
             var sink = Sys.ActorOf(Props.Create(() => new StuckSink(release)));
             router.Tell(new Subscribe("stuck", sink, FilterSpec.All, MaxMessagesInFlight: 400));
             var settings = new ListenerSettings("local", ListenerKind.Unix, null, Path.Combine(directory, "log"), 256 * 1024, 64 * 1024, TimeSpan.FromMinutes(1), 10, null, 10, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));

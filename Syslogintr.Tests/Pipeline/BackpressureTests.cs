@@ -52,7 +52,7 @@ public sealed class BackpressureTests() : TestKit(NodeConfig.Defaults())
         try
         {
             var node = new NodeServices(new IngestQueue(2000), new NodeMetrics(), TimeProvider.System, "testhost");
-            var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 256));
+            var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 256, DefaultPipeline.Settings.MaxBackpressure));
 
             var file = new FileSinkSettings("messages", Path.Combine(directory, "messages"), FilterSpec.All, OutputFormat.Traditional, TimeSpan.FromMilliseconds(100), true, 64 << 20, OnLag.Backpressure);
             var fileSink = Sys.ActorOf(FileSinkActor.Props(file, node.Metrics.Sink("messages")));

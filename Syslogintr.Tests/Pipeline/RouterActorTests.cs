@@ -4,6 +4,7 @@ using Syslogintr.Ingest;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Pipeline.Filtering;
+using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Pipeline;
 
@@ -26,7 +27,7 @@ public sealed class RouterActorTests : TestKit
     {
         var queue = new IngestQueue(100);
         var metrics = new NodeMetrics();
-        var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 16));
+        var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 16, DefaultPipeline.Settings.MaxBackpressure));
         var all = CreateTestProbe();
         var mail = CreateTestProbe();
         router.Tell(new Subscribe("all", all, FilterSpec.All, Credit));
@@ -53,7 +54,7 @@ public sealed class RouterActorTests : TestKit
     {
         var queue = new IngestQueue(10_000);
         var metrics = new NodeMetrics();
-        var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 10));
+        var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 10, DefaultPipeline.Settings.MaxBackpressure));
         var stuck = CreateTestProbe();
         var healthy = CreateTestProbe();
         router.Tell(new Subscribe("stuck", stuck, FilterSpec.All, MaxMessagesInFlight: 20));
@@ -86,7 +87,7 @@ public sealed class RouterActorTests : TestKit
     {
         var queue = new IngestQueue(100);
         var metrics = new NodeMetrics();
-        var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 100));
+        var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 100, DefaultPipeline.Settings.MaxBackpressure));
         var sink = CreateTestProbe();
         router.Tell(new Subscribe("sink", sink, FilterSpec.All, Credit));
         ExpectMsg<Subscribed>();

@@ -22,7 +22,7 @@ public sealed class RuleRestartAccountingTests : TestKit
     {
         using var folder = new RuleFolder();
         var node = new NodeServices(new IngestQueue(Messages), new NodeMetrics(), TimeProvider.System, "node1");
-        var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 64));
+        var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 64, DefaultPipeline.Settings.MaxBackpressure));
         var rule = folder.Rule("failing", "function log(m) error('always') end", r => r with
         {
             RestartMinBackoff = TimeSpan.FromMilliseconds(20),

@@ -95,7 +95,7 @@ public sealed class RuleThroughputTests(ITestOutputHelper output) : TestKit
         var node = new NodeServices(new IngestQueue(Count), new NodeMetrics(), TimeProvider.System, "node1");
         var registry = new ActorRegistry();
         register?.Invoke(registry);
-        var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, BatchSize));
+        var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, BatchSize, DefaultPipeline.Settings.MaxBackpressure));
         foreach (var rule in rules)
         {
             Sys.ActorOf(RuleWorkerActor.Props(rule, 0, node, router, ActionTargets.From(registry), 1000, maxMessagesInFlight: Count));

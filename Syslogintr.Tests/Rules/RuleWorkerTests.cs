@@ -26,7 +26,7 @@ public sealed class RuleWorkerTests : TestKit
     public RuleWorkerTests()
     {
         node = new(new IngestQueue(100_000), new NodeMetrics(), clock, "node1");
-        router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 256));
+        router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 256, DefaultPipeline.Settings.MaxBackpressure));
     }
 
     protected override void Dispose(bool disposing)

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
+using Syslogintr.Metrics;
 using Syslogintr.Actions;
 using Syslogintr.Node;
 using Syslogintr.Sinks;

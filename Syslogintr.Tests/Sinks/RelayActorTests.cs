@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
+using Syslogintr.Metrics;
 using Syslogintr.Actions;
 using Syslogintr.Ingest;
 using Syslogintr.Node;

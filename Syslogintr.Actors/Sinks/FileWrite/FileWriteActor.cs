@@ -1,6 +1,7 @@
 using System.Text;
 using Akka.Actor;
 using Akka.Event;
+using Syslogintr.Metrics;
 using Syslogintr.Actions;
 using Syslogintr.Hosting;
 using Syslogintr.Sinks.Files;

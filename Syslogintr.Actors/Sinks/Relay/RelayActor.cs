@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
+using Syslogintr.Metrics;
 using Syslogintr.Actions;
 
 namespace Syslogintr.Sinks.Relay;

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Akka.Actor;
 using Akka.Event;
+using Syslogintr.Metrics;
 using Syslogintr.Actions;
 
 namespace Syslogintr.Sinks.Relay;

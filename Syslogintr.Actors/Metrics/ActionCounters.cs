@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 
-namespace Syslogintr.Actions;
+namespace Syslogintr.Metrics;
 
 /// <summary>
 /// Counters of the side-effect actors (exec, ban, relay, file write): what they did, refused, dropped and failed.
