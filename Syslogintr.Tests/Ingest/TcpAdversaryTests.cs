@@ -222,14 +222,16 @@ public sealed class TcpAdversaryTests(ITestOutputHelper output)
         for (var i = 0; i < blocked; i++)
         {
             // What a stuck actor on a pool dispatcher does: hold its thread.
-            ThreadPool.UnsafeQueueUserWorkItem(_ => release.Task.Wait(TimeSpan.FromSeconds(15)), null);
+            ThreadPool.UnsafeQueueUserWorkItem(_ => release.Task.Wait(TimeSpan.FromSeconds(40)), null);
         }
 
         try
         {
             var clock = Stopwatch.StartNew();
             await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes("<13>Nov 29 10:00:00 h pooled[1]: read anyway\n"));
-            while (counters.Received == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+            // Delayed, not stopped: the pool adds a thread about every half second, so how long depends on how many
+            // threads the rest of the test process holds (6 s alone here); 30 s is the bound of "never stopped".
+            while (counters.Received == 0 && clock.Elapsed < TimeSpan.FromSeconds(30))
             {
                 Thread.Sleep(20); // not await: this test's own continuations would queue behind the blocked threads
             }
