@@ -18,24 +18,10 @@ public static class ConfigExtensions
         foreach (var name in section.Root.GetObject().Items.Keys)
         {
             var entry = section.GetConfig(name);
-            if (entry.GetBoolean("enabled", true))
+            if (!entry.HasPath("enabled") || entry.GetBoolean("enabled"))
             {
                 yield return (name, entry);
             }
         }
-    }
-
-    /// <summary>A byte size such as <c>8MiB</c> that must fit an int.</summary>
-    public static int GetIntByteSize(this Config config, string path, int fallback)
-    {
-        if (!config.HasPath(path))
-        {
-            return fallback;
-        }
-
-        var size = config.GetByteSize(path) ?? fallback;
-        return size is > 0 and <= int.MaxValue
-            ? (int)size
-            : throw new ConfigurationException($"'{path}' must be between 1 byte and 2 GiB, not {size}");
     }
 }

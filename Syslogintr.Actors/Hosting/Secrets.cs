@@ -16,14 +16,14 @@ public static class Secrets
             throw new ConfigurationException($"{where}: '{prefix}' may not be written in the configuration; use '{prefix}-env' or '{prefix}-file'");
         }
 
-        var variable = section.GetString($"{prefix}-env", null);
+        var variable = Optional(section, $"{prefix}-env");
         if (!string.IsNullOrEmpty(variable))
         {
             return Environment.GetEnvironmentVariable(variable)
                 ?? throw new ConfigurationException($"{where}: environment variable {variable} ({prefix}-env) is not set");
         }
 
-        var file = section.GetString($"{prefix}-file", null);
+        var file = Optional(section, $"{prefix}-file");
         if (!string.IsNullOrEmpty(file))
         {
             try
@@ -38,4 +38,7 @@ public static class Secrets
 
         return null;
     }
+
+    /// <summary>Neither key has a default: absent means "not this way".</summary>
+    private static string? Optional(Config section, string key) => section.HasPath(key) ? section.GetString(key) : null;
 }

@@ -23,14 +23,19 @@ public sealed class SettingsReader
         this.prefix = prefix;
     }
 
-    /// <summary>The keys under <paramref name="path"/>, read by their short names (errors still name the full key).</summary>
-    public SettingsReader Section(string path) => new(Sub(path), prefix + path + ".");
+    /// <summary>
+    /// The keys under <paramref name="path"/>, read by their short names (errors still name the full key); keys it
+    /// lacks are taken from <paramref name="defaultsPaths"/>, the first that has them (the console from <c>syslogintr.file-defaults</c>).
+    /// </summary>
+    public SettingsReader Section(string path, params string[] defaultsPaths) => Entry(Sub(path), path, defaultsPaths);
 
     /// <summary>
     /// <paramref name="entry"/>, one entry of a named section (the rule at <paramref name="path"/>), whose missing
-    /// keys are taken from <paramref name="defaultsPath"/> (<c>syslogintr.rule-defaults</c>), read by their short names.
+    /// keys are taken from <paramref name="defaultsPaths"/>, the first that has them (<c>syslogintr.rule-defaults</c>;
+    /// a unix listener's own defaults, then every listener's), read by their short names.
     /// </summary>
-    public SettingsReader Entry(Config entry, string path, string defaultsPath) => new(entry.WithFallback(Sub(defaultsPath)), prefix + path + ".");
+    public SettingsReader Entry(Config entry, string path, params string[] defaultsPaths) =>
+        new(defaultsPaths.Aggregate(entry, (merged, defaults) => merged.WithFallback(Sub(defaults))), prefix + path + ".");
 
     public bool Has(string key) => config.HasPath(key);
 

@@ -22,12 +22,14 @@ public sealed record ProbeSettings(
     public static IReadOnlyList<ProbeSettings> AllFrom(Config config, string? baseDirectory = null) =>
         config.NamedEntries("syslogintr.probes").Select(e => From(e.Name, e.Config, config, baseDirectory ?? Directory.GetCurrentDirectory())).ToList();
 
-    public static ProbeSettings From(string name, Config c, Config root, string baseDirectory)
+    /// <summary>The probe <paramref name="entry"/>, over <c>syslogintr.probe-defaults</c>.</summary>
+    public static ProbeSettings From(string name, Config entry, Config root, string baseDirectory)
     {
         var where = $"syslogintr.probes.{name}";
-        var kind = c.GetString("kind", "");
-        var every = c.GetTimeSpan("every", TimeSpan.FromHours(1));
-        var timeout = c.GetTimeSpan("timeout", TimeSpan.FromSeconds(10));
+        var c = new SettingsReader(root).Entry(entry, where, "syslogintr.probe-defaults");
+        var kind = c.Optional("kind");
+        var every = c.Duration("every");
+        var timeout = c.Duration("timeout");
         if (every <= TimeSpan.Zero || timeout <= TimeSpan.Zero)
         {
             throw new ConfigurationException($"{where}: 'every' and 'timeout' must be positive");
@@ -38,14 +40,15 @@ public sealed record ProbeSettings(
             throw new ConfigurationException($"{where}: 'timeout' ({timeout}) is longer than 'every' ({every}); runs would overlap");
         }
 
-        // A little jitter so that probes configured alike do not all fire in the same second.
-        var jitter = c.GetTimeSpan("jitter", TimeSpan.FromTicks(Math.Min(every.Ticks / 50, TimeSpan.FromSeconds(30).Ticks)));
-        var program = c.GetString("program", kind == "http-status" ? "check/httpd" : $"check/{name}");
+        // Computed when absent, as syslogintr.conf documents at probe-defaults: a little jitter so that probes
+        // configured alike do not all fire in the same second, and a program name after the check.
+        var jitter = c.Has("jitter") ? c.Duration("jitter") : TimeSpan.FromTicks(Math.Min(every.Ticks / 50, TimeSpan.FromSeconds(30).Ticks));
+        var program = c.Optional("program") ?? (kind == "http-status" ? "check/httpd" : $"check/{name}");
         var target = ReadTarget(kind, c, where, root, baseDirectory);
-        return new ProbeSettings(name, every, timeout, c.GetBoolean("run-at-start", true), jitter, program, c.GetBoolean("alert", true), target);
+        return new ProbeSettings(name, every, timeout, c.Bool("run-at-start"), jitter, program, c.Bool("alert"), target);
     }
 
-    private static ProbeTarget ReadTarget(string kind, Config c, string where, Config root, string baseDirectory)
+    private static ProbeTarget ReadTarget(string? kind, SettingsReader c, string where, Config root, string baseDirectory)
     {
         switch (kind)
         {
@@ -57,33 +60,32 @@ public sealed record ProbeSettings(
                         throw new ConfigurationException($"{where}: 'url' must be an absolute http(s) URL, not '{url}'");
                     }
 
-                    var user = c.GetString("user", null);
-                    var password = user is null ? null : Secrets.Read(c, where);
+                    var user = c.Optional("user");
+                    var password = user is null ? null : c.Secret(where);
                     return new HttpStatusTarget(uri, user, password);
                 }
 
             case "pidfile":
                 {
                     var path = Required(c, "path", where);
-                    var processName = c.GetString("process-name", null);
-                    return new PidFileTarget(path, string.IsNullOrEmpty(processName) ? null : processName);
+                    return new PidFileTarget(path, c.Optional("process-name"));
                 }
 
             case "tcp":
                 {
-                    var host = c.GetString("host", "127.0.0.1");
-                    var port = c.GetInt("port", 0);
+                    var host = c.String("host");
+                    var port = c.Has("port") ? c.Long("port") : 0;
                     if (port is <= 0 or > 65535)
                     {
                         throw new ConfigurationException($"{where}: 'port' must be 1..65535");
                     }
 
-                    return new TcpTarget(host, port);
+                    return new TcpTarget(host, (int)port);
                 }
 
             case "exec":
                 {
-                    var argv = c.HasPath("argv") ? c.GetStringList("argv").ToList() : [];
+                    var argv = c.Has("argv") ? c.Strings("argv").ToList() : [];
                     if (argv.Count == 0 || string.IsNullOrEmpty(argv[0]))
                     {
                         throw new ConfigurationException($"{where}: 'argv' must be a non-empty list (the program and its arguments; no shell)");
@@ -115,10 +117,7 @@ public sealed record ProbeSettings(
         }
     }
 
-    private static string Required(Config c, string key, string where)
-    {
-        var value = c.GetString(key, "");
-        return value.Length > 0 ? value : throw new ConfigurationException($"{where}: '{key}' is required");
-    }
+    private static string Required(SettingsReader c, string key, string where) =>
+        c.Optional(key) ?? throw new ConfigurationException($"{where}: '{key}' is required");
 }
 

@@ -24,15 +24,25 @@ public sealed record FileSinkSettings(
 
     public bool IsConsole => Path == StandardOutput;
 
-    public static IReadOnlyList<FileSinkSettings> FilesFrom(Config config) =>
-        config.NamedEntries("syslogintr.files").Select(e => From(e.Name, e.Config, e.Config.GetString("path"))).ToList();
+    /// <summary>Every enabled entry of <c>syslogintr.files</c>, each over <c>syslogintr.file-defaults</c>.</summary>
+    public static IReadOnlyList<FileSinkSettings> FilesFrom(Config config)
+    {
+        var settings = new SettingsReader(config);
+        return config.NamedEntries("syslogintr.files")
+            .Select(e => From(e.Name, settings.Entry(e.Config, $"syslogintr.files.{e.Name}", "syslogintr.file-defaults"), e.Config.GetString("path")))
+            .ToList();
+    }
 
-    public static FileSinkSettings? ConsoleFrom(Config config) =>
-        config.HasPath("syslogintr.console") && config.GetBoolean("syslogintr.console.enabled", false)
-            ? From("console", config.GetConfig("syslogintr.console"), StandardOutput)
+    /// <summary><c>syslogintr.console</c> over <c>syslogintr.file-defaults</c>, when enabled.</summary>
+    public static FileSinkSettings? ConsoleFrom(Config config)
+    {
+        var settings = new SettingsReader(config);
+        return settings.Bool("syslogintr.console.enabled")
+            ? From("console", settings.Section("syslogintr.console", "syslogintr.file-defaults"), StandardOutput)
             : null;
+    }
 
-    private static FileSinkSettings From(string name, Config c, string? path)
+    private static FileSinkSettings From(string name, SettingsReader c, string? path)
     {
         if (string.IsNullOrWhiteSpace(path))
         {
@@ -43,9 +53,9 @@ public sealed record FileSinkSettings(
         {
             var filter = new FilterSpec
             {
-                Select = c.GetString("select", "*.*"),
-                Programs = [.. c.GetStringList("program") ?? []],
-                Hosts = [.. c.GetStringList("host") ?? []],
+                Select = c.String("select"),
+                Programs = [.. c.Strings("program")],
+                Hosts = [.. c.Strings("host")],
             };
 
             // A bad selector stops the node here, at start, rather than in the router.
@@ -54,11 +64,11 @@ public sealed record FileSinkSettings(
                 name,
                 path == StandardOutput ? path : System.IO.Path.GetFullPath(path),
                 filter,
-                OutputFormats.Parse(c.GetString("format", "traditional")),
-                c.GetTimeSpan("flush-interval", TimeSpan.FromSeconds(1)),
-                c.GetBoolean("escape-control-characters", true),
-                c.GetIntByteSize("max-pending", 64 * 1024 * 1024),
-                OnLagSetting.Parse("on-lag", c.GetString("on-lag", ""), path == StandardOutput ? OnLag.Drop : OnLag.Backpressure));
+                OutputFormats.Parse(c.String("format")),
+                c.Duration("flush-interval"),
+                c.Bool("escape-control-characters"),
+                c.IntBytes("max-pending"),
+                OnLagSetting.Parse("on-lag", c.String("on-lag"), path == StandardOutput ? OnLag.Drop : OnLag.Backpressure));
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {

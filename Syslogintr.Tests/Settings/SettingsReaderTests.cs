@@ -4,7 +4,11 @@ using Akka.Configuration;
 using MailKit.Security;
 using Syslogintr.Alerts.Mail;
 using Syslogintr.Hosting;
+using Syslogintr.Ingest.Listeners;
+using Syslogintr.Pipeline;
+using Syslogintr.Probes;
 using Syslogintr.Rules;
+using Syslogintr.Sinks;
 
 namespace Syslogintr.Tests.Settings;
 
@@ -102,19 +106,64 @@ public sealed partial class SettingsReaderTests
     /// <summary>
     /// No settings reader in the node carries a default of its own: a config getter called with a fallback
     /// argument (<c>GetInt(key, 32768)</c>) would be a second, drifting copy of syslogintr.conf. Named entries
-    /// without a defaults section in the file (listeners, files, probes) are the listed exceptions.
+    /// (listeners, files, probes) included: theirs are in the file's <c>*-defaults</c> sections.
     /// </summary>
     [Fact]
-    public void No_settings_default_is_written_in_the_csharp_outside_the_named_entries()
+    public void No_settings_default_is_written_in_the_csharp()
     {
-        string[] namedEntries = ["ListenerSettings.cs", "FileSinkSettings.cs", "ProbeSettings.cs", "Secrets.cs", "ConfigExtensions.cs"];
         var offenders = Directory.EnumerateFiles(Path.Combine(Repository, "Syslogintr.Actors"), "*.cs", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(Path.Combine(Repository, "Syslogintr.Node"), "*.cs", SearchOption.AllDirectories))
-            .Where(f => !f.Contains("/obj/") && !namedEntries.Contains(Path.GetFileName(f)))
+            .Where(f => !f.Contains("/obj/"))
             .SelectMany(f => File.ReadLines(f).Where(l => GetterWithFallback().IsMatch(l)).Select(l => $"{Path.GetFileName(f)}: {l.Trim()}"))
             .ToList();
 
         Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void A_users_own_listener_takes_the_defaults_of_its_kind()
+    {
+        var listeners = ListenerSettings.From(ConfigurationFactory.ParseString("""
+            syslogintr.listeners {
+              mytcp { kind = tcp, bind = "127.0.0.1:6514" }
+              mysock { kind = unix, path = "/tmp/x.sock", idle-timeout = 1m }
+              myudp { kind = udp, bind = "127.0.0.1:6514" }
+            }
+            """));
+
+        var (tcp, unix, udp) = (listeners[0], listeners[1], listeners[2]);
+        Assert.Equal((64 * 1024, 8 * 1024 * 1024, TimeSpan.FromMinutes(10), 1000, 100), (tcp.MaxMessageSize, tcp.ReceiveBuffer, tcp.IdleTimeout, tcp.MaxConnections, tcp.MaxConnectionsPerAddress));
+        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), (TlsSettings?)null), (tcp.FirstFrameTimeout, tcp.FrameTimeout, tcp.Tls));
+        Assert.Equal((1024 * 1024, TimeSpan.FromMinutes(1)), (unix.MaxMessageSize, unix.IdleTimeout));
+        Assert.Equal(64 * 1024, udp.MaxMessageSize);
+    }
+
+    [Fact]
+    public void A_users_own_file_and_the_console_take_file_defaults_with_their_own_on_lag()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            syslogintr.files.mine { path = "/tmp/mine" }
+            syslogintr.console.enabled = true
+            """);
+
+        var file = Assert.Single(FileSinkSettings.FilesFrom(config));
+        var console = FileSinkSettings.ConsoleFrom(config)!;
+
+        Assert.Equal(("*.*", TimeSpan.FromSeconds(1), true, 64 * 1024 * 1024, OnLag.Backpressure), (file.Filter.Select, file.FlushInterval, file.EscapeControlCharacters, file.MaxPendingBytes, file.OnLag));
+        Assert.Equal((file.Format, file.MaxPendingBytes, OnLag.Drop), (console.Format, console.MaxPendingBytes, console.OnLag));
+    }
+
+    [Theory]
+    [InlineData("every = 10m", 12, "check/p")]
+    [InlineData("every = 1h", 30, "check/p")]
+    [InlineData("every = 10m, jitter = 2s, program = mine", 2, "mine")]
+    public void A_probe_takes_probe_defaults_and_computes_jitter_and_program_when_absent(string keys, int jitterSeconds, string program)
+    {
+        var probe = Assert.Single(ProbeSettings.AllFrom(ConfigurationFactory.ParseString($"syslogintr.probes.p {{ kind = tcp, port = 1, {keys} }}")));
+
+        Assert.Equal((TimeSpan.FromSeconds(10), true, true), (probe.Timeout, probe.RunAtStart, probe.Alert));
+        Assert.Equal((TimeSpan.FromSeconds(jitterSeconds), program), (probe.Jitter, probe.Program));
+        Assert.Equal("127.0.0.1", ((TcpTarget)probe.Target).Host);
     }
 
     /// <summary>Only the settings readers read the config: no actor or hosting code asks for a key itself.</summary>

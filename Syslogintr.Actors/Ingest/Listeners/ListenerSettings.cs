@@ -32,48 +32,56 @@ public sealed record ListenerSettings(
     TimeSpan FirstFrameTimeout,
     TimeSpan FrameTimeout)
 {
-    public static IReadOnlyList<ListenerSettings> From(Config config) =>
-        config.NamedEntries("syslogintr.listeners").Select(e => Parse(e.Name, e.Config)).ToList();
-
-    private static ListenerSettings Parse(string name, Config c)
+    /// <summary>
+    /// Every enabled entry of <paramref name="config"/>'s <c>syslogintr.listeners</c>, each over
+    /// <c>syslogintr.listener-defaults.&lt;kind&gt;</c> and then <c>syslogintr.listener-defaults</c> (a unix datagram's
+    /// size limit differs), so a listener of the user's own has every key.
+    /// </summary>
+    public static IReadOnlyList<ListenerSettings> From(Config config)
     {
-        var kind = c.GetString("kind", "") switch
+        var settings = new SettingsReader(config);
+        return config.NamedEntries("syslogintr.listeners").Select(e => Parse(e.Name, e.Config, settings)).ToList();
+    }
+
+    private static ListenerSettings Parse(string name, Config entry, SettingsReader settings)
+    {
+        var kindName = entry.HasPath("kind") ? entry.GetString("kind") : null;
+        var kind = kindName switch
         {
             "udp" => ListenerKind.Udp,
             "tcp" => ListenerKind.Tcp,
             "unix" => ListenerKind.Unix,
             var other => throw new StartupException($"listener '{name}': kind must be udp, tcp or unix, not '{other}'"),
         };
+        var path = $"syslogintr.listeners.{name}";
+        var c = settings.Entry(entry, path, $"syslogintr.listener-defaults.{kindName}", "syslogintr.listener-defaults");
         IPEndPoint? bind = null;
-        string? path = null;
+        string? socketPath = null;
         if (kind == ListenerKind.Unix)
         {
-            path = c.GetString("path", "");
-            if (string.IsNullOrEmpty(path))
-            {
-                throw new StartupException($"listener '{name}': a unix listener needs a path");
-            }
-
-            path = System.IO.Path.GetFullPath(path);
+            socketPath = c.Optional("path") ?? throw new StartupException($"listener '{name}': a unix listener needs a path");
+            socketPath = System.IO.Path.GetFullPath(socketPath);
         }
-        else if (!IPEndPoint.TryParse(c.GetString("bind", ""), out bind) || bind.Port == 0)
+        else if (!IPEndPoint.TryParse(c.Optional("bind") ?? "", out bind) || bind.Port == 0)
         {
-            throw new StartupException($"listener '{name}': bind must be ADDRESS:PORT (e.g. \"0.0.0.0:514\" or \"[::]:514\"), not '{c.GetString("bind", "")}'");
+            throw new StartupException($"listener '{name}': bind must be ADDRESS:PORT (e.g. \"0.0.0.0:514\" or \"[::]:514\"), not '{c.Optional("bind")}'");
         }
 
         return new ListenerSettings(
             name,
             kind,
             bind,
-            path,
-            c.GetIntByteSize("receive-buffer", 8 * 1024 * 1024),
-            c.GetIntByteSize("max-message-size", kind == ListenerKind.Unix ? 1024 * 1024 : 64 * 1024),
-            c.GetTimeSpan("idle-timeout", TimeSpan.FromMinutes(10)),
-            c.GetInt("max-connections", 1000),
-            kind == ListenerKind.Tcp && c.HasPath("tls") ? TlsSettings.From(name, c.GetConfig("tls")) : null,
-            c.GetInt("max-connections-per-address", 100),
-            c.GetTimeSpan("first-frame-timeout", TimeSpan.FromSeconds(30)),
-            c.GetTimeSpan("frame-timeout", TimeSpan.FromSeconds(30)));
+            socketPath,
+            c.IntBytes("receive-buffer"),
+            c.IntBytes("max-message-size"),
+            c.Duration("idle-timeout"),
+            c.Int("max-connections"),
+            kind == ListenerKind.Tcp && entry.HasPath("tls")
+                ? TlsSettings.From(name, settings.Entry(entry.GetConfig("tls"), $"{path}.tls", "syslogintr.listener-defaults.tls"))
+                : null,
+            c.Int("max-connections-per-address"),
+            c.Duration("first-frame-timeout"),
+            c.Duration("frame-timeout"));
     }
 }
 
@@ -91,42 +99,39 @@ public sealed record TlsSettings(
     string? ClientCa,
     IReadOnlyList<PermittedPeer> PermittedPeers)
 {
-    public static TlsSettings From(string listener, Config c)
+    /// <summary>A listener's <c>tls</c> section, over <c>syslogintr.listener-defaults.tls</c>.</summary>
+    public static TlsSettings From(string listener, SettingsReader c)
     {
-        var certificate = c.GetString("certificate", "");
-        if (string.IsNullOrEmpty(certificate))
-        {
-            throw new StartupException($"listener '{listener}': tls needs a certificate");
-        }
-
-        var mode = c.GetString("client-certificate", "none") switch
+        var certificate = c.Optional("certificate")
+            ?? throw new StartupException($"listener '{listener}': tls needs a certificate");
+        var mode = c.String("client-certificate") switch
         {
             "none" => ClientCertificateMode.None,
             "optional" => ClientCertificateMode.Optional,
             "required" => ClientCertificateMode.Required,
             var other => throw new StartupException($"listener '{listener}': client-certificate must be none, optional or required, not '{other}'"),
         };
-        var key = c.GetString("key", "");
-        var passwordEnv = c.GetString("password-env", "");
-        var clientCa = c.GetString("client-ca", "");
-        var peers = c.HasPath("permitted-peers") ? c.GetStringList("permitted-peers") : [];
-        if (mode == ClientCertificateMode.None && (clientCa.Length > 0 || peers.Count > 0))
+        var key = c.Optional("key");
+        var passwordEnv = c.Optional("password-env");
+        var clientCa = c.Optional("client-ca");
+        var peers = c.Strings("permitted-peers");
+        if (mode == ClientCertificateMode.None && (clientCa is not null || peers.Count > 0))
         {
             throw new StartupException($"listener '{listener}': tls.client-ca and tls.permitted-peers need client-certificate = optional or required");
         }
 
-        if (mode != ClientCertificateMode.None && clientCa.Length == 0)
+        if (mode != ClientCertificateMode.None && clientCa is null)
         {
             throw new StartupException($"listener '{listener}': tls.client-ca is required when client-certificate is {mode.ToString().ToLowerInvariant()} (the OS store is never trusted for clients)");
         }
 
         return new TlsSettings(
             System.IO.Path.GetFullPath(certificate),
-            key.Length == 0 ? null : System.IO.Path.GetFullPath(key),
-            passwordEnv.Length == 0 ? null : passwordEnv,
+            key is null ? null : System.IO.Path.GetFullPath(key),
+            passwordEnv,
             mode,
-            c.GetTimeSpan("handshake-timeout", TimeSpan.FromSeconds(10)),
-            clientCa.Length == 0 ? null : System.IO.Path.GetFullPath(clientCa),
+            c.Duration("handshake-timeout"),
+            clientCa is null ? null : System.IO.Path.GetFullPath(clientCa),
             peers.Select(p => ParsePeer(listener, p)).ToList());
     }
 
