@@ -1,16 +1,26 @@
 using Akka.Actor;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Syslogintr.Alerts;
 using Syslogintr.Alerts.Mail;
 using Syslogintr.Ingest;
+using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Alerts;
 
-public sealed class AlertActorTests : TestKit, IDisposable
+/// <summary>
+/// On virtual time: the test moves the book's clock and Akka's scheduler together, so the grouping window, reminders,
+/// rate limit, resolve-timeout and batched saves are exact to the millisecond however busy the machine, and "no mail"
+/// is checked after a round trip through the actor's mailbox instead of by waiting.
+/// </summary>
+public sealed class AlertActorTests() : TestKit(VirtualTime.Config), IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 29, 3, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
     private readonly TempDirectory temp = new();
     private readonly ManualClock clock = new(T0);
+
+    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
     private AlertSettings Settings(TimeSpan? window = null, TimeSpan? repeat = null, int maxPerHour = 20, TimeSpan? resolveTimeout = null) =>
         new(window ?? TimeSpan.FromMilliseconds(200), repeat ?? TimeSpan.FromHours(4), maxPerHour, temp.File("alerts.json"), resolveTimeout ?? TimeSpan.Zero);
@@ -21,74 +31,129 @@ public sealed class AlertActorTests : TestKit, IDisposable
 
     private AlertCleared Cleared(string key) => new(key, "test", clock.GetUtcNow());
 
+    /// <summary>One round trip through the actor's mailbox: it has handled everything sent to it, so the timers it started are scheduled and the mails it decided on are with the mailer.</summary>
+    private void Settled(IActorRef alerts)
+    {
+        alerts.Tell(new Identify(null), TestActor);
+        ExpectMsg<ActorIdentity>();
+    }
+
+    /// <summary>
+    /// Virtual time moves on by <paramref name="by"/>, in steps of at most <paramref name="step"/> (the reminder check
+    /// is periodic: a single long step would fire it once, late). Timers due fire, then those they set to zero delay.
+    /// </summary>
+    private void Advance(IActorRef alerts, TimeSpan by, TimeSpan? step = null)
+    {
+        var left = by;
+        do
+        {
+            var now = step is { } s && s < left ? s : left;
+            Settled(alerts);
+            clock.Advance(now);
+            Scheduler.Advance(now);
+            Settled(alerts);
+            Scheduler.Advance(TimeSpan.Zero);
+            Settled(alerts);
+            left -= now;
+        }
+        while (left > TimeSpan.Zero);
+    }
+
+    /// <summary>Nothing mailed so far: sound without waiting, because <see cref="Settled"/> ran after the last input.</summary>
+    private void NoMail(IActorRef alerts, TestProbe mailer)
+    {
+        Settled(alerts);
+        mailer.ExpectNoMsg(TimeSpan.Zero);
+    }
+
     [Fact]
     public void A_key_that_stays_bad_is_mailed_once_and_its_recovery_once()
     {
         var mailer = CreateTestProbe();
-        var alerts = Start(Settings(), mailer);
+        var window = TimeSpan.FromMilliseconds(200);
+        var alerts = Start(Settings(window: window), mailer);
 
         alerts.Tell(Raised("probe/web"));
         alerts.Tell(Raised("probe/web"));
+        Advance(alerts, window);
         var down = mailer.ExpectMsg<MailRequested>();
         Assert.Equal("[syslogintr testhost] DOWN: probe/web is down", down.Subject);
         alerts.Tell(Raised("probe/web"));
-        mailer.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Advance(alerts, window * 2);
+        NoMail(alerts, mailer);
 
         alerts.Tell(Cleared("probe/web"));
         alerts.Tell(Cleared("probe/web"));
+        Advance(alerts, window);
         Assert.Equal("[syslogintr testhost] RECOVERED: probe/web is down", mailer.ExpectMsg<MailRequested>().Subject);
-        mailer.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Advance(alerts, window * 2);
+        NoMail(alerts, mailer);
     }
 
     [Fact]
     public void Alerts_raised_within_the_group_window_go_out_in_one_mail()
     {
         var mailer = CreateTestProbe();
-        var alerts = Start(Settings(window: TimeSpan.FromMilliseconds(500)), mailer);
+        var window = TimeSpan.FromMilliseconds(500);
+        var alerts = Start(Settings(window: window), mailer);
 
         alerts.Tell(Raised("probe/web"));
+        Advance(alerts, TimeSpan.FromMilliseconds(300));
         alerts.Tell(Raised("probe/named"));
+        // The window counts from the first pending alert, not the last.
+        Advance(alerts, window - TimeSpan.FromMilliseconds(300) - Tick);
+        NoMail(alerts, mailer);
+        Advance(alerts, Tick);
         var mail = mailer.ExpectMsg<MailRequested>();
         Assert.Contains("2 down", mail.Subject);
         Assert.Contains("DOWN probe/web is down", mail.Body);
         Assert.Contains("DOWN probe/named is down", mail.Body);
-        mailer.ExpectNoMsg(TimeSpan.FromMilliseconds(700));
+        Advance(alerts, window * 2);
+        NoMail(alerts, mailer);
     }
 
     [Fact]
     public void A_reminder_is_mailed_every_repeat_while_the_key_stays_bad()
     {
         var mailer = CreateTestProbe();
-        var alerts = Start(Settings(window: TimeSpan.Zero, repeat: TimeSpan.FromSeconds(1)), mailer);
+        var repeat = TimeSpan.FromSeconds(1);
+        var check = repeat / 4; // the book checks reminders every quarter of repeat
+        var alerts = Start(Settings(window: TimeSpan.Zero, repeat: repeat), mailer);
 
         alerts.Tell(Raised("probe/named"));
+        Advance(alerts, TimeSpan.Zero);
         mailer.ExpectMsg<MailRequested>();
-        clock.Advance(TimeSpan.FromMilliseconds(900));
-        mailer.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
-        clock.Advance(TimeSpan.FromMilliseconds(100));
-        Assert.StartsWith("[syslogintr testhost] STILL DOWN:", mailer.ExpectMsg<MailRequested>().Subject);
-        mailer.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
-        clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.StartsWith("[syslogintr testhost] STILL DOWN:", mailer.ExpectMsg<MailRequested>().Subject);
+        for (var reminder = 1; reminder <= 2; reminder++)
+        {
+            Advance(alerts, repeat - Tick, check);
+            NoMail(alerts, mailer);
+            Advance(alerts, Tick);
+            Assert.StartsWith("[syslogintr testhost] STILL DOWN:", mailer.ExpectMsg<MailRequested>().Subject);
+        }
     }
 
     [Fact]
     public void The_rate_limit_holds_mails_back_and_the_next_mail_lists_everything_held()
     {
         var mailer = CreateTestProbe();
-        // repeat 1 s: the held mail looks again every 250 ms of real time.
         var alerts = Start(Settings(window: TimeSpan.Zero, repeat: TimeSpan.FromSeconds(1), maxPerHour: 2), mailer);
 
         alerts.Tell(Raised("a"));
+        Advance(alerts, TimeSpan.Zero);
         mailer.ExpectMsg<MailRequested>();
         alerts.Tell(Raised("b"));
+        Advance(alerts, TimeSpan.Zero);
         mailer.ExpectMsg<MailRequested>();
         alerts.Tell(Raised("c"));
         alerts.Tell(Raised("d"));
         alerts.Tell(Cleared("a"));
-        mailer.ExpectNoMsg(TimeSpan.FromSeconds(1));
+        Advance(alerts, TimeSpan.Zero);
+        NoMail(alerts, mailer);
 
-        clock.Advance(TimeSpan.FromMinutes(61));
+        // Both mails left at T0: the third is allowed an hour later, not a tick sooner.
+        Advance(alerts, TimeSpan.FromHours(1) - Tick);
+        NoMail(alerts, mailer);
+        Advance(alerts, Tick);
         var summary = mailer.ExpectMsg<MailRequested>();
         Assert.Contains("DOWN c is down", summary.Body);
         Assert.Contains("DOWN d is down", summary.Body);
@@ -100,32 +165,42 @@ public sealed class AlertActorTests : TestKit, IDisposable
     public void A_rule_alert_not_raised_again_for_resolve_timeout_expires_and_a_probe_alert_does_not()
     {
         var mailer = CreateTestProbe();
-        var alerts = Start(Settings(window: TimeSpan.Zero, repeat: TimeSpan.FromHours(4), resolveTimeout: TimeSpan.FromSeconds(1)), mailer);
+        var timeout = TimeSpan.FromSeconds(1);
+        var check = timeout / 4; // the book checks expiry every quarter of resolve-timeout
+        var alerts = Start(Settings(window: TimeSpan.Zero, repeat: TimeSpan.FromHours(4), resolveTimeout: timeout), mailer);
         alerts.Tell(Raised("ospf", source: "ospf-rule"));
         alerts.Tell(Raised("probe/web"));
+        Advance(alerts, TimeSpan.Zero);
         Assert.Contains("2 down", mailer.ExpectMsg<MailRequested>().Subject);
 
-        clock.Advance(TimeSpan.FromMilliseconds(800));
+        // Raised again at a check, so it is due exactly at a later check: timeout after this raise, not the first.
+        Advance(alerts, check * 3, check);
         alerts.Tell(Raised("ospf", source: "ospf-rule"));
-        clock.Advance(TimeSpan.FromMilliseconds(800));
-        mailer.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
-        clock.Advance(TimeSpan.FromMilliseconds(200));
+        Advance(alerts, timeout - Tick, check);
+        NoMail(alerts, mailer);
+        Advance(alerts, Tick);
         var expired = mailer.ExpectMsg<MailRequested>();
         Assert.Equal("[syslogintr testhost] EXPIRED: ospf is down", expired.Subject);
         Assert.Contains("not since", expired.Body);
-        mailer.ExpectNoMsg(TimeSpan.FromSeconds(1));
+        Advance(alerts, timeout * 5, check);
+        NoMail(alerts, mailer);
     }
 
     [Fact]
     public void An_alert_cleared_before_any_mail_is_reported_once_as_flapped()
     {
         var mailer = CreateTestProbe();
-        var alerts = Start(Settings(window: TimeSpan.FromMilliseconds(500)), mailer);
+        var window = TimeSpan.FromMilliseconds(500);
+        var alerts = Start(Settings(window: window), mailer);
 
         alerts.Tell(Raised("probe/web"));
         alerts.Tell(Cleared("probe/web"));
+        Advance(alerts, window - Tick);
+        NoMail(alerts, mailer);
+        Advance(alerts, Tick);
         Assert.Equal("[syslogintr testhost] FLAPPED: probe/web is down", mailer.ExpectMsg<MailRequested>().Subject);
-        mailer.ExpectNoMsg(TimeSpan.FromMilliseconds(800));
+        Advance(alerts, window * 2);
+        NoMail(alerts, mailer);
     }
 
     [Fact]
@@ -135,6 +210,7 @@ public sealed class AlertActorTests : TestKit, IDisposable
         var first = Start(Settings(window: TimeSpan.Zero), mailer);
         first.Tell(Raised("probe/web"));
         first.Tell(Raised("probe/named"));
+        Advance(first, TimeSpan.Zero);
         Assert.Contains("2 down", mailer.ExpectMsg<MailRequested>().Subject);
         Watch(first);
         first.Tell(PoisonPill.Instance);
@@ -142,8 +218,10 @@ public sealed class AlertActorTests : TestKit, IDisposable
 
         var second = Start(Settings(window: TimeSpan.Zero), mailer);
         second.Tell(Raised("probe/web"));
-        mailer.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Advance(second, TimeSpan.FromSeconds(1));
+        NoMail(second, mailer);
         second.Tell(Cleared("probe/named"));
+        Advance(second, TimeSpan.Zero);
         Assert.Equal("[syslogintr testhost] RECOVERED: probe/named is down", mailer.ExpectMsg<MailRequested>().Subject);
     }
 
@@ -157,7 +235,8 @@ public sealed class AlertActorTests : TestKit, IDisposable
         first.Tell(PoisonPill.Instance);
         ExpectTerminated(first);
 
-        Start(Settings(window: TimeSpan.Zero), mailer);
+        var second = Start(Settings(window: TimeSpan.Zero), mailer);
+        Advance(second, TimeSpan.Zero);
         Assert.Equal("[syslogintr testhost] DOWN: probe/web is down", mailer.ExpectMsg<MailRequested>().Subject);
     }
 
@@ -168,6 +247,7 @@ public sealed class AlertActorTests : TestKit, IDisposable
         var mailer = CreateTestProbe();
         var alerts = Start(Settings(window: TimeSpan.Zero), mailer);
         alerts.Tell(Raised("probe/web"));
+        Advance(alerts, TimeSpan.Zero);
         mailer.ExpectMsg<MailRequested>();
         Assert.True(File.Exists(temp.File("alerts.json.corrupt")));
     }
@@ -175,30 +255,26 @@ public sealed class AlertActorTests : TestKit, IDisposable
     [Fact]
     public void Repeated_raises_are_saved_together_within_a_second_and_a_mail_at_once()
     {
-        var renames = 0;
-        using var watcher = new FileSystemWatcher(temp.Path) { EnableRaisingEvents = true };
-        watcher.Renamed += (_, e) =>
-        {
-            if (e.Name == "alerts.json")
-            {
-                Interlocked.Increment(ref renames);
-            }
-        };
         var mailer = CreateTestProbe();
         var alerts = Start(Settings(window: TimeSpan.Zero), mailer);
+        string Saved() => File.ReadAllText(temp.File("alerts.json"));
 
         alerts.Tell(Raised("ospf", source: "ospf-rule"));
+        Advance(alerts, TimeSpan.Zero);
         mailer.ExpectMsg<MailRequested>();
         // Saved when the mail left, not a second later: a crash now would not mail it again.
-        AwaitCondition(() => File.Exists(temp.File("alerts.json")) && File.ReadAllText(temp.File("alerts.json")).Contains("\"NotifiedAt\": \"2026"), TimeSpan.FromMilliseconds(500));
+        var atMail = Saved();
+        Assert.Contains("\"NotifiedAt\": \"2026", atMail);
         for (var i = 1; i <= 500; i++)
         {
             alerts.Tell(new AlertRaised("ospf", "ospf is down", $"raise {i}", Severity.Critical, "ospf-rule", clock.GetUtcNow()));
         }
 
-        AwaitCondition(() => File.ReadAllText(temp.File("alerts.json")).Contains("raise 500"), TimeSpan.FromSeconds(3));
-        Thread.Sleep(300);
-        Assert.InRange(Volatile.Read(ref renames), 1, 3);
+        // Not one save per raise: the file is as the mail left it until the save interval is over, then holds the last.
+        Advance(alerts, AlertActor.SaveInterval - Tick);
+        Assert.Equal(atMail, Saved());
+        Advance(alerts, Tick);
+        Assert.Contains("raise 500", Saved());
     }
 
     public new void Dispose()
