@@ -38,7 +38,9 @@ public sealed class StuckDownstreamTests : TestKit
             var node = new NodeServices(new IngestQueue(1000), new NodeMetrics(), TimeProvider.System, "testhost");
             var router = Sys.ActorOf(RouterActor.Props(node.Queue, node.Metrics, 100, DefaultPipeline.Settings.MaxBackpressure));
             var sink = Sys.ActorOf(Props.Create(() => new StuckSink(release)));
-            router.Tell(new Subscribe("stuck", sink, FilterSpec.All, MaxMessagesInFlight: 400));
+            // Awaited: on a starved thread pool the router may start after the listener, and it routes whatever is
+            // queued by then; with no consumer yet that is counted as no_consumer, not as this consumer's.
+            await router.Ask<Subscribed>(new Subscribe("stuck", sink, FilterSpec.All, MaxMessagesInFlight: 400), TimeSpan.FromSeconds(10));
             var settings = new ListenerSettings("local", ListenerKind.Unix, null, Path.Combine(directory, "log"), 256 * 1024, 64 * 1024, TimeSpan.FromMinutes(1), 10, null, 10, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             var listeners = Sys.ActorOf(ListenerSupervisorActor.Props([settings], node));
             Assert.Empty((await listeners.Ask<ListenersReady>(AwaitListenersReady.Instance, TimeSpan.FromSeconds(5))).Failures);
