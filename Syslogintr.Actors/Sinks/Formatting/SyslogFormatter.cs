@@ -77,24 +77,32 @@ public static class SyslogFormatter
         sb.Append(' ');
         AppendText(sb, m.Hostname ?? m.Origin.RemoteAddress ?? "-", escapeControl);
         sb.Append(' ');
-        if (!string.IsNullOrEmpty(m.AppName))
+        if (AppendTag(sb, m, escapeControl) && (m.Message.Length == 0 || m.Message[0] != ' '))
         {
-            AppendText(sb, m.AppName, escapeControl);
-            if (!string.IsNullOrEmpty(m.ProcId))
-            {
-                sb.Append('[');
-                AppendText(sb, m.ProcId, escapeControl);
-                sb.Append(']');
-            }
-
-            sb.Append(':');
-            if (m.Message.Length == 0 || m.Message[0] != ' ')
-            {
-                sb.Append(' ');
-            }
+            sb.Append(' ');
         }
 
         AppendText(sb, m.Message, escapeControl);
+    }
+
+    /// <summary>Appends <c>program[pid]:</c> (no space after it); false, and nothing appended, for a message without a program.</summary>
+    public static bool AppendTag(StringBuilder sb, SyslogMessage m, bool escapeControl)
+    {
+        if (string.IsNullOrEmpty(m.AppName))
+        {
+            return false;
+        }
+
+        AppendText(sb, m.AppName, escapeControl);
+        if (!string.IsNullOrEmpty(m.ProcId))
+        {
+            sb.Append('[');
+            AppendText(sb, m.ProcId, escapeControl);
+            sb.Append(']');
+        }
+
+        sb.Append(':');
+        return true;
     }
 
     private static void AppendRfc5424(StringBuilder sb, SyslogMessage m, bool escapeControl)

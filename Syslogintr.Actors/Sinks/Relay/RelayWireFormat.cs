@@ -37,17 +37,9 @@ public static class RelayWireFormat
             sb.Append(' ');
         }
 
-        if (!string.IsNullOrEmpty(m.AppName))
+        if (SyslogFormatter.AppendTag(sb, m, escapeControl: true))
         {
-            SyslogFormatter.AppendText(sb, m.AppName, escapeControl: true);
-            if (!string.IsNullOrEmpty(m.ProcId))
-            {
-                sb.Append('[');
-                SyslogFormatter.AppendText(sb, m.ProcId, escapeControl: true);
-                sb.Append(']');
-            }
-
-            sb.Append(": ");
+            sb.Append(' ');
         }
 
         SyslogFormatter.AppendText(sb, m.Message, escapeControl: true);
