@@ -142,12 +142,18 @@ internal sealed class TcpConnection(
 
     private async Task ReadAsync(Stream stream, StreamFramer framer, FrameHandler onFrame, Origin origin)
     {
+        var filledLastBuffer = false;
         while (true)
         {
-            // Wait for data without a buffer: a thousand idle connections hold no 64 KiB each.
+            // Wait for data without a buffer: a thousand idle connections hold no 64 KiB each. A sender that filled
+            // the last buffer has more coming: read again at once rather than pay a second wait per read.
+            if (!filledLastBuffer)
+            {
 #pragma warning disable CA2022 // a zero-byte read returns when data is there (or at EOF); it is meant to read nothing
-            await stream.ReadAsync(Memory<byte>.Empty);
+                await stream.ReadAsync(Memory<byte>.Empty);
 #pragma warning restore CA2022
+            }
+
             var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
             try
             {
@@ -158,6 +164,7 @@ internal sealed class TcpConnection(
                 }
 
                 counters.OnBytes(read);
+                filledLastBuffer = read == ReadSize;
                 framer.Push(buffer.AsSpan(0, read), onFrame);
             }
             finally
