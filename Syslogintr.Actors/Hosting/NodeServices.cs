@@ -1,3 +1,4 @@
+using Syslogintr.Cluster;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 
@@ -17,4 +18,7 @@ public sealed class NodeServices(IngestQueue queue, NodeMetrics metrics, TimePro
 
     /// <summary>HOSTNAME used for messages from local sockets, which carry none.</summary>
     public string HostName { get; } = hostName;
+
+    /// <summary>The cluster settings; <see cref="ClusterSettings.Local"/> (every role, no remoting) for a plain node.</summary>
+    public ClusterSettings Cluster { get; init; } = ClusterSettings.Local;
 }

@@ -6,6 +6,7 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Actions;
 using Syslogintr.Alerts;
+using Syslogintr.Cluster;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
@@ -45,11 +46,15 @@ public static class SyslogintrHosting
         var rules = RulesHosting.Validate(config);
         var rulesSettings = RulesSettings.From(settings);
         var hostName = settings.String("syslogintr.hostname");
+        var cluster = ClusterSettings.From(settings);
         var node = new NodeServices(
             new IngestQueue(pipeline.QueueSize),
             new NodeMetrics(),
             clock ?? TimeProvider.System,
-            string.IsNullOrEmpty(hostName) ? Environment.MachineName : hostName);
+            string.IsNullOrEmpty(hostName) ? Environment.MachineName : hostName)
+        {
+            Cluster = cluster,
+        };
         services.AddSingleton(node);
         var scripts = RulesHosting.LoadScripts(rulesSettings, rules, node);
 
@@ -58,6 +63,7 @@ public static class SyslogintrHosting
             builder.AddHocon(config, HoconAddMode.Prepend);
             builder.AddHocon(ShutdownPhases(pipeline.DrainTimeout), HoconAddMode.Prepend);
             builder.ConfigureLoggers(loggers => loggers.AddLoggerFactory());
+            builder.WithSyslogintrCluster(cluster);
             // One starter, so the order is ours: consumers are subscribed before the first listener reads.
             builder.WithActors(async (system, registry) =>
             {
@@ -70,7 +76,10 @@ public static class SyslogintrHosting
                 ActionsHosting.StartActions(system, registry, actions, node);
                 await RulesHosting.StartRulesAsync(system, registry, scripts, node, rulesSettings, pipeline);
                 ProbesHosting.StartProbes(system, registry, probes, node);
-                await IngestHosting.StartListenersAsync(system, registry, listeners, node);
+                if (cluster.Has(ClusterSettings.IngestRole))
+                {
+                    await IngestHosting.StartListenersAsync(system, registry, listeners, node);
+                }
             });
         });
         return services;

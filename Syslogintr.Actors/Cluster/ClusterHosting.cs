@@ -1,0 +1,82 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Syslogintr.Cluster.Wire;
+
+namespace Syslogintr.Cluster;
+
+/// <summary>
+/// Turns a node into a cluster member when <c>syslogintr.cluster.enabled</c> is on: remoting, membership with the
+/// seeds, the split-brain resolver, replicated data and sharding settings, and our wire format. Off, nothing here
+/// runs and the node opens no remoting port.
+/// </summary>
+public static class ClusterHosting
+{
+    public static AkkaConfigurationBuilder WithSyslogintrCluster(this AkkaConfigurationBuilder builder, ClusterSettings cluster)
+    {
+        if (!cluster.Enabled)
+        {
+            return builder;
+        }
+
+        return builder
+            .WithRemoting(new RemoteOptions
+            {
+                HostName = cluster.HostName,
+                Port = cluster.Port,
+                PublicHostName = cluster.PublicHostName,
+                PublicPort = cluster.PublicPort == 0 ? null : cluster.PublicPort,
+                MaxFrameSize = cluster.MaximumFrameSize,
+                SendBufferSize = cluster.MaximumFrameSize,
+                ReceiveBufferSize = cluster.MaximumFrameSize,
+            })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = [.. cluster.Roles],
+                SeedNodes = [.. cluster.SeedNodes.Select(ClusterSettings.SeedAddress)],
+                SplitBrainResolver = new KeepMajorityOption(),
+            })
+            .AddHocon(Settings(cluster), HoconAddMode.Prepend);
+    }
+
+    /// <summary>What the hosting options do not cover; each value chosen for a reason given in the embedded defaults.</summary>
+    private static Config Settings(ClusterSettings cluster) => ConfigurationFactory.ParseString($$"""
+        akka.cluster {
+          split-brain-resolver.stable-after = {{Ms(cluster.StableAfter)}}
+          # Off would make a singleton wait a second stable-after after the downing (45.9 s instead of ~16 s after a
+          # kill -9); downing already waited stable-after, so the margin is that and no more.
+          down-removal-margin = {{Ms(cluster.StableAfter)}}
+          failure-detector {
+            heartbeat-interval = {{Ms(cluster.HeartbeatInterval)}}
+            acceptable-heartbeat-pause = {{Ms(cluster.AcceptableHeartbeatPause)}}
+          }
+          # A node the others downed (it was unreachable, e.g. stopped with SIGSTOP) shuts itself down when it
+          # learns so: the executable then exits non-zero and its service manager restarts it as a new member.
+          run-coordinated-shutdown-when-down = on
+          distributed-data {
+            gossip-interval = {{Ms(cluster.GossipInterval)}}
+            notify-subscribers-interval = {{Ms(cluster.NotifySubscribersInterval)}}
+          }
+          sharding {
+            # Sharding's coordinator state in replicated data, not Akka.Persistence (1.5.73's default would
+            # write ./snapshots and need a journal).
+            state-store-mode = ddata
+            remember-entities = off
+            role = {{ClusterSettings.RulesRole}}
+          }
+        }
+        akka.actor {
+          serializers.syslogintr = "{{typeof(SyslogintrSerializer).AssemblyQualifiedName}}"
+          serialization-bindings {
+            "{{typeof(IClusterMessage).AssemblyQualifiedName}}" = syslogintr
+          }
+          serialization-identifiers {
+            "{{typeof(SyslogintrSerializer).AssemblyQualifiedName}}" = {{SyslogintrSerializer.Id}}
+          }
+        }
+        """);
+
+    private static string Ms(TimeSpan value) => $"{(long)value.TotalMilliseconds}ms";
+}
