@@ -32,6 +32,17 @@ public sealed class ClusterMembershipTests
         }
     }
 
+    [Fact]
+    public async Task A_killed_node_is_downed_by_the_majority_and_the_cluster_goes_on()
+    {
+        await using var cluster = await TestCluster.StartAsync(3);
+
+        await cluster.KillAsync(2);
+
+        await cluster.WaitForMembersUpAsync(2, TimeSpan.FromSeconds(30), cluster.Alive);
+        Assert.All(cluster.Alive, n => Assert.Empty(Akka.Cluster.Cluster.Get(n.System).State.Unreachable));
+    }
+
     private static bool IsListening(int port)
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

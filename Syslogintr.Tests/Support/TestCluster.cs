@@ -50,14 +50,17 @@ public sealed class TestCluster : IAsyncDisposable
           port = {{port}}
           seed-nodes = ["127.0.0.1:{{seedPort}}"]
         }
+        # So KillAsync can stop a node's actor system the way a crash does, without leaving the cluster; a normal
+        # stop (the host's) still runs coordinated shutdown and leaves.
+        akka.coordinated-shutdown.run-by-actor-system-terminate = off
         """;
 
-    /// <summary>Waits until every running node sees <paramref name="count"/> members Up.</summary>
+    /// <summary>Waits until every node of <paramref name="among"/> (default: all) sees exactly <paramref name="count"/> members, all Up (a downed one removed).</summary>
     public async Task WaitForMembersUpAsync(int count, TimeSpan timeout, IEnumerable<TestNode>? among = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         var watched = (among ?? Nodes).ToList();
-        while (!watched.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == count))
+        while (!watched.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members is var members && members.Count == count && members.All(m => m.Status == MemberStatus.Up)))
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -68,6 +71,18 @@ public sealed class TestCluster : IAsyncDisposable
             await Task.Delay(100);
         }
     }
+
+    /// <summary>
+    /// Node <paramref name="i"/> dies as with a kill -9: its actor system stops without leaving the cluster, so the
+    /// others see it unreachable and the split-brain resolver downs it after stable-after.
+    /// </summary>
+    public async Task KillAsync(int i)
+    {
+        await Nodes[i].System.Terminate();
+    }
+
+    /// <summary>The nodes whose actor system still runs.</summary>
+    public IEnumerable<TestNode> Alive => Nodes.Where(n => !n.System.WhenTerminated.IsCompleted);
 
     public async ValueTask DisposeAsync()
     {
