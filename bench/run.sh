@@ -19,3 +19,6 @@ python3 bench/driver.py "$@" &
 driver=$!
 trap 'kill "$driver" 2>/dev/null || true' EXIT
 wait "$driver"
+
+# Ban propagation across a 3-node cluster in one process (about 1 minute): `RESULT bench=ban-propagation ...` lines.
+bench/ban-latency.sh

@@ -79,9 +79,28 @@ public sealed class ClusterBanTests : IDisposable
         Assert.All(restarted.Nodes, n => Assert.Equal(0, Enum.GetValues<FirewallStep>().Sum(n.Services.Metrics.Ban.CommandFailures) + n.Services.Metrics.Ban.StateErrors));
     }
 
+    [Fact]
+    public async Task A_ban_a_dead_node_did_not_acknowledge_is_counted_applied_by_the_living_and_reaches_a_node_that_joins_later()
+    {
+        await using var cluster = await StartAsync();
+        await cluster.KillAsync(2);
+
+        BanActorOf(cluster[0]).Tell(new BanRequested("192.0.2.10", TimeSpan.FromMinutes(5), "5 failures", "sshblock"));
+
+        await AwaitAsync(() => Commands(1).Contains("ipset add syslogintr4 192.0.2.10 -exist"), Propagation, "applied on node 1");
+        await AwaitAsync(() => cluster[0].Services.Metrics.Ban.ReplicationTimeouts == 1, Propagation, "the unacknowledged write counted");
+
+        // A node that was not there when the ban was decided learns it by gossip.
+        await using var joiner = await TestNode.StartAsync(NodeHocon(3) + TestCluster.Hocon(TestNode.FreePort(), cluster.RemotingPorts[0]));
+        await AwaitAsync(() => Commands(3).Contains("ipset add syslogintr4 192.0.2.10 -exist"), TimeSpan.FromSeconds(30), "learned by the node that joined");
+        Assert.Equal(["ipset add syslogintr4 192.0.2.10 -exist"], Commands(1));
+    }
+
     public void Dispose() => TempFolder.Delete(folder);
 
-    private Task<TestCluster> StartAsync() => TestCluster.StartAsync(3, i =>
+    private Task<TestCluster> StartAsync() => TestCluster.StartAsync(3, NodeHocon);
+
+    private string NodeHocon(int i)
     {
         Directory.CreateDirectory(Path.Combine(folder, $"n{i}"));
         return $$"""
@@ -91,8 +110,9 @@ public sealed class ClusterBanTests : IDisposable
               state-file = "{{StateFile(i)}}"
               persist-interval = 50ms
             }
+
             """;
-    });
+    }
 
     private static IActorRef BanActorOf(TestNode node) => ActorRegistry.For(node.System).Get<BanKey>();
 
