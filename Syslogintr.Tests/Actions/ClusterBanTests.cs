@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.DistributedData;
 using Akka.Hosting;
 using Syslogintr.Actions;
+using Syslogintr.Cluster.Wire;
 using Syslogintr.Metrics;
 using Syslogintr.Tests.Support;
 
@@ -23,6 +24,8 @@ public sealed class ClusterBanTests : IDisposable
     public async Task A_ban_decided_on_one_node_is_applied_once_by_every_node_and_lifted_by_every_node_at_its_time()
     {
         await using var cluster = await StartAsync();
+        // The dictionary's values travel inside Distributed Data's own messages, serialized by their own binding: ours, not JSON.
+        Assert.IsType<SyslogintrSerializer>(cluster[0].System.Serialization.FindSerializerFor(new BanEntry("192.0.2.7", default, "", "", "", default)));
 
         BanActorOf(cluster[0]).Tell(new BanRequested("192.0.2.7", TimeSpan.FromSeconds(3), "5 failures", "sshblock"));
 
