@@ -65,7 +65,7 @@ public sealed record BanReplication(BanWrite Write, TimeSpan WriteTimeout)
             "all" => BanWrite.All,
             var other => throw new ConfigurationException($"'syslogintr.ban.replication.write' must be local, majority or all, not '{other}'"),
         },
-        section.Duration("write-timeout"));
+        section.Duration("write-timeout", TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1)));
 
     public Akka.DistributedData.IWriteConsistency Consistency => Write switch
     {
