@@ -27,13 +27,13 @@ public sealed class ClusterBanTests : IDisposable
         // The dictionary's values travel inside Distributed Data's own messages, serialized by their own binding: ours, not JSON.
         Assert.IsType<SyslogintrSerializer>(cluster[0].System.Serialization.FindSerializerFor(new BanEntry("192.0.2.7", default, "", "", "", default)));
 
-        BanActorOf(cluster[0]).Tell(new BanRequested("192.0.2.7", TimeSpan.FromSeconds(3), "5 failures", "sshblock"));
+        BanActorOf(cluster[0]).Tell(new BanRequested("192.0.2.7", TimeSpan.FromSeconds(4), "5 failures", "sshblock"));
 
         await AwaitAsync(() => Enumerable.Range(0, 3).All(i => Commands(i).Contains("ipset add syslogintr4 192.0.2.7 -exist")), Propagation, "applied on all 3");
         Assert.Equal(1, cluster[0].Services.Metrics.Ban.Banned);
         Assert.All([cluster[1], cluster[2]], n => Assert.Equal((0, 1), (n.Services.Metrics.Ban.Banned, n.Services.Metrics.Ban.Learned)));
 
-        await AwaitAsync(() => Enumerable.Range(0, 3).All(i => Commands(i).Contains("ipset del syslogintr4 192.0.2.7 -exist")), TimeSpan.FromSeconds(8), "lifted on all 3");
+        await AwaitAsync(() => Enumerable.Range(0, 3).All(i => Commands(i).Contains("ipset del syslogintr4 192.0.2.7 -exist")), TimeSpan.FromSeconds(10), "lifted on all 3");
         await AwaitAsync(async () => (await Task.WhenAll(cluster.Nodes.Select(ReplicatedTargetsAsync))).All(t => t.Count == 0), Propagation, "removed from every replica");
 
         // Several gossip rounds later, nothing came back: each node banned and lifted exactly once.
