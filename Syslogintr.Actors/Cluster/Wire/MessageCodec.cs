@@ -42,7 +42,9 @@ public static class MessageCodec
         InjectedBy = 1 << 8,
         SameOrigin = 1 << 9,
         RemoteAddress = 1 << 10,
-        All = (1 << 11) - 1,
+        Rfc3164 = 1 << 11,
+        Rfc5424 = 1 << 12,
+        All = (1 << 13) - 1,
     }
 
     /// <summary>The fields that repeat from message to message of a batch, written once as long as they stay the same.</summary>
@@ -158,11 +160,15 @@ public static class MessageCodec
             (m.ParseError is not null ? Present.ParseError : 0) |
             (m.InjectedBy is not null ? Present.InjectedBy : 0) |
             (sameOrigin ? Present.SameOrigin : 0) |
-            (origin.RemoteAddress is not null ? Present.RemoteAddress : 0);
+            (origin.RemoteAddress is not null ? Present.RemoteAddress : 0) |
+            m.Format switch
+            {
+                SyslogFormat.Rfc3164 => Present.Rfc3164,
+                SyslogFormat.Rfc5424 => Present.Rfc5424,
+                _ => 0,
+            };
         w.UInt16((ushort)present);
-        w.Byte((byte)m.Facility);
-        w.Byte((byte)m.Severity);
-        w.Byte((byte)m.Format);
+        w.Byte((byte)(((int)m.Facility << 3) | (int)m.Severity));
         w.VarInt(m.Version);
         w.VarInt(m.Generation);
 
@@ -226,13 +232,21 @@ public static class MessageCodec
             throw r.Corrupt($"unknown field flags {(ushort)present:x4}");
         }
 
-        var facility = (Facility)r.Byte();
-        var severity = (Severity)r.Byte();
-        var format = (SyslogFormat)r.Byte();
-        if ((byte)facility > (byte)Facility.Local7 || (byte)severity > (byte)Severity.Debug || (byte)format > (byte)SyslogFormat.Rfc5424)
+        var format = (present & (Present.Rfc3164 | Present.Rfc5424)) switch
         {
-            throw r.Corrupt($"facility {(byte)facility}, severity {(byte)severity}, format {(byte)format} out of range");
+            0 => SyslogFormat.Unknown,
+            Present.Rfc3164 => SyslogFormat.Rfc3164,
+            Present.Rfc5424 => SyslogFormat.Rfc5424,
+            _ => throw r.Corrupt("two formats"),
+        };
+        var priority = r.Byte();
+        if (priority > ((int)Facility.Local7 << 3 | (int)Severity.Debug))
+        {
+            throw r.Corrupt($"priority {priority} out of range");
         }
+
+        var facility = (Facility)(priority >> 3);
+        var severity = (Severity)(priority & 7);
 
         var version = ReadInt32(ref r);
         var generation = ReadInt32(ref r);
