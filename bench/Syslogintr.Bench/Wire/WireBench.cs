@@ -135,7 +135,7 @@ public static partial class WireBench
 
         start.ArgumentList.Add("wire-receiver");
         var process = Process.Start(start)!;
-        var line = process.StandardOutput.ReadLineAsync().AsTask();
+        var line = process.StandardOutput.ReadLineAsync();
         if (!line.Wait(TimeSpan.FromSeconds(60)) || line.Result is not { } text || !text.StartsWith("PORT ", StringComparison.Ordinal))
         {
             process.Kill();
