@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Node-to-node wire cost: two processes on 127.0.0.1 through Akka.Remote; batches of 1024 and 256 messages with
+# Node-to-node wire cost: two processes on 127.0.0.1 through Akka.Remote; batches of 1024, 256 and 16 messages with
 # our binary format vs one message per Tell with Akka's default JSON; and the codec alone (parsed fields vs raw
 # re-parsed on arrival vs JSON). About 1.5 minutes with the defaults.
 #   bench/wire.sh [ROUNDS [SECONDS]]     rounds of each mode, interleaved (default 3), seconds measured per run (4)

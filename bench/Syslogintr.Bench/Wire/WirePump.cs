@@ -9,7 +9,7 @@ namespace Syslogintr.Bench.Wire;
 /// </summary>
 public sealed class WirePump : ReceiveActor
 {
-    /// <summary>Messages in flight: 16 batches of 1024, 64 of 256, or 64 runs of 256 single messages.</summary>
+    /// <summary>Messages in flight: 16 batches of 1024, 64 of 256, 1024 of 16, or 64 runs of 256 single messages.</summary>
     public const int InFlight = 16 * 1024;
 
     private readonly IActorRef receiver;
