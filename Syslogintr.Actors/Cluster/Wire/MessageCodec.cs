@@ -11,7 +11,7 @@ namespace Syslogintr.Cluster.Wire;
 /// parsed without parsing again or knowing the listener's settings; yet a message costs little more than its raw
 /// bytes, because a string found in the raw bytes (the message text, host, app name, SD names...) travels as an
 /// offset into them, a string equal to the previous message's (host, app, listener...) as one byte, and an origin
-/// equal to the previous message's as one bit. (Measured against raw bytes re-parsed on arrival: see the README,
+/// (a listener shares one per sender or connection) already in the batch as its index there. (Measured against raw bytes re-parsed on arrival: see the README,
 /// "Wire format and sizing".) Strings are UTF-8: an unpaired surrogate, which no parsed message contains, arrives as
 /// U+FFFD.
 /// </summary>
@@ -40,11 +40,10 @@ public static class MessageCodec
         MsgId = 1 << 6,
         ParseError = 1 << 7,
         InjectedBy = 1 << 8,
-        SameOrigin = 1 << 9,
-        RemoteAddress = 1 << 10,
-        Rfc3164 = 1 << 11,
-        Rfc5424 = 1 << 12,
-        All = (1 << 13) - 1,
+        RemoteAddress = 1 << 9,
+        Rfc3164 = 1 << 10,
+        Rfc5424 = 1 << 11,
+        All = (1 << 12) - 1,
     }
 
     /// <summary>The fields that repeat from message to message of a batch, written once as long as they stay the same.</summary>
@@ -148,7 +147,6 @@ public static class MessageCodec
     private static void WriteOne(ref SpanWriter w, SyslogMessage m, Previous previous)
     {
         var origin = m.Origin;
-        var sameOrigin = previous.Origin is { } last && (ReferenceEquals(last, origin) || last.Equals(origin));
         var present =
             (m.HasPri ? Present.HasPri : 0) |
             (m.Timestamp.HasValue ? Present.Timestamp : 0) |
@@ -159,7 +157,6 @@ public static class MessageCodec
             (m.MsgId is not null ? Present.MsgId : 0) |
             (m.ParseError is not null ? Present.ParseError : 0) |
             (m.InjectedBy is not null ? Present.InjectedBy : 0) |
-            (sameOrigin ? Present.SameOrigin : 0) |
             (origin.RemoteAddress is not null ? Present.RemoteAddress : 0) |
             m.Format switch
             {
@@ -185,8 +182,14 @@ public static class MessageCodec
 
         var raw = m.Raw.AsSpan();
         w.Bytes(raw);
-        if (!sameOrigin)
+        // 0 and the origin, or 1 + its index among the batch's origins so far.
+        if (previous.OriginIds.TryGetValue(origin, out var originId))
         {
+            w.VarUInt((uint)originId + 1);
+        }
+        else
+        {
+            w.VarUInt(0);
             w.Byte((byte)origin.Transport);
             if (origin.RemoteAddress is { } remote)
             {
@@ -197,7 +200,7 @@ public static class MessageCodec
             WriteRepeated(ref w, origin.LocalAddress, raw, previous, Slot.LocalAddress);
             w.VarInt(origin.LocalPort);
             WriteRepeated(ref w, origin.Listener, raw, previous, Slot.Listener);
-            previous.Origin = origin;
+            previous.OriginIds.Add(origin, previous.OriginIds.Count);
         }
 
         WriteRepeatedIfAny(ref w, m.Hostname, raw, previous, Slot.Hostname);
@@ -257,9 +260,12 @@ public static class MessageCodec
 
         var raw = r.Bytes(r.Length());
         Origin origin;
-        if (present.HasFlag(Present.SameOrigin))
+        var originId = r.VarUInt();
+        if (originId > 0)
         {
-            origin = previous.Origin ?? throw r.Corrupt("'same origin' on the first message");
+            origin = originId <= (ulong)previous.Origins.Count
+                ? previous.Origins[(int)originId - 1]
+                : throw r.Corrupt($"origin {originId} of {previous.Origins.Count}");
         }
         else
         {
@@ -273,7 +279,8 @@ public static class MessageCodec
             var remotePort = ReadInt32(ref r);
             var local = ReadRepeated(ref r, raw, previous, Slot.LocalAddress);
             var localPort = ReadInt32(ref r);
-            origin = previous.Origin = new Origin(transport, remote, remotePort, local, localPort, ReadRepeated(ref r, raw, previous, Slot.Listener));
+            origin = new Origin(transport, remote, remotePort, local, localPort, ReadRepeated(ref r, raw, previous, Slot.Listener));
+            previous.Origins.Add(origin);
         }
 
         var hostname = present.HasFlag(Present.Hostname) ? ReadRepeated(ref r, raw, previous, Slot.Hostname) : null;
@@ -439,7 +446,13 @@ public static class MessageCodec
     private sealed class Previous
     {
         public readonly string?[] Strings = new string?[(int)Slot.Count];
-        public Origin? Origin;
+
+        /// <summary>Writing: each origin instance of the batch so far (by reference: hashing one costs nothing).</summary>
+        public readonly Dictionary<Origin, int> OriginIds = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>Reading: the batch's origins so far, in the order they came.</summary>
+        public readonly List<Origin> Origins = [];
+
         public long ReceivedTicks;
     }
 }

@@ -46,7 +46,7 @@ public static class CodecCost
 
         foreach (var (name, list) in results)
         {
-            Console.WriteLine($"RESULT bench=wire-codec codec={name} rounds={list.Count} bytes_per_msg={Stats.Median(list.Select(m => m.Bytes)):F1} " +
+            Console.WriteLine($"RESULT bench=wire-codec codec={name} rounds={list.Count} raw_bytes_per_msg={batch.Average(m => m.Raw.Length):F1} bytes_per_msg={Stats.Median(list.Select(m => m.Bytes)):F1} " +
                 $"write_ns_per_msg={Stats.Median(list.Select(m => m.Write)):F0} write_ns_range={Stats.Range(list.Select(m => m.Write), "F0")} " +
                 $"read_ns_per_msg={Stats.Median(list.Select(m => m.Read)):F0} read_ns_range={Stats.Range(list.Select(m => m.Read), "F0")} " +
                 $"write_alloc_per_msg={Stats.Median(list.Select(m => m.WriteAlloc)):F0} read_alloc_per_msg={Stats.Median(list.Select(m => m.ReadAlloc)):F0}");
@@ -98,11 +98,11 @@ public static class CodecCost
         return self.TotalProcessorTime;
     }
 
-    /// <summary>What a receiver needs to parse again: the bytes and where and when they arrived (an origin repeated from the previous message costs one byte).</summary>
+    /// <summary>What a receiver needs to parse again: the bytes and where and when they arrived (an origin already in the batch costs its index, as in ours).</summary>
     private static void WriteRaw(BinaryWriter w, SyslogMessage[] messages)
     {
         w.Write(messages.Length);
-        Origin? previous = null;
+        var origins = new Dictionary<Origin, int>(ReferenceEqualityComparer.Instance);
         foreach (var m in messages)
         {
             w.Write7BitEncodedInt(m.Raw.Length);
@@ -110,25 +110,28 @@ public static class CodecCost
             w.Write(m.ReceivedAt.UtcTicks);
             w.Write((short)m.ReceivedAt.TotalOffsetMinutes);
             w.Write(m.Truncated);
-            w.Write(Equals(previous, m.Origin));
-            if (!Equals(previous, m.Origin))
+            if (origins.TryGetValue(m.Origin, out var id))
             {
-                var o = m.Origin;
-                w.Write((byte)o.Transport);
-                w.Write(o.RemoteAddress ?? "");
-                w.Write(o.RemotePort);
-                w.Write(o.LocalAddress);
-                w.Write(o.LocalPort);
-                w.Write(o.Listener);
-                previous = o;
+                w.Write7BitEncodedInt(id + 1);
+                continue;
             }
+
+            var o = m.Origin;
+            w.Write7BitEncodedInt(0);
+            w.Write((byte)o.Transport);
+            w.Write(o.RemoteAddress ?? "");
+            w.Write(o.RemotePort);
+            w.Write(o.LocalAddress);
+            w.Write(o.LocalPort);
+            w.Write(o.Listener);
+            origins.Add(o, origins.Count);
         }
     }
 
     private static SyslogMessage[] ReadAndParse(BinaryReader r, SyslogParser parser)
     {
         var messages = new SyslogMessage[r.ReadInt32()];
-        Origin? origin = null;
+        var origins = new List<Origin>();
         for (var i = 0; i < messages.Length; i++)
         {
             var raw = r.ReadBytes(r.Read7BitEncodedInt());
@@ -136,14 +139,16 @@ public static class CodecCost
             var offset = TimeSpan.FromMinutes(r.ReadInt16());
             var receivedAt = new DateTimeOffset(ticks + offset.Ticks, offset);
             var truncated = r.ReadBoolean();
-            if (!r.ReadBoolean())
+            var id = r.Read7BitEncodedInt();
+            if (id == 0)
             {
                 var transport = (Transport)r.ReadByte();
                 var remote = r.ReadString();
-                origin = new Origin(transport, remote.Length == 0 ? null : remote, r.ReadInt32(), r.ReadString(), r.ReadInt32(), r.ReadString());
+                origins.Add(new Origin(transport, remote.Length == 0 ? null : remote, r.ReadInt32(), r.ReadString(), r.ReadInt32(), r.ReadString()));
+                id = origins.Count;
             }
 
-            messages[i] = parser.Parse(raw, origin!, receivedAt, truncated);
+            messages[i] = parser.Parse(raw, origins[id - 1], receivedAt, truncated);
         }
 
         return messages;
