@@ -99,14 +99,16 @@ public sealed class MessageCodecTests
         Assert.InRange(errors, 1, 3000);
     }
 
-    [Fact]
-    public void A_garbage_length_is_refused_before_anything_is_allocated_for_it()
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0x7F, 0x01 })] // the batch's length: 2 GB
+    [InlineData(new byte[] { 0x05, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x07 })] // its message count: 2^31 - 1
+    [InlineData(new byte[] { 0x0A, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x0D, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x7F })] // the raw bytes' length
+    public void A_garbage_length_is_refused_before_anything_is_allocated_for_it(byte[] bytes)
     {
-        byte[] bytes = [0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0x07];
-
         var error = Assert.Throws<SerializationException>(() => WireFormat.Deserialize(Batch, bytes));
 
         Assert.Contains("corrupt", error.Message);
+        AssertDetected(error);
     }
 
     /// <summary>
