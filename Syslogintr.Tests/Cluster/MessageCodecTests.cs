@@ -57,6 +57,24 @@ public sealed class MessageCodecTests
     }
 
     [Fact]
+    public void The_helpers_for_binary_writer_codecs_keep_nulls_and_offsets()
+    {
+        var at = new DateTimeOffset(2026, 12, 1, 17, 55, 32, TimeSpan.FromMinutes(-210)).AddTicks(7);
+        var codec = new WireCodec<Origin>(
+            "test-origin",
+            (w, o) =>
+            {
+                MessageCodec.WriteOptional(w, o.RemoteAddress);
+                MessageCodec.WriteTime(w, at);
+                MessageCodec.WriteOptional(w, o.Listener);
+            },
+            r => new Origin(Transport.Internal, MessageCodec.ReadOptional(r), MessageCodec.ReadTime(r).EqualsExact(at) ? -1 : 0, "(internal)", -1, MessageCodec.ReadOptional(r)!));
+
+        Assert.Equal(Origin.Internal, WireFormat.Deserialize(codec, WireFormat.Serialize(codec, Origin.Internal)));
+        Assert.Throws<SerializationException>(() => WireFormat.Deserialize(codec, [0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0]));
+    }
+
+    [Fact]
     public void Every_truncation_of_a_batch_is_a_serialization_exception()
     {
         var bytes = WireFormat.Serialize(Batch, WireSamples.SyslogMessages().ToArray());

@@ -110,6 +110,33 @@ public static class MessageCodec
         ? message
         : throw new SerializationException("corrupt wire data: expected exactly one message");
 
+    /// <summary>For the codecs written against <see cref="BinaryWriter"/>: a string that may be null.</summary>
+    public static void WriteOptional(BinaryWriter w, string? value)
+    {
+        w.Write(value is not null);
+        if (value is not null)
+        {
+            w.Write(value);
+        }
+    }
+
+    public static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+
+    /// <summary>For the codecs written against <see cref="BinaryWriter"/>: an instant with its offset (10 bytes).</summary>
+    public static void WriteTime(BinaryWriter w, DateTimeOffset time)
+    {
+        w.Write(time.UtcTicks);
+        w.Write((short)time.TotalOffsetMinutes);
+    }
+
+    /// <remarks>Out-of-range values throw, and <see cref="WireFormat"/> turns that into a SerializationException.</remarks>
+    public static DateTimeOffset ReadTime(BinaryReader r)
+    {
+        var ticks = r.ReadInt64();
+        var offset = TimeSpan.FromMinutes(r.ReadInt16());
+        return new DateTimeOffset(ticks + offset.Ticks, offset);
+    }
+
     private static void Encode(WireBuffer output, IReadOnlyList<SyslogMessage> messages)
     {
         var start = output.WrittenCount;
