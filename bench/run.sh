@@ -4,6 +4,7 @@
 #   bench/run.sh --quick    2 s per workload (about 2.5 minutes), for use while developing
 # Extra arguments go to driver.py (e.g. --daemons rsyslog,syslogintr, --seconds 5).
 # Prints a table, one `RESULT ...` line per daemon and workload, and `RATIO ...` lines syslogintr/peer.
+# Then the node-to-node wire benchmark (bench/wire.sh; one round of 2 s per mode with --quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/tools.sh
@@ -19,6 +20,9 @@ python3 bench/driver.py "$@" &
 driver=$!
 trap 'kill "$driver" 2>/dev/null || true' EXIT
 wait "$driver"
+trap - EXIT
+
+if [[ " $* " == *" --quick "* ]]; then bench/wire.sh 1 2; else bench/wire.sh; fi
 
 # Ban propagation across a 3-node cluster in one process (about 1 minute): `RESULT bench=ban-propagation ...` lines.
 bench/ban-latency.sh

@@ -16,20 +16,7 @@ public sealed class SyslogintrSerializer(ExtendedActorSystem system) : Serialize
 
     public override string Manifest(object o) => WireCodecs.For(o.GetType()).Manifest;
 
-    public override byte[] ToBinary(object obj)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
-        {
-            WireCodecs.For(obj.GetType()).Write(writer, obj);
-        }
+    public override byte[] ToBinary(object obj) => WireFormat.Serialize(WireCodecs.For(obj.GetType()), obj);
 
-        return stream.ToArray();
-    }
-
-    public override object FromBinary(byte[] bytes, string manifest)
-    {
-        using var reader = new BinaryReader(new MemoryStream(bytes, writable: false));
-        return WireCodecs.For(manifest).Read(reader);
-    }
+    public override object FromBinary(byte[] bytes, string manifest) => WireFormat.Deserialize(WireCodecs.For(manifest), bytes);
 }
