@@ -8,6 +8,10 @@ public static class WireCodecs
 {
     public static readonly IReadOnlyList<WireCodec> All =
     [
+        ClusterStatusRequest.Codec,
+        ReachabilityQuery.Codec,
+        ReachabilityView.Codec,
+        ClusterStatusReport.Codec,
     ];
 
     private static readonly FrozenDictionary<Type, WireCodec> ByType = All.ToFrozenDictionary(c => c.Type);
