@@ -89,7 +89,7 @@ public static class RunCommand
             var exitCode = ExitCodes.ForShutdown(reason);
             if (exitCode != ExitCodes.Stopped)
             {
-                await Console.Error.WriteLineAsync($"syslogintr: stopped without being asked to ({reason}): exit code {exitCode}");
+                await Console.Error.WriteLineAsync($"syslogintr: stopped without being asked to ({reason?.GetType().Name}): exit code {exitCode}");
             }
 
             return exitCode;
