@@ -46,6 +46,12 @@ public static class ClusterCommand
                 await Console.Error.WriteLineAsync($"syslogintr: {e.Message}");
                 return ExitCodes.Failed;
             }
+            catch (Exception e)
+            {
+                // Anything else (no free local port, a name that does not resolve): still one line, no stack trace.
+                await Console.Error.WriteLineAsync($"syslogintr: cannot ask the node at {host}:{port}: {e.Message}");
+                return ExitCodes.Failed;
+            }
         });
 
         var cluster = new Command("cluster", "Commands for a node running as a cluster member.");
