@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks syslogintr side by side with rsyslog and syslog-ng on this machine, in one run.
-#   bench/run.sh            10 s per workload (about 4 minutes)
-#   bench/run.sh --quick    2 s per workload (about 1.5 minutes), for use while developing
+#   bench/run.sh            10 s per workload (about 5 minutes, the ban propagation bench included)
+#   bench/run.sh --quick    2 s per workload (about 2.5 minutes), for use while developing
 # Extra arguments go to driver.py (e.g. --daemons rsyslog,syslogintr, --seconds 5).
 # Prints a table, one `RESULT ...` line per daemon and workload, and `RATIO ...` lines syslogintr/peer.
 set -euo pipefail
@@ -19,3 +19,6 @@ python3 bench/driver.py "$@" &
 driver=$!
 trap 'kill "$driver" 2>/dev/null || true' EXIT
 wait "$driver"
+
+# Ban propagation across a 3-node cluster in one process (about 1 minute): `RESULT bench=ban-propagation ...` lines.
+bench/ban-latency.sh

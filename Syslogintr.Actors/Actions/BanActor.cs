@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
 using Akka.Event;
 using Syslogintr.Metrics;
 
@@ -9,6 +11,11 @@ namespace Syslogintr.Actions;
 /// one at a time so a ban and its unban keep their order), one timer at the earliest expiry, counters, and the
 /// state file, saved shortly after every change and at stop. At start, live bans are re-applied and those that
 /// expired meanwhile lifted.
+/// In a cluster it also keeps this node's firewall in step with the cluster's replicated ban list
+/// (<see cref="ReplicatedBans"/>): a ban decided here is applied at once and written to it; every change of it is
+/// merged into the local list (<see cref="BanList.Merge"/>), which applies what peers decided with this node's own
+/// backend; expired entries are removed from it. At start the state file's live bans go into it too, so the list
+/// survives a restart of the whole cluster.
 /// </summary>
 public sealed class BanActor : ReceiveActor, IWithTimers
 {
@@ -21,29 +28,47 @@ public sealed class BanActor : ReceiveActor, IWithTimers
     private readonly TimeProvider clock;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly BanList bans;
+    private readonly bool replicated;
     private IActorRef exec = ActorRefs.Nobody;
     private bool dirty;
+    private IActorRef replicator = ActorRefs.Nobody;
+    private UniqueAddress? self;
+    private IReadOnlyCollection<BanEntry> replicatedBans = [];
 
     /// <param name="execCounters">Counters of the child that runs the firewall commands (<c>ban.exec.*</c>).</param>
-    public BanActor(BanSettings settings, BanCounters counters, ActionCounters execCounters, TimeProvider clock)
+    /// <param name="replicated">True in a cluster: share the ban list through Distributed Data.</param>
+    public BanActor(BanSettings settings, BanCounters counters, ActionCounters execCounters, TimeProvider clock, bool replicated)
     {
         this.settings = settings;
         this.counters = counters;
         this.execCounters = execCounters;
         this.clock = clock;
+        this.replicated = replicated;
         bans = new BanList(settings);
-        Receive<BanRequested>(request => Apply(bans.Request(request, clock.GetUtcNow())));
-        Receive<ExpiryDue>(_ => Apply(bans.Expire(clock.GetUtcNow())));
+        Receive<BanRequested>(OnRequested);
+        Receive<ExpiryDue>(_ =>
+        {
+            Apply(bans.Expire(clock.GetUtcNow()));
+            RemoveExpired();
+        });
         Receive<PersistDue>(_ => Persist());
         Receive<ProcessExited>(OnCommandExited);
+        Receive<Changed>(changed => changed.Key.Equals(ReplicatedBans.Key), OnReplicatedChanged);
+        Receive<UpdateSuccess>(_ => { });
+        Receive<UpdateTimeout>(timeout =>
+        {
+            counters.OnReplicationTimeout();
+            log.Warning("ban of {0} not acknowledged by the other nodes within {1}; it spreads by gossip", timeout.Request, settings.Replication.WriteTimeout);
+        });
+        Receive<ModifyFailure>(failure => log.Error(failure.Cause, "replicated ban list: update {0} failed", failure.Request));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     private string DryRun => settings.Backend is FirewallBackend.DryRun ? "dry run, would " : "";
 
-    public static Props Props(BanSettings settings, BanCounters counters, ActionCounters execCounters, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new BanActor(settings, counters, execCounters, clock)).WithDispatcher(ActionsHosting.DispatcherId);
+    public static Props Props(BanSettings settings, BanCounters counters, ActionCounters execCounters, TimeProvider clock, bool replicated = false) =>
+        Akka.Actor.Props.Create(() => new BanActor(settings, counters, execCounters, clock, replicated)).WithDispatcher(ActionsHosting.DispatcherId);
 
     protected override void PreStart()
     {
@@ -54,6 +79,17 @@ public sealed class BanActor : ReceiveActor, IWithTimers
         }
 
         Restore();
+        if (replicated)
+        {
+            self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
+            replicator = DistributedData.Get(Context.System).Replicator;
+            replicator.Tell(Dsl.Subscribe(ReplicatedBans.Key, Self));
+
+            // The state file's live bans, re-applied above, go into the cluster's list: after a restart of every node
+            // the list is whole again, and a node that lost its file learns them from the others.
+            var now = clock.GetUtcNow();
+            Replicate([.. bans.Records().Select(r => new BanEntry(r.Address, r.Until, r.Reason, r.Rule, NodeName, now))], WriteLocal.Instance);
+        }
     }
 
     protected override void PostStop() => Persist();
@@ -80,6 +116,51 @@ public sealed class BanActor : ReceiveActor, IWithTimers
             decisions.Count(d => d is BanImposed),
             decisions.Count(d => d is BanLifted),
             settings.Backend.Name);
+    }
+
+    private string NodeName => self is null ? "local" : $"{self.Address.Host}:{self.Address.Port}";
+
+    private void OnRequested(BanRequested request)
+    {
+        var now = clock.GetUtcNow();
+        var decisions = bans.Request(request, now);
+        Apply(decisions);
+        if (replicated)
+        {
+            Replicate(
+                [.. decisions.OfType<BanImposed>().Select(i => new BanEntry(i.Target.Text, now + i.Duration, i.Reason, i.Rule, NodeName, now))],
+                settings.Replication.Consistency);
+        }
+    }
+
+    private void OnReplicatedChanged(Changed changed)
+    {
+        replicatedBans = [.. changed.Get(ReplicatedBans.Key).Values];
+        Apply(bans.Merge(replicatedBans, clock.GetUtcNow()));
+        RemoveExpired();
+    }
+
+    private void Replicate(IReadOnlyList<BanEntry> entries, IWriteConsistency consistency)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var node = self!;
+        var what = string.Join(", ", entries.Select(e => e.Target).Take(3)) + (entries.Count > 3 ? $" and {entries.Count - 3} more" : "");
+        replicator.Tell(Dsl.Update(ReplicatedBans.Key, LWWDictionary<string, BanEntry>.Empty, consistency, what, bans => ReplicatedBans.Upsert(bans, node, entries)));
+    }
+
+    /// <summary>Every node removes what it sees expire (see <see cref="ReplicatedBans.RemoveExpired"/>); local write: each does it, nobody waits for it.</summary>
+    private void RemoveExpired()
+    {
+        var now = clock.GetUtcNow();
+        if (replicated && ReplicatedBans.HasExpired(replicatedBans, now))
+        {
+            var node = self!;
+            replicator.Tell(Dsl.Update(ReplicatedBans.Key, LWWDictionary<string, BanEntry>.Empty, WriteLocal.Instance, "expired", bans => ReplicatedBans.RemoveExpired(bans, node, now)));
+        }
     }
 
     private void Apply(IReadOnlyList<BanDecision> decisions)
@@ -120,6 +201,22 @@ public sealed class BanActor : ReceiveActor, IWithTimers
                 counters.OnBanned();
                 log.Info("{0}ban {1} for {2} s: {3} (rule {4})", DryRun, imposed.Target.Text, (long)imposed.Duration.TotalSeconds, imposed.Reason, imposed.Rule);
                 RunAll(settings.Backend.Ban(imposed.Target, imposed.Duration), FirewallStep.Ban, imposed.Target);
+                return true;
+            case BanLearned learned:
+                counters.OnLearned(clock.GetUtcNow() - learned.Entry.DecidedAt);
+                log.Info(
+                    "{0}ban {1} for {2} s: {3} (rule {4} on {5})",
+                    DryRun,
+                    learned.Target.Text,
+                    (long)learned.Duration.TotalSeconds,
+                    learned.Entry.Reason,
+                    learned.Entry.Rule,
+                    learned.Entry.DecidedBy);
+                RunAll(settings.Backend.Ban(learned.Target, learned.Duration), FirewallStep.Ban, learned.Target);
+                return true;
+            case BanExtended extended:
+                log.Info("{0}extend ban of {1} to {2} s from now (rule {3} on {4})", DryRun, extended.Target.Text, (long)extended.Remaining.TotalSeconds, extended.Entry.Rule, extended.Entry.DecidedBy);
+                RunAll(settings.Backend.Extend(extended.Target, extended.Remaining), FirewallStep.Ban, extended.Target);
                 return true;
             case BanLifted { Why: LiftReason.Stale } stale:
                 RunAll(settings.Backend.LiftStale(stale.Target), FirewallStep.LiftStale, stale.Target);

@@ -26,6 +26,12 @@ public sealed record BanLifted(BanTarget Target, LiftReason Why) : BanDecision;
 /// <summary>A stored entry whose address is not valid; ignored.</summary>
 public sealed record BanRecordInvalid(string Address) : BanDecision;
 
+/// <summary>Ban <paramref name="Target"/> for <paramref name="Duration"/>, as another node decided (<paramref name="Entry"/>).</summary>
+public sealed record BanLearned(BanTarget Target, TimeSpan Duration, BanEntry Entry) : BanDecision;
+
+/// <summary>A node banned <paramref name="Target"/>, held here already, for longer: it now lasts <paramref name="Remaining"/>.</summary>
+public sealed record BanExtended(BanTarget Target, TimeSpan Remaining, BanEntry Entry) : BanDecision;
+
 /// <summary>
 /// The ban list: who is banned until when. A valid address outside never-ban, with a positive duration (shortened
 /// to max-duration), not already banned, is banned; when max-bans are held, the ban closest to expiry is lifted
@@ -34,7 +40,13 @@ public sealed record BanRecordInvalid(string Address) : BanDecision;
 /// </summary>
 public sealed class BanList(BanSettings settings)
 {
+    /// <summary>A replicated ban is an extension only when it lasts this much longer: two nodes banning at once differ by milliseconds.</summary>
+    public static readonly TimeSpan ExtensionThreshold = TimeSpan.FromSeconds(1);
+
     private readonly Dictionary<string, Ban> bans = new(StringComparer.Ordinal);
+
+    /// <summary>Replicated entries refused here (never-ban, invalid), until they expire: refused once, not at every change of the list.</summary>
+    private readonly Dictionary<string, DateTimeOffset> refusedEntries = new(StringComparer.Ordinal);
 
     public int Count => bans.Count;
 
@@ -67,14 +79,9 @@ public sealed class BanList(BanSettings settings)
 
     public IReadOnlyList<BanDecision> Request(BanRequested request, DateTimeOffset now)
     {
-        if (!BanTarget.TryParse(request.Address, out var target))
+        if (Refusal(request.Address, out var target) is { } why)
         {
-            return [new BanRefused(request.Address, request.Rule, "not an IPv4 or IPv6 address or network")];
-        }
-
-        if (settings.NeverBan.Where(target.Overlaps).Select(n => (System.Net.IPNetwork?)n).FirstOrDefault() is { } protectedNetwork)
-        {
-            return [new BanRefused(request.Address, request.Rule, $"inside never-ban network {protectedNetwork}")];
+            return [new BanRefused(request.Address, request.Rule, why)];
         }
 
         if (request.Duration <= TimeSpan.Zero)
@@ -101,6 +108,66 @@ public sealed class BanList(BanSettings settings)
         return decisions;
     }
 
+    /// <summary>
+    /// Brings this node's list up to the cluster's replicated one: a live entry not held here is learned, one held
+    /// here that lasts longer (by <see cref="ExtensionThreshold"/>) extends the ban. An expired entry is never
+    /// applied, so a ban lifted here cannot come back from a peer that has not yet heard of its removal; nothing is
+    /// lifted for being absent (bans end at their time only). When max-bans are held, an entry is learned only if it
+    /// outlasts the soonest held one, which it then evicts: every node given the same entries keeps the same bans.
+    /// </summary>
+    public IReadOnlyList<BanDecision> Merge(IEnumerable<BanEntry> replicated, DateTimeOffset now)
+    {
+        foreach (var stale in refusedEntries.Where(r => r.Value <= now).Select(r => r.Key).ToList())
+        {
+            refusedEntries.Remove(stale);
+        }
+
+        var decisions = new List<BanDecision>();
+        foreach (var entry in replicated.Where(e => e.Until > now).OrderByDescending(e => e.Until).ThenBy(e => e.Target, StringComparer.Ordinal))
+        {
+            if (bans.TryGetValue(entry.Target, out var held))
+            {
+                if (entry.Until - held.Until >= ExtensionThreshold)
+                {
+                    bans[entry.Target] = held with { Until = entry.Until };
+                    decisions.Add(new BanExtended(held.Target, entry.Until - now, entry));
+                }
+
+                continue;
+            }
+
+            if (refusedEntries.TryGetValue(entry.Target, out var refusedUntil) && refusedUntil >= entry.Until)
+            {
+                continue;
+            }
+
+            // A key other than the canonical text would never match what this list holds, and be learned again at every change.
+            if ((Refusal(entry.Target, out var target) ?? (target.Text == entry.Target ? null : "not in canonical form")) is { } why)
+            {
+                refusedEntries[entry.Target] = entry.Until;
+                decisions.Add(new BanRefused(entry.Target, entry.Rule, why));
+                continue;
+            }
+
+            if (bans.Count >= settings.MaxBans)
+            {
+                var soonest = bans.Values.MinBy(b => b.Until)!;
+                if (soonest.Until >= entry.Until)
+                {
+                    continue;
+                }
+
+                bans.Remove(soonest.Target.Text);
+                decisions.Add(new BanLifted(soonest.Target, LiftReason.Evicted));
+            }
+
+            bans[target.Text] = new Ban(target, entry.Until, entry.Reason, entry.Rule);
+            decisions.Add(new BanLearned(target, entry.Until - now, entry));
+        }
+
+        return decisions;
+    }
+
     /// <summary>Lifts every ban whose time is up at <paramref name="now"/>.</summary>
     public IReadOnlyList<BanDecision> Expire(DateTimeOffset now)
     {
@@ -116,6 +183,19 @@ public sealed class BanList(BanSettings settings)
     /// <summary>The list as stored, soonest expiry first.</summary>
     public IReadOnlyList<BanRecord> Records() =>
         [.. bans.Values.OrderBy(b => b.Until).Select(b => new BanRecord(b.Target.Text, b.Until, b.Reason, b.Rule))];
+
+    /// <summary>Why <paramref name="address"/> cannot be banned here, or null (and the parsed target) when it can.</summary>
+    private string? Refusal(string address, out BanTarget target)
+    {
+        if (!BanTarget.TryParse(address, out target))
+        {
+            return "not an IPv4 or IPv6 address or network";
+        }
+
+        return settings.NeverBan.Where(target.Overlaps).Select(n => (System.Net.IPNetwork?)n).FirstOrDefault() is { } protectedNetwork
+            ? $"inside never-ban network {protectedNetwork}"
+            : null;
+    }
 
     private sealed record Ban(BanTarget Target, DateTimeOffset Until, string Reason, string Rule);
 }

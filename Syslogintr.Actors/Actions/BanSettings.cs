@@ -10,6 +10,7 @@ namespace Syslogintr.Actions;
 /// <param name="MaxDuration">Longer requests are shortened to this.</param>
 /// <param name="NeverBan">Networks no rule can ban (the node's own loopback, management networks).</param>
 /// <param name="CommandTimeout">How long a firewall command may run before it is killed.</param>
+/// <param name="Replication">How a ban decided here is written to the cluster's replicated list (cluster enabled only).</param>
 public sealed record BanSettings(
     FirewallBackend Backend,
     string StateFile,
@@ -17,7 +18,8 @@ public sealed record BanSettings(
     TimeSpan MaxDuration,
     IReadOnlyList<IPNetwork> NeverBan,
     TimeSpan CommandTimeout,
-    TimeSpan PersistInterval)
+    TimeSpan PersistInterval,
+    BanReplication Replication)
 {
     public static BanSettings From(Config config)
     {
@@ -31,6 +33,44 @@ public sealed record BanSettings(
                 ? net
                 : throw new ConfigurationException($"'syslogintr.ban.never-ban' entry '{n}' is not an address or network")).ToList(),
             section.Duration("command-timeout"),
-            section.Duration("persist-interval"));
+            section.Duration("persist-interval"),
+            BanReplication.From(section.Section("replication")));
     }
+}
+
+/// <summary>How many nodes a ban decided here is written to before the write counts as done.</summary>
+public enum BanWrite
+{
+    /// <summary>This node's replica only; the others learn it by gossip (every gossip-interval, 200 ms).</summary>
+    Local,
+
+    /// <summary>Pushed at once to enough nodes for a majority (with 3 nodes: one other), the rest by gossip.</summary>
+    Majority,
+
+    /// <summary>Pushed at once to every node.</summary>
+    All,
+}
+
+/// <summary>
+/// The <c>syslogintr.ban.replication</c> section. A write that is not acknowledged within <paramref name="WriteTimeout"/>
+/// (a partition, a dead node) is still in this node's replica and spreads by gossip when the nodes meet again.
+/// </summary>
+public sealed record BanReplication(BanWrite Write, TimeSpan WriteTimeout)
+{
+    public static BanReplication From(SettingsReader section) => new(
+        section.String("write") switch
+        {
+            "local" => BanWrite.Local,
+            "majority" => BanWrite.Majority,
+            "all" => BanWrite.All,
+            var other => throw new ConfigurationException($"'syslogintr.ban.replication.write' must be local, majority or all, not '{other}'"),
+        },
+        section.Duration("write-timeout", TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1)));
+
+    public Akka.DistributedData.IWriteConsistency Consistency => Write switch
+    {
+        BanWrite.Majority => new Akka.DistributedData.WriteMajority(WriteTimeout),
+        BanWrite.All => new Akka.DistributedData.WriteAll(WriteTimeout),
+        _ => Akka.DistributedData.WriteLocal.Instance,
+    };
 }

@@ -25,6 +25,13 @@ public abstract class FirewallBackend
     /// <summary>Commands that lift bans that expired while the node was down (whatever the firewall did not drop itself).</summary>
     public virtual IEnumerable<IReadOnlyList<string>> LiftStale(BanTarget target) => ExpiresItself ? [] : Unban(target);
 
+    /// <summary>
+    /// Commands that make a ban held already last <paramref name="remaining"/> from now (another node banned the
+    /// target for longer). Only a firewall that expires bans itself needs any: for the others our timer lifts it.
+    /// </summary>
+    public virtual IEnumerable<IReadOnlyList<string>> Extend(BanTarget target, TimeSpan remaining) =>
+        ExpiresItself ? [.. Unban(target), .. Ban(target, remaining)] : [];
+
     /// <param name="ban">The <c>syslogintr.ban</c> section.</param>
     public static FirewallBackend From(SettingsReader ban) => ban.String("backend") switch
     {

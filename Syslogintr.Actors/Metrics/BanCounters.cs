@@ -23,6 +23,9 @@ public enum FirewallStep
 /// <summary>Counters of the ban actor. Written by it, read by anyone.</summary>
 public sealed class BanCounters
 {
+    /// <summary>The histogram of <see cref="OnLearned"/>'s latencies, in seconds.</summary>
+    public const string PropagationLatencyName = "syslogintr.ban.propagation_latency";
+
     private readonly long[] commandFailures = new long[Enum.GetValues<FirewallStep>().Length];
     private long banned;
     private long duplicates;
@@ -30,8 +33,13 @@ public sealed class BanCounters
     private long lifted;
     private long evicted;
     private long stateErrors;
+    private long learned;
+    private long replicationTimeouts;
 
-    /// <summary>Bans imposed on a rule's request (restored ones not included).</summary>
+    /// <summary>Set once by <see cref="Observe"/>: a histogram is recorded into, not observed.</summary>
+    private Histogram<double>? propagationLatency;
+
+    /// <summary>Bans imposed on a rule's request on this node (restored ones not included).</summary>
     public long Banned => Volatile.Read(ref banned);
 
     /// <summary>Requests for an address banned already (the ban is not extended).</summary>
@@ -49,6 +57,12 @@ public sealed class BanCounters
     /// <summary>Failures to read or write the ban list's state file.</summary>
     public long StateErrors => Volatile.Read(ref stateErrors);
 
+    /// <summary>Bans applied here that a rule on another node decided (cluster only).</summary>
+    public long Learned => Volatile.Read(ref learned);
+
+    /// <summary>Bans decided here whose write to other nodes was not acknowledged in time; they spread by gossip instead.</summary>
+    public long ReplicationTimeouts => Volatile.Read(ref replicationTimeouts);
+
     /// <summary>Firewall commands that failed (non-zero exit, timeout), by what they were run for.</summary>
     public long CommandFailures(FirewallStep step) => Volatile.Read(ref commandFailures[(int)step]);
 
@@ -62,11 +76,20 @@ public sealed class BanCounters
 
     public void OnEvicted() => Interlocked.Increment(ref evicted);
 
+    /// <summary>A ban another node decided <paramref name="latency"/> ago (its clock against ours) is applied here.</summary>
+    public void OnLearned(TimeSpan latency)
+    {
+        Interlocked.Increment(ref learned);
+        propagationLatency?.Record(Math.Max(0, latency.TotalSeconds));
+    }
+
+    public void OnReplicationTimeout() => Interlocked.Increment(ref replicationTimeouts);
+
     public void OnStateError() => Interlocked.Increment(ref stateErrors);
 
     public void OnCommandFailed(FirewallStep step) => Interlocked.Increment(ref commandFailures[(int)step]);
 
-    /// <summary>Publishes the counters on <paramref name="meter"/> as <c>syslogintr.ban.*</c>.</summary>
+    /// <summary>Publishes the counters on <paramref name="meter"/> as <c>syslogintr.ban.*</c>, and the propagation latency histogram.</summary>
     public void Observe(Meter meter)
     {
         meter.CreateObservableCounter("syslogintr.ban.banned", () => Banned, "{ban}");
@@ -75,6 +98,10 @@ public sealed class BanCounters
         meter.CreateObservableCounter("syslogintr.ban.lifted", () => Lifted, "{ban}");
         meter.CreateObservableCounter("syslogintr.ban.evicted", () => Evicted, "{ban}");
         meter.CreateObservableCounter("syslogintr.ban.state_errors", () => StateErrors, "{error}");
+        meter.CreateObservableCounter("syslogintr.ban.learned", () => Learned, "{ban}");
+        meter.CreateObservableCounter("syslogintr.ban.replication_timeouts", () => ReplicationTimeouts, "{write}");
+        propagationLatency = meter.CreateHistogram<double>(
+            PropagationLatencyName, "s", "From a ban's decision on another node to its application here");
         meter.CreateObservableCounter(
             "syslogintr.ban.command_failures",
             () => Enum.GetValues<FirewallStep>().Select(s => new Measurement<long>(CommandFailures(s), new KeyValuePair<string, object?>("step", s.ToString().ToLowerInvariant()))),

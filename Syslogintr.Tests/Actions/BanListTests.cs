@@ -99,5 +99,90 @@ public sealed class BanListTests
         Assert.Equal(new[] { "192.0.2.8" }, list.Records().Select(r => r.Address));
     }
 
+    [Fact]
+    public void Merging_learns_live_entries_once_and_never_applies_an_expired_one()
+    {
+        var list = List();
+        var entry = Entry("192.0.2.7", T0.AddMinutes(10), decidedAt: T0);
+        var expired = Entry("192.0.2.8", T0.AddSeconds(-1), decidedAt: T0.AddMinutes(-10));
+
+        Assert.Equal(new BanDecision[] { new BanLearned(Target("192.0.2.7"), TimeSpan.FromMinutes(9), entry) }, list.Merge([entry, expired], T0.AddMinutes(1)));
+        Assert.Empty(list.Merge([entry, expired], T0.AddMinutes(2)));
+        Assert.Equal(T0.AddMinutes(10), list.NextExpiry);
+
+        // Lifted here at its time; a peer that has not yet heard of the removal still lists it: not applied again.
+        Assert.Single(list.Expire(T0.AddMinutes(10)));
+        Assert.Empty(list.Merge([entry], T0.AddMinutes(10)));
+        Assert.Equal(0, list.Count);
+    }
+
+    [Fact]
+    public void A_ban_decided_here_is_not_applied_again_when_it_comes_back_from_the_cluster()
+    {
+        var list = List();
+        var imposed = Assert.IsType<BanImposed>(Assert.Single(list.Request(Request("192.0.2.7", TimeSpan.FromMinutes(10)), T0)));
+
+        Assert.Empty(list.Merge([Entry("192.0.2.7", T0 + imposed.Duration, decidedAt: T0)], T0.AddMilliseconds(30)));
+        // A concurrent ban of the same target a few milliseconds later on another node is the same ban.
+        Assert.Empty(list.Merge([Entry("192.0.2.7", T0.AddMinutes(10).AddMilliseconds(40), decidedAt: T0.AddMilliseconds(40))], T0.AddMilliseconds(60)));
+    }
+
+    [Fact]
+    public void A_longer_replicated_ban_extends_the_one_held_here_and_a_shorter_one_does_not_shorten_it()
+    {
+        var list = List();
+        list.Request(Request("192.0.2.7", TimeSpan.FromMinutes(10)), T0);
+        var longer = Entry("192.0.2.7", T0.AddMinutes(30), decidedAt: T0.AddMinutes(1));
+
+        Assert.Equal(new BanDecision[] { new BanExtended(Target("192.0.2.7"), TimeSpan.FromMinutes(28), longer) }, list.Merge([longer], T0.AddMinutes(2)));
+        Assert.Empty(list.Merge([Entry("192.0.2.7", T0.AddMinutes(5), decidedAt: T0.AddMinutes(2))], T0.AddMinutes(2)));
+        Assert.Equal(T0.AddMinutes(30), list.NextExpiry);
+        Assert.Empty(list.Expire(T0.AddMinutes(10)));
+    }
+
+    [Fact]
+    public void A_replicated_entry_this_node_must_not_ban_is_refused_once()
+    {
+        var list = List();
+        var entries = new[] { Entry("10.1.2.3", T0.AddMinutes(10)), Entry("192.0.2.7; reboot", T0.AddMinutes(10)), Entry("2001:DB8::1", T0.AddMinutes(10)) };
+
+        Assert.Equal(
+            new BanDecision[]
+            {
+                new BanRefused("10.1.2.3", "sshblock", "inside never-ban network 10.0.0.0/8"),
+                new BanRefused("192.0.2.7; reboot", "sshblock", "not an IPv4 or IPv6 address or network"),
+                new BanRefused("2001:DB8::1", "sshblock", "not in canonical form"),
+            },
+            list.Merge(entries, T0));
+        Assert.Empty(list.Merge(entries, T0.AddMinutes(1)));
+        Assert.Equal(0, list.Count);
+    }
+
+    [Fact]
+    public void A_full_list_learns_only_entries_that_outlast_its_soonest_ban_so_nodes_agree_without_flapping()
+    {
+        var list = List(maxBans: 2);
+        var entries = new[]
+        {
+            Entry("192.0.2.1", T0.AddMinutes(10)),
+            Entry("192.0.2.2", T0.AddMinutes(30)),
+            Entry("192.0.2.3", T0.AddMinutes(20)),
+        };
+
+        var decisions = list.Merge(entries, T0);
+        Assert.Equal(["192.0.2.2", "192.0.2.3"], decisions.OfType<BanLearned>().Select(d => d.Target.Text));
+        Assert.DoesNotContain(decisions, d => d is BanLifted);
+        Assert.Empty(list.Merge(entries, T0.AddMinutes(1)));
+
+        var later = Entry("192.0.2.4", T0.AddMinutes(25));
+        Assert.Equal(
+            new BanDecision[] { new BanLifted(Target("192.0.2.3"), LiftReason.Evicted), new BanLearned(Target("192.0.2.4"), TimeSpan.FromMinutes(24), later) },
+            list.Merge([.. entries, later], T0.AddMinutes(1)));
+        Assert.Empty(list.Merge([.. entries, later], T0.AddMinutes(2)));
+    }
+
+    private static BanEntry Entry(string target, DateTimeOffset until, DateTimeOffset? decidedAt = null) =>
+        new(target, until, "5 failures", "sshblock", "127.0.0.1:4053", decidedAt ?? T0);
+
     private static BanTarget Target(string text) => BanTarget.TryParse(text, out var target) ? target : throw new ArgumentException(text);
 }

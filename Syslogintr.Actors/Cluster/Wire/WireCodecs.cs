@@ -8,6 +8,7 @@ public static class WireCodecs
 {
     public static readonly IReadOnlyList<WireCodec> All =
     [
+        Actions.BanEntry.Codec,
         ClusterStatusRequest.Codec,
         ReachabilityQuery.Codec,
         ReachabilityView.Codec,
