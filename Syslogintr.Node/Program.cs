@@ -6,4 +6,5 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(TestRuleCommand.Create());
 root.Subcommands.Add(ReloadCommand.Create());
 root.Subcommands.Add(ParseCommand.Create());
+root.Subcommands.Add(ClusterCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -67,6 +67,10 @@ public static class ClusterHosting
             role = {{ClusterSettings.RulesRole}}
           }
         }
+        """).WithFallback(WireFormat);
+
+    /// <summary>Our serializer bound to <see cref="IClusterMessage"/>: every node, and the <c>cluster status</c> client.</summary>
+    public static Config WireFormat { get; } = ConfigurationFactory.ParseString($$"""
         akka.actor {
           serializers.syslogintr = "{{typeof(SyslogintrSerializer).AssemblyQualifiedName}}"
           serialization-bindings {

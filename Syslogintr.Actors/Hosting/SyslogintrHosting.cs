@@ -70,6 +70,11 @@ public static class SyslogintrHosting
                 var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize, pipeline.MaxBackpressure), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, summaryInterval), "metrics");
+                if (cluster.Enabled)
+                {
+                    system.ActorOf(ClusterStatusActor.Props(node.Metrics.Cluster), ClusterStatusActor.Name);
+                }
+
                 AddDrainOnShutdown(system, node, router, pipeline.DrainTimeout);
                 await SinksHosting.StartSinksAsync(system, registry, router, sinks, node, pipeline);
                 AlertsHosting.StartAlerts(system, registry, alerts, node);
@@ -92,6 +97,16 @@ public static class SyslogintrHosting
     /// the actor system stops them. What is still queued or unacknowledged then (a rule stuck in a loop) is counted
     /// as dropped (reason shutdown), logged, and part of the summary logged at stop.
     /// </summary>
+    /// <remarks>
+    /// On a cluster node SIGTERM is a graceful leave, in Akka's phase order: listeners unbind (service-unbind), the
+    /// queue drains (service-requests-done), then sharding hands this node's buckets off
+    /// (cluster-sharding-shutdown-region), then the node leaves and its singletons move (cluster-leave,
+    /// cluster-exiting). Draining first is what loses nothing: the drain's consumers include forwarders that send
+    /// batches to sharded rule buckets through this node's shard region, and a region that has shut down drops
+    /// what it is sent (dead letters); a batch for a bucket hosted here reaches the entity's mailbox before the
+    /// hand-off's stop message, so it is counted in the state the bucket hands over, and alerts the drained messages
+    /// raise still find the alert singleton. Leaving first would need a second drain after it, with nowhere to send.
+    /// </remarks>
     private static void AddDrainOnShutdown(ActorSystem system, NodeServices node, IActorRef router, TimeSpan drainTimeout)
     {
         var shutdown = CoordinatedShutdown.Get(system);

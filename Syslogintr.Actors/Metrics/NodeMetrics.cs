@@ -57,6 +57,7 @@ public sealed class NodeMetrics : IDisposable
             () => Measure(rules, "rule", c => c.ScriptVersion),
             "{version}");
         Ban.Observe(Meter);
+        Cluster.Observe(Meter);
     }
 
     public Meter Meter { get; }
@@ -68,6 +69,9 @@ public sealed class NodeMetrics : IDisposable
     public ActionCounters SideEffects { get; }
 
     public BanCounters Ban { get; } = new();
+
+    /// <summary>Members up, unreachable, leadership and buckets hosted here, as this node sees its cluster.</summary>
+    public ClusterGauges Cluster { get; } = new();
 
     public IEnumerable<ListenerCounters> Listeners => listeners.Values.OrderBy(c => c.Name, StringComparer.Ordinal);
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -52,7 +53,7 @@ public static class RunCommand
         catch (Exception e) when (e is FileNotFoundException or ConfigurationException)
         {
             await Console.Error.WriteLineAsync($"syslogintr: {e.Message}");
-            return 2;
+            return ExitCodes.BadConfiguration;
         }
 
         return await RunNodeAsync(config, cancellationToken);
@@ -78,15 +79,25 @@ public static class RunCommand
             using var pidFile = PidFile.Acquire(config);
             using var host = builder.Build();
             await host.StartAsync(cancellationToken);
-            using var signals = Signals.Publish(host.Services.GetRequiredService<Akka.Actor.ActorSystem>());
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            using var signals = Signals.Publish(system);
             pidFile.Publish();
             await host.WaitForShutdownAsync(cancellationToken);
-            return 0;
+
+            // SIGTERM stops the host, which runs coordinated shutdown; the cluster runs it first when it removed us.
+            var reason = CoordinatedShutdown.Get(system).ShutdownReason;
+            var exitCode = ExitCodes.ForShutdown(reason);
+            if (exitCode != ExitCodes.Stopped)
+            {
+                await Console.Error.WriteLineAsync($"syslogintr: stopped without being asked to ({reason?.GetType().Name}): exit code {exitCode}");
+            }
+
+            return exitCode;
         }
         catch (Exception e) when (FindStartupException(e) is { } startup)
         {
             await Console.Error.WriteLineAsync($"syslogintr: {startup.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
     }
 

@@ -15,7 +15,7 @@ namespace Syslogintr.Tests.Settings;
 /// <summary>Settings are read once, through one reader, with their defaults in syslogintr.conf only.</summary>
 public sealed partial class SettingsReaderTests
 {
-    private static readonly string Repository = FindRepository();
+    private static readonly string Repository = Support.Repository.Root;
 
     [Fact]
     public void A_key_left_out_of_the_users_file_takes_the_value_of_the_embedded_defaults()
@@ -184,17 +184,4 @@ public sealed partial class SettingsReaderTests
 
     [GeneratedRegex(@"(?<!Encoding\.\w+\.)\b(GetConfig|GetString|GetInt|GetLong|GetTimeSpan|GetBoolean|HasPath|GetStringList|GetByteSize)\(")]
     private static partial Regex ConfigGetter();
-
-    private static string FindRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Syslogintr.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("the repository root is not above the test binary");
-    }
 }

@@ -9,6 +9,10 @@ public static class WireCodecs
     public static readonly IReadOnlyList<WireCodec> All =
     [
         Actions.BanEntry.Codec,
+        ClusterStatusRequest.Codec,
+        ReachabilityQuery.Codec,
+        ReachabilityView.Codec,
+        ClusterStatusReport.Codec,
     ];
 
     private static readonly FrozenDictionary<Type, WireCodec> ByType = All.ToFrozenDictionary(c => c.Type);

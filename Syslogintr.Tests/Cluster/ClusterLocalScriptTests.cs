@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Syslogintr.Tests.Support;
+
+namespace Syslogintr.Tests.Cluster;
+
+/// <summary>
+/// Real processes: <c>deploy/cluster-local.sh</c> starts three nodes of the test build; <c>logger</c> sends to each;
+/// nodes are killed, stopped and resumed with real signals, and <c>syslogintr cluster status</c> says what the
+/// survivors see. Each test stays within about a minute on a loaded 2-core machine.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public sealed class ClusterLocalScriptTests
+{
+    /// <summary>Detection (~2.5 s) + stable-after (5 s) + removal, with room for a loaded machine.</summary>
+    private static readonly TimeSpan Downed = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Three_nodes_ingest_a_killed_node_is_downed_the_rest_converge_and_a_sigterm_is_a_graceful_leave()
+    {
+        await using var cluster = await ClusterLocalScript.UpAsync();
+        var status = await cluster.WaitForMembersUpAsync(1, 3, TimeSpan.FromSeconds(40));
+        Assert.Contains($"role ops: {cluster.Address(1)}", status);
+
+        var run = Guid.NewGuid().ToString("N")[..8];
+        foreach (var node in new[] { 1, 2, 3 })
+        {
+            await cluster.SendAsync(node, $"before-{run}-node{node}");
+        }
+
+        foreach (var node in new[] { 1, 2, 3 })
+        {
+            Assert.True(await cluster.WaitForLineAsync(node, $"before-{run}-node{node}"), $"node{node} did not write its line");
+            Assert.DoesNotContain(cluster.Lines(node), l => l.Contains($"before-{run}-node{(node % 3) + 1}"));
+        }
+
+        Process.GetProcessById(cluster.Pid(3)).Kill(); // SIGKILL: no leave
+        await cluster.WaitForMembersUpAsync(1, 2, Downed);
+        await cluster.WaitForMembersUpAsync(2, 2, TimeSpan.FromSeconds(10));
+        foreach (var node in new[] { 1, 2 })
+        {
+            await cluster.SendAsync(node, $"after-{run}-node{node}");
+            Assert.True(await cluster.WaitForLineAsync(node, $"after-{run}-node{node}"), $"node{node} stopped ingesting after node3 died");
+        }
+
+        Assert.Equal(137, await cluster.WaitForExitAsync(3, TimeSpan.FromSeconds(5)));
+
+        // SIGTERM leaves: node1 sees it gone at once, not after the failure detector and stable-after (> 7 s).
+        var pid2 = cluster.Pid(2);
+        var term = Stopwatch.StartNew();
+        Signal("-TERM", pid2);
+        Assert.Equal(0, await cluster.WaitForExitAsync(2, TimeSpan.FromSeconds(20)));
+        await cluster.WaitForMembersUpAsync(1, 1, TimeSpan.FromSeconds(3));
+        Assert.True(term.Elapsed < TimeSpan.FromSeconds(7), $"node2's leave took {term.Elapsed} to be seen: that is a downing, not a leave");
+
+        var (exitCode, output, _) = await cluster.RunAsync("down");
+        Assert.Equal(0, exitCode);
+        Assert.Contains("node1: stopped (exit code 0)", output);
+        Assert.Equal(0, cluster.ExitCode(1));
+    }
+
+    [Fact]
+    public async Task A_node_stopped_past_the_split_brain_window_is_downed_and_exits_3_when_resumed()
+    {
+        await using var cluster = await ClusterLocalScript.UpAsync();
+        await cluster.WaitForMembersUpAsync(1, 3, TimeSpan.FromSeconds(40));
+        var pid3 = cluster.Pid(3);
+
+        Signal("-STOP", pid3);
+        try
+        {
+            await cluster.WaitForMembersUpAsync(1, 2, Downed);
+            var run = Guid.NewGuid().ToString("N")[..8];
+            await cluster.SendAsync(2, $"majority-{run}");
+            Assert.True(await cluster.WaitForLineAsync(2, $"majority-{run}"), "the majority stopped ingesting");
+        }
+        finally
+        {
+            // Resumed whatever happened above: a failed test leaves no frozen process behind.
+            Signal("-CONT", pid3);
+        }
+
+        // It finds itself alone with two unreachable members, or hears it was downed: either way it shuts down.
+        Assert.Equal(3, await cluster.WaitForExitAsync(3, TimeSpan.FromSeconds(30)));
+        Assert.False(Directory.Exists($"/proc/{pid3}"), "node3's process is still there");
+        Assert.Contains("removed from the cluster (exit code 3)", (await cluster.RunAsync("status")).Output);
+        await cluster.WaitForMembersUpAsync(2, 2, TimeSpan.FromSeconds(5));
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", [signal, pid.ToString()])!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+}

@@ -1,0 +1,105 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.Singleton;
+using Syslogintr.Cluster;
+using Syslogintr.Tests.Support;
+
+namespace Syslogintr.Tests.Cluster;
+
+/// <summary>
+/// The status actor of three in-process nodes, asked the way <c>syslogintr cluster status</c> asks (a client
+/// ActorSystem over remoting), checked against what Akka really did: where a real singleton runs, how many shards a
+/// real sharded type has, and who stops answering when a node dies.
+/// </summary>
+[Collection(SerialCollection.Name)]
+public sealed class ClusterStatusTests
+{
+    private const string TypeName = "rule-status-test";
+
+    [Fact]
+    public async Task Status_and_gauges_show_members_the_singletons_node_the_buckets_and_who_sees_a_dead_node_unreachable()
+    {
+        await using var cluster = await TestCluster.StartAsync(3);
+        var extractor = HashCodeMessageExtractor.Create(10, m => (string)m, m => m);
+        foreach (var node in cluster.Nodes)
+        {
+            await ClusterSharding.Get(node.System).StartAsync(TypeName, Props.Create<Echo>(), ClusterShardingSettings.Create(node.System), extractor);
+            node.System.ActorOf(ClusterSingletonManager.Props(Props.Create<Echo>(), PoisonPill.Instance, ClusterSingletonManagerSettings.Create(node.System).WithRole("ops")), "status-test-singleton");
+        }
+
+        var ids = Enumerable.Range(0, 30).Select(i => $"entity-{i}").ToList();
+        var region = ClusterSharding.Get(cluster[0].System).ShardRegion(TypeName);
+        await Task.WhenAll(ids.Select(id => region.Ask<string>(id, TimeSpan.FromSeconds(10))));
+        var shards = ids.Select(id => extractor.ShardId(id)).Distinct().Count();
+        var singletonHost = await FindSingletonAsync(cluster);
+
+        await Until(() => cluster.Nodes.Sum(n => n.Services.Metrics.Cluster.BucketsHosted.GetValueOrDefault(TypeName)) == shards, "the bucket gauges");
+        var report = await ClusterStatusClient.AskAsync("127.0.0.1", cluster.RemotingPorts[0], TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, report.Members.Count(m => m.Status == "Up"));
+        Assert.All(report.Members, m => Assert.Equal("ingest,ops,rules", m.Roles));
+        Assert.Equal(3, report.Reachability.Count);
+        Assert.All(report.Reachability, v => Assert.Empty(v.Unreachable));
+        Assert.Empty(report.Silent);
+        Assert.Equal(singletonHost, report.Singletons.Single(s => s.Role == "ops").Address);
+        Assert.Equal(shards, report.Buckets.Where(b => b.TypeName == TypeName).Sum(b => b.Shards));
+        Assert.Equal(ids.Count, report.Buckets.Where(b => b.TypeName == TypeName).Sum(b => b.Entities));
+        Assert.All(cluster.Nodes, n => Assert.Equal(3, n.Services.Metrics.Cluster.MembersUp));
+        var leader = Assert.Single(cluster.Nodes, n => n.Services.Metrics.Cluster.IsLeader);
+        Assert.Equal(report.Leader, Address(leader));
+
+        // Between the crash and the downing, both survivors' own failure detectors name the dead node, and it is silent.
+        await cluster.KillAsync(2);
+        var dead = Address(cluster[2]);
+        await Until(
+            async () => await ClusterStatusClient.AskAsync("127.0.0.1", cluster.RemotingPorts[0], TimeSpan.FromSeconds(10)) is var r
+                && r.Silent.SequenceEqual([dead]) && r.Reachability.Count == 2 && r.Reachability.All(v => v.Unreachable.SequenceEqual([dead])),
+            "both survivors reporting node 2 unreachable");
+        Assert.All(cluster.Alive, n => Assert.Equal(1, n.Services.Metrics.Cluster.Unreachable));
+
+        await cluster.WaitForMembersUpAsync(2, TimeSpan.FromSeconds(30), cluster.Alive);
+        await Until(() => cluster.Alive.All(n => n.Services.Metrics.Cluster is { MembersUp: 2, Unreachable: 0 }), "the gauges after the downing");
+    }
+
+    private static string Address(TestNode node) => Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString();
+
+    /// <summary>The node whose singleton manager really started the singleton child.</summary>
+    private static async Task<string> FindSingletonAsync(TestCluster cluster)
+    {
+        string? host = null;
+        await Until(
+            async () =>
+            {
+                foreach (var node in cluster.Nodes)
+                {
+                    var identity = await node.System.ActorSelection("/user/status-test-singleton/singleton").Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(3));
+                    if (identity.Subject is not null)
+                    {
+                        host = Address(node);
+                        return true;
+                    }
+                }
+
+                return false;
+            },
+            "the singleton to start");
+        return host!;
+    }
+
+    private static Task Until(Func<bool> condition, string what) => Until(() => Task.FromResult(condition()), what);
+
+    private static async Task Until(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(200);
+        }
+    }
+
+    private sealed class Echo : ReceiveActor
+    {
+        public Echo() => ReceiveAny(m => Sender.Tell(m));
+    }
+}

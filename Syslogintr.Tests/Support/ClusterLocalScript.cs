@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Syslogintr.Tests.Support;
+
+/// <summary>
+/// <c>deploy/cluster-local.sh</c> run as an operator runs it: three real node processes from the test build, in a
+/// temp folder, on free loopback ports. Disposing runs <c>down</c>, then SIGKILLs whatever still runs.
+/// </summary>
+public sealed class ClusterLocalScript : IAsyncDisposable
+{
+    private static readonly string Script = Path.Combine(Repository.Root, "deploy", "cluster-local.sh");
+
+    private ClusterLocalScript(string directory, int syslogPort, int remotingPort)
+    {
+        Directory = directory;
+        SyslogPort = syslogPort;
+        RemotingPort = remotingPort;
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Node i (1..3) listens for syslog on this + i - 1.</summary>
+    public int SyslogPort { get; }
+
+    public int RemotingPort { get; }
+
+    public static async Task<ClusterLocalScript> UpAsync()
+    {
+        var cluster = new ClusterLocalScript(TempFolder.Create(), ThreeFreePorts(), ThreeFreePorts());
+        var (exitCode, output, error) = await cluster.RunAsync("up");
+        Assert.True(exitCode == 0, $"cluster-local.sh up failed ({exitCode}): {output}\n{error}");
+        return cluster;
+    }
+
+    public string NodeDirectory(int node) => Path.Combine(Directory, $"node{node}");
+
+    public int Pid(int node) => int.Parse(File.ReadAllText(Path.Combine(NodeDirectory(node), "run", "syslogintr.pid")).Trim());
+
+    /// <summary>The node's exit code as its wrapper recorded it, or null while it runs.</summary>
+    public int? ExitCode(int node) =>
+        File.Exists(Path.Combine(NodeDirectory(node), "exit-code")) && File.ReadAllText(Path.Combine(NodeDirectory(node), "exit-code")).Trim() is { Length: > 0 } code
+            ? int.Parse(code)
+            : null;
+
+    public async Task<(int ExitCode, string Output, string Error)> RunAsync(string verb)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Script);
+        start.ArgumentList.Add(verb);
+        start.Environment["CLUSTER_DIR"] = Directory;
+        start.Environment["SYSLOG_PORT"] = SyslogPort.ToString();
+        start.Environment["REMOTING_PORT"] = RemotingPort.ToString();
+        start.Environment["SYSLOGINTR_DLL"] = Path.Combine(AppContext.BaseDirectory, "syslogintr.dll");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary><c>syslogintr cluster status</c> asked of node <paramref name="node"/>, with its own config.</summary>
+    public Task<(int ExitCode, string Output, string Error)> StatusAsync(int node) =>
+        NodeExecutable.RunAsync(NodeDirectory(node), "cluster", "status", "--config", "cluster.conf");
+
+    /// <summary>Polls node <paramref name="node"/>'s status until it sees exactly <paramref name="up"/> members, all Up and reachable; returns that output.</summary>
+    public async Task<string> WaitForMembersUpAsync(int node, int up, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var (exitCode, output, error) = await StatusAsync(node);
+            last = $"exit {exitCode}: {output}{error}";
+            if (exitCode == 0 && output.Contains($"members: {up}, up: {up}, unreachable: 0\n"))
+            {
+                return output;
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"node{node} did not see {up} members Up within {timeout}; last status: {last}");
+    }
+
+    public async Task SendAsync(int node, string text) =>
+        await Logger.RunAsync("-n", "127.0.0.1", "-P", (SyslogPort + node - 1).ToString(), "-d", "-t", "clustertest", text);
+
+    /// <summary>Waits until node <paramref name="node"/>'s messages file (in its own var/) holds a line with <paramref name="text"/>.</summary>
+    public async Task<bool> WaitForLineAsync(int node, string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Lines(node).Any(l => l.Contains(text)))
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
+    public IReadOnlyList<string> Lines(int node)
+    {
+        var path = Path.Combine(NodeDirectory(node), "var", "log", "messages");
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public async Task<int> WaitForExitAsync(int node, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (ExitCode(node) is null)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"node{node} still runs after {timeout}; its log ends: {LogTail(node)}");
+            }
+
+            await Task.Delay(100);
+        }
+
+        return ExitCode(node)!.Value;
+    }
+
+    public string LogTail(int node) => string.Join('\n', File.ReadLines(Path.Combine(NodeDirectory(node), "node.log")).TakeLast(8));
+
+    /// <summary>Members' addresses as the status prints them.</summary>
+    public string Address(int node) => $"akka.tcp://syslogintr@127.0.0.1:{RemotingPort + node - 1}";
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await RunAsync("down");
+        }
+        finally
+        {
+            foreach (var node in new[] { 1, 2, 3 })
+            {
+                KillIfRunning(node);
+            }
+
+            TempFolder.Delete(Directory);
+        }
+    }
+
+    private void KillIfRunning(int node)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(Pid(node));
+            if (process.ProcessName is "dotnet" or "syslogintr")
+            {
+                process.Kill();
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidOperationException)
+        {
+            // Not running (no pid file, or the pid is gone).
+        }
+    }
+
+    /// <summary>The first of three consecutive ports free for TCP and UDP on loopback.</summary>
+    private static int ThreeFreePorts()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var first = Random.Shared.Next(20_000, 60_000);
+            if (Enumerable.Range(first, 3).All(IsFree))
+            {
+                return first;
+            }
+
+            Assert.True(attempt < 100, "no three consecutive free ports");
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
