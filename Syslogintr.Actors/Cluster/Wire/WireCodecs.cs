@@ -8,6 +8,7 @@ public static class WireCodecs
 {
     public static readonly IReadOnlyList<WireCodec> All =
     [
+        .. Alerts.Replication.AlertWire.Codecs,
     ];
 
     private static readonly FrozenDictionary<Type, WireCodec> ByType = All.ToFrozenDictionary(c => c.Type);
