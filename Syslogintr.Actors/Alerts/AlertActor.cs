@@ -35,7 +35,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private bool dirty;
     private bool saving;
 
-    private AlertActor(AlertSettings settings, TimeProvider clock, Func<IUntypedActorContext, IActorRef> startMailer, string hostName, IAlertStore? store)
+    public AlertActor(AlertSettings settings, TimeProvider clock, Func<IUntypedActorContext, IActorRef> startMailer, string hostName, IAlertStore? store)
     {
         this.settings = settings;
         this.clock = clock;
