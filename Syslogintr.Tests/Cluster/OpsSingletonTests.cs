@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Akka.Hosting;
 using Syslogintr.Alerts;
 using Syslogintr.Ingest;
 using Syslogintr.Tests.Alerts.Mail;
 using Syslogintr.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Syslogintr.Tests.Cluster;
 
@@ -16,7 +19,7 @@ namespace Syslogintr.Tests.Cluster;
 /// is mailed exactly once by the next owner, and an alert raised on two nodes at once is one mail.
 /// </summary>
 [Collection(SerialCollection.Name)]
-public sealed class OpsSingletonTests
+public sealed class OpsSingletonTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Takeover = TimeSpan.FromSeconds(25);
 
@@ -57,13 +60,14 @@ public sealed class OpsSingletonTests
     public async Task When_the_owner_dies_with_an_alert_pending_probes_go_on_elsewhere_and_the_alert_is_mailed_exactly_once()
     {
         var down = TestSmtpServer.FreeTcpPort(); // nothing listens: the probe fails at every run
-        var window = TimeSpan.FromSeconds(5);
+        var window = TimeSpan.FromSeconds(3);
         using var smtp = new TestSmtpServer();
         await using var cluster = await TestCluster.StartAsync(3, _ => Ops(down, smtp.Port, window));
 
         // The probe failed on the owner: its alert waits there for the group window.
         await WaitUntil(() => cluster.Nodes.Any(n => ProbeLines(n) > 0), TimeSpan.FromSeconds(15));
         var owner = cluster.Nodes.Single(n => ProbeLines(n) > 0);
+        var killedAt = DateTimeOffset.UtcNow;
         await cluster.KillAsync(Index(cluster, owner));
         Assert.Empty(smtp.Accepted);
 
@@ -71,13 +75,44 @@ public sealed class OpsSingletonTests
         await WaitUntil(() => cluster.Alive.Any(n => ProbeLines(n) > 0), Takeover);
         var probesBack = killed.Elapsed;
         await WaitUntil(() => !smtp.Accepted.IsEmpty, window + TimeSpan.FromSeconds(10));
+        output.WriteLine($"probes ran again {probesBack.TotalSeconds:0.0} s after the kill, the mail left {killed.Elapsed.TotalSeconds:0.0} s after it");
         // Another group window and a few probe runs: no second mail from anyone.
-        await Task.Delay(window + TimeSpan.FromSeconds(2));
+        await Task.Delay(window);
 
         var mail = Assert.Single(smtp.Accepted);
         Assert.Equal($"[syslogintr {owner.Services.HostName}] DOWN: web is down", mail.Subject);
+        // The dead owner's alert, not the one the new scheduler raised again when it took over.
+        Assert.True(Since(mail.TextBody ?? "") < killedAt, $"the mail is about an alert raised after the kill: {mail.TextBody}");
         Assert.True(probesBack < Takeover, $"probes ran again {probesBack} after the kill");
     }
+
+    [Fact]
+    public async Task A_mail_the_dead_owner_could_not_send_is_sent_exactly_once_by_the_next_owner()
+    {
+        var down = TestSmtpServer.FreeTcpPort();
+        var smtpPort = TestSmtpServer.FreeTcpPort(); // the mail server is down until the owner is dead
+        var window = TimeSpan.FromMilliseconds(500);
+        await using var cluster = await TestCluster.StartAsync(3, _ => Ops(down, smtpPort, window));
+
+        await WaitUntil(() => cluster.Nodes.Any(n => ProbeLines(n) > 0), TimeSpan.FromSeconds(15));
+        var owner = cluster.Nodes.Single(n => ProbeLines(n) > 0);
+        // The mail is decided after the window and its attempts fail (connection refused) until the kill.
+        await Task.Delay(window + TimeSpan.FromSeconds(1.5));
+        var killedAt = DateTimeOffset.UtcNow;
+        await cluster.KillAsync(Index(cluster, owner));
+        using var smtp = new TestSmtpServer(smtpPort);
+
+        await WaitUntil(() => !smtp.Accepted.IsEmpty, Takeover + TimeSpan.FromSeconds(5));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        var mail = Assert.Single(smtp.Accepted);
+        Assert.EndsWith("DOWN: web is down", mail.Subject);
+        Assert.True(Since(mail.TextBody ?? "") < killedAt, $"the mail is about an alert raised after the kill: {mail.TextBody}");
+    }
+
+    /// <summary>When the alert a mail reports was first raised (its body says <c>since yyyy-MM-dd HH:mm:ss zzz</c>).</summary>
+    private static DateTimeOffset Since(string body) =>
+        DateTimeOffset.ParseExact(Regex.Match(body, @"since (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d)").Groups[1].Value, "yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task The_same_alert_raised_on_two_nodes_at_once_is_one_mail()
