@@ -19,3 +19,10 @@ python3 bench/driver.py "$@" &
 driver=$!
 trap 'kill "$driver" 2>/dev/null || true' EXIT
 wait "$driver"
+
+# Singleton failover: three syslogintr processes in a cluster, the probe scheduler's node killed (kill -9), time until
+# the probes run again on another node (`RESULT bench=failover ...`, see bench/README.md).
+python3 bench/failover.py --runs 3 &
+failover=$!
+trap 'kill "$failover" 2>/dev/null || true' EXIT
+wait "$failover"
