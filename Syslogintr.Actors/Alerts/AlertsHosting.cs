@@ -42,7 +42,10 @@ public static class AlertsHosting
     /// A single node: starts the mailer and the alert actor, and registers the latter as <see cref="AlertsKey"/>.
     /// A cluster: the alert actor with its mailer is one singleton on the <c>ops</c> nodes (a manager on each of
     /// them), its state replicated; on every node <see cref="AlertsKey"/> is a forwarder that reaches it through a
-    /// singleton proxy and counts what it never confirmed.
+    /// singleton proxy and counts what it never confirmed. ClusterSingletonManager and proxy are started here, in
+    /// the node's one ordered starter, rather than with Akka.Cluster.Hosting's <c>WithSingleton</c>: that adds a
+    /// starter of its own, whose props would be built before the registry holds the stages they need (the probe
+    /// scheduler's action targets) and whose registration of <see cref="AlertsKey"/> must precede the rules'.
     /// </summary>
     public static void StartAlerts(ActorSystem system, IActorRegistry registry, AlertsSetup setup, NodeServices node)
     {
