@@ -67,6 +67,9 @@ public sealed class OpsSingletonTests(ITestOutputHelper output)
         // The probe failed on the owner: its alert waits there for the group window.
         await WaitUntil(() => cluster.Nodes.Any(n => ProbeLines(n) > 0), TimeSpan.FromSeconds(15));
         var owner = cluster.Nodes.Single(n => ProbeLines(n) > 0);
+        // The result is logged before the alert is raised, and a majority write takes tens of milliseconds: give
+        // the owner a second to have the alert on a majority, still well within the group window.
+        await Task.Delay(TimeSpan.FromSeconds(1));
         var killedAt = DateTimeOffset.UtcNow;
         await cluster.KillAsync(Index(cluster, owner));
         Assert.Empty(smtp.Accepted);
