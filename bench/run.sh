@@ -26,3 +26,10 @@ if [[ " $* " == *" --quick "* ]]; then bench/wire.sh 1 2; else bench/wire.sh; fi
 
 # Ban propagation across a 3-node cluster in one process (about 1 minute): `RESULT bench=ban-propagation ...` lines.
 bench/ban-latency.sh
+
+# Singleton failover: three syslogintr processes in a cluster, the probe scheduler's node killed (kill -9), time until
+# the probes run again on another node (`RESULT bench=failover ...`, see bench/README.md).
+python3 bench/failover.py --runs 3 &
+failover=$!
+trap 'kill "$failover" 2>/dev/null || true' EXIT
+wait "$failover"

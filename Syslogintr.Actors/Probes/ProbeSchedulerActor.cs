@@ -25,10 +25,12 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, bool?> up = [];
     private readonly HashSet<string> running = [];
     private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly bool takingOver;
     private long runs;
 
-    public ProbeSchedulerActor(IReadOnlyList<ProbeSettings> probes, NodeServices node, ActionTargets actions, IActorRef alerts, string runDispatcher)
+    public ProbeSchedulerActor(IReadOnlyList<ProbeSettings> probes, NodeServices node, ActionTargets actions, IActorRef alerts, string runDispatcher, bool takingOver)
     {
+        this.takingOver = takingOver;
         factory = new ProbeFactory(node, actions, log);
         messages = new InternalMessages(node.Clock, node.HostName);
         injector = new MessageInjector(node.Queue, InjectionCounters.Of(node.Metrics.Listener("probes")));
@@ -46,14 +48,19 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     /// <summary>Alert key of a probe: the same across restarts, so persisted alert state matches.</summary>
     public static string AlertKey(string probe) => AlertSettings.ProbeSourcePrefix + probe;
 
-    public static Props Props(IReadOnlyList<ProbeSettings> probes, NodeServices node, ActionTargets actions, IActorRef alerts, string runDispatcher) =>
-        Akka.Actor.Props.Create(() => new ProbeSchedulerActor(probes, node, actions, alerts, runDispatcher));
+    /// <param name="takingOver">
+    /// A cluster's scheduler, which cannot know how long ago its predecessor last ran a probe: every probe runs at
+    /// once, whatever <c>run-at-start</c> and <c>jitter</c> say (runs after the first keep their jitter).
+    /// </param>
+    public static Props Props(IReadOnlyList<ProbeSettings> probes, NodeServices node, ActionTargets actions, IActorRef alerts, string runDispatcher, bool takingOver = false) =>
+        Akka.Actor.Props.Create(() => new ProbeSchedulerActor(probes, node, actions, alerts, runDispatcher, takingOver));
 
     protected override void PreStart()
     {
         foreach (var p in probes.Values)
         {
-            Timers.StartSingleTimer(p.Name, new ProbeDue(p.Name), (p.RunAtStart ? TimeSpan.Zero : p.Every) + Jitter(p));
+            var first = takingOver ? TimeSpan.Zero : (p.RunAtStart ? TimeSpan.Zero : p.Every) + Jitter(p);
+            Timers.StartSingleTimer(p.Name, new ProbeDue(p.Name), first);
         }
     }
 

@@ -1,7 +1,9 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Hosting;
 using Syslogintr.Alerts;
+using Syslogintr.Cluster;
 using Syslogintr.Hosting;
 using Syslogintr.Rules;
 
@@ -26,15 +28,31 @@ public static class ProbesHosting
         }
     }
 
-    /// <summary>Starts the scheduler; its alerts go to <see cref="AlertsKey"/> when that is registered.</summary>
+    /// <summary>Actor name of the probe scheduler (a single node) or of its singleton manager (a cluster: <c>/user/probes/scheduler</c>).</summary>
+    public const string SchedulerName = "probes";
+
+    public const string SingletonName = "scheduler";
+
+    /// <summary>
+    /// Starts the scheduler; its alerts go to <see cref="AlertsKey"/> when that is registered. In a cluster the
+    /// scheduler is a singleton on the <c>ops</c> nodes, so each probe runs once per interval cluster-wide: every
+    /// ops node starts a manager, with or without probes of its own (the oldest ops node hosts the scheduler, and
+    /// runs the probes configured on it), and a scheduler that takes over runs every probe at once.
+    /// </summary>
     public static void StartProbes(ActorSystem system, IActorRegistry registry, IReadOnlyList<ProbeSettings> probes, NodeServices node)
     {
-        if (probes.Count == 0)
+        var cluster = node.Cluster;
+        if (cluster.Enabled ? !cluster.Has(ClusterSettings.OpsRole) : probes.Count == 0)
         {
             return;
         }
 
         var actions = ActionTargets.From(registry);
-        system.ActorOf(ProbeSchedulerActor.Props(probes, node, actions, actions.Alerts ?? ActorRefs.Nobody, Dispatcher).WithDispatcher(Dispatcher), "probes");
+        var scheduler = ProbeSchedulerActor.Props(probes, node, actions, actions.Alerts ?? ActorRefs.Nobody, Dispatcher, takingOver: cluster.Enabled).WithDispatcher(Dispatcher);
+        system.ActorOf(
+            cluster.Enabled
+                ? ClusterSingletonManager.Props(scheduler, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(ClusterSettings.OpsRole).WithSingletonName(SingletonName))
+                : scheduler,
+            SchedulerName);
     }
 }

@@ -10,6 +10,9 @@ namespace Syslogintr.Alerts.Mail;
 /// attempts are retried with exponential backoff; after <c>breaker-failures</c> failures in a row the circuit opens
 /// and nothing is tried for <c>breaker-reset</c>. Every attempt has a deadline after which the transport is aborted.
 /// Its diagnostics go to the node's log (Akka logging), never into our own syslog socket.
+/// A mail that came with an id is answered with <see cref="MailDone"/> once it needs no more attempts. Without a
+/// durable outbox (the alert owner of a cluster, which has every mail on a majority of nodes before it asks for
+/// it) mails are kept in memory only, and nothing is resent at start: the owner hands over what is unsent.
 /// </summary>
 public sealed class MailerActor : ReceiveActor, IWithTimers
 {
@@ -19,17 +22,22 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Queue<string> queue = new();
 
-    /// <summary>Mails the outbox could not store (disk full, permissions): sent from memory rather than lost.</summary>
+    /// <summary>Mails the outbox could not store (disk full, permissions), or all mails without one: sent from memory.</summary>
     private readonly Dictionary<string, MimeMessage> unstored = [];
-    private Outbox outbox = null!;
+
+    /// <summary>Who asked for a mail that came with an id, and that id: told when the mail is done.</summary>
+    private readonly Dictionary<string, (IActorRef By, string Id)> requested = [];
+    private readonly bool durable;
+    private Outbox? outbox;
     private IMailTransport transport = null!;
     private CancellationTokenSource? inFlight;
     private long attempt;
     private int failures;
     private bool waitingToRetry;
 
-    public MailerActor(MailSettings settings, TimeProvider clock, MailTransportFactory transports)
+    public MailerActor(MailSettings settings, TimeProvider clock, MailTransportFactory transports, bool durable)
     {
+        this.durable = durable;
         this.settings = settings;
         this.clock = clock;
         this.transports = transports;
@@ -72,14 +80,15 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(MailSettings settings, TimeProvider clock, MailTransportFactory transports) =>
-        Akka.Actor.Props.Create(() => new MailerActor(settings, clock, transports));
+    /// <param name="durable">False: no outbox on disk; the requester keeps every mail until told <see cref="MailDone"/>.</param>
+    public static Props Props(MailSettings settings, TimeProvider clock, MailTransportFactory transports, bool durable = true) =>
+        Akka.Actor.Props.Create(() => new MailerActor(settings, clock, transports, durable));
 
     protected override void PreStart()
     {
-        outbox = new Outbox(settings.Outbox);
+        outbox = durable ? new Outbox(settings.Outbox) : null;
         transport = transports.Create();
-        foreach (var id in outbox.Pending())
+        foreach (var id in outbox?.Pending() ?? [])
         {
             queue.Enqueue(id);
         }
@@ -117,20 +126,41 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         // RFC 3834: machine-generated, so vacation responders stay quiet.
         message.Headers.Add("Auto-Submitted", "auto-generated");
         message.Body = new TextPart("plain") { Text = request.Body };
-        string id;
-        try
+        if (request.Id is not null)
         {
-            id = outbox.Write(message, clock.GetUtcNow());
+            message.MessageId = $"{request.Id}@syslogintr";
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        var id = Store(request, message);
+        if (request.Id is not null)
         {
-            id = $"unstored-{unstored.Count}-{Guid.NewGuid():N}";
-            unstored[id] = message;
-            log.Error(e, "cannot write mail '{0}' to the outbox {1}; sending it from memory (lost if the node stops first)", request.Subject, settings.Outbox);
+            requested[id] = (Sender, request.Id);
         }
 
         queue.Enqueue(id);
         SendNext();
+    }
+
+    private string Store(MailRequested request, MimeMessage message)
+    {
+        if (outbox is null)
+        {
+            var id = $"mail-{request.Id ?? Guid.NewGuid().ToString("N")}";
+            unstored[id] = message;
+            return id;
+        }
+
+        try
+        {
+            return outbox.Write(message, clock.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var id = $"unstored-{unstored.Count}-{Guid.NewGuid():N}";
+            unstored[id] = message;
+            log.Error(e, "cannot write mail '{0}' to the outbox {1}; sending it from memory (lost if the node stops first)", request.Subject, settings.Outbox);
+            return id;
+        }
     }
 
     private void SendNext()
@@ -144,7 +174,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         MimeMessage message;
         try
         {
-            message = unstored.GetValueOrDefault(id) ?? outbox.Read(id);
+            message = unstored.GetValueOrDefault(id) ?? outbox!.Read(id);
         }
         catch (Exception e) when (e is IOException or FormatException)
         {
@@ -185,12 +215,14 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
                 queue.Dequeue();
                 failures = 0;
                 log.Info("mail {0} accepted", result.Id);
+                Report(result.Id, accepted: true);
                 break;
             case PermanentMailFailure refused:
                 queue.Dequeue();
                 failures = 0;
-                var aside = unstored.Remove(result.Id) ? "nowhere (it was never stored)" : outbox.MoveAside(result.Id, refused.Message);
+                var aside = unstored.Remove(result.Id) ? "nowhere (it was never stored)" : outbox!.MoveAside(result.Id, refused.Message);
                 log.Error("mail {0} refused for good, moved to {1}: {2}", result.Id, aside, refused.Message);
+                Report(result.Id, accepted: false);
                 break;
             default:
                 failures++;
@@ -214,7 +246,15 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
     {
         if (!unstored.Remove(id))
         {
-            outbox.Remove(id);
+            outbox!.Remove(id);
+        }
+    }
+
+    private void Report(string id, bool accepted)
+    {
+        if (requested.Remove(id, out var by))
+        {
+            by.By.Tell(new MailDone(by.Id, accepted));
         }
     }
 

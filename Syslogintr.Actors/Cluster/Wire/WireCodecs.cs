@@ -13,6 +13,7 @@ public static class WireCodecs
         ReachabilityQuery.Codec,
         ReachabilityView.Codec,
         ClusterStatusReport.Codec,
+        .. Alerts.Replication.AlertWire.Codecs,
     ];
 
     private static readonly FrozenDictionary<Type, WireCodec> ByType = All.ToFrozenDictionary(c => c.Type);
