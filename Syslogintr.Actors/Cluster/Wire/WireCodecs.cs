@@ -8,6 +8,9 @@ public static class WireCodecs
 {
     public static readonly IReadOnlyList<WireCodec> All =
     [
+        Rules.Distributed.RuleBatch.Codec,
+        Rules.Distributed.RuleBatchDone.Codec,
+        Rules.Distributed.RuleSnapshot.Codec,
     ];
 
     private static readonly FrozenDictionary<Type, WireCodec> ByType = All.ToFrozenDictionary(c => c.Type);
