@@ -81,6 +81,20 @@ public sealed partial class DistributedRuleTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_the_cluster_partitioned_and_singleton_rules_run_locally()
+    {
+        await using var node = await TestNode.StartAsync(CountingRules());
+        using var sender = new UdpClient();
+
+        await SendUdpAsync(sender, node, "<13>Dec  1 12:00:00 h1 counter: hit");
+        await SendUdpAsync(sender, node, "<13>Dec  1 12:00:00 h2 counter: hit");
+
+        await WaitForLinesAsync([node], all => all.Contains("count h1 1") && all.Contains("count h2 1") && all.Contains("total 2"));
+        Assert.Equal((2, 2), (node.Services.Metrics.Rule("count").Messages, node.Services.Metrics.Rule("total").Messages));
+        Assert.Equal(0, node.Services.Metrics.Forwarded("count").Delivered + node.Services.Metrics.Forwarded("count").InFlight);
+    }
+
+    [Fact]
     public async Task A_graceful_leave_hands_the_bucket_over_so_sshblock_bans_at_maxretry_not_later()
     {
         await using var cluster = await TestCluster.StartAsync(3, i => $$"""

@@ -39,6 +39,7 @@ public sealed class LuaSnapshotTests : IDisposable
 
     [Theory]
     [InlineData("return { handler = print }", "snapshot()[\"handler\"] is a function")]
+    [InlineData("return { out = io.stdout }", "snapshot()[\"out\"] is a userdata")]
     [InlineData("local t = { inner = {} }; t.inner.back = t; return t", "cycle")]
     [InlineData("return { [{}] = 1 }", "a table as a key")]
     [InlineData("return 5", "must return a table, not a number")]

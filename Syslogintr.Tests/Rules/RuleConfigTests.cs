@@ -94,6 +94,6 @@ public sealed class RuleConfigTests : IDisposable
         folder.Write("r.lua", "function log(m) end");
         var config = ConfigurationFactory.ParseString($"syslogintr.rules.r {{ script = \"r.lua\", {keys} }}");
 
-        Assert.Contains(expected, Assert.Throws<StartupException>(() => RulesHosting.Validate(config, folder.Path)).Message);
+        Assert.Contains(expected, Assert.ThrowsAny<StartupException>(() => RulesHosting.Validate(config, folder.Path)).Message);
     }
 }
