@@ -74,6 +74,7 @@ public sealed partial class DistributedRuleTests : IDisposable
         Assert.Equal(Enumerable.Range(1, total).Select(n => $"total {n}").Order(StringComparer.Ordinal), lines.Where(l => l.StartsWith("total ", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.True(cluster.Nodes.Count(n => n.Services.Metrics.Rule("count").Messages > 0) >= 2, "the partitioned rule's buckets all ran on one node");
         Assert.Equal(1, cluster.Nodes.Count(n => n.Services.Metrics.Rule("total").Messages > 0));
+        Assert.All(cluster.Nodes, n => Assert.Equal(0, n.Services.Metrics.Forwarded("count").Dropped + n.Services.Metrics.Forwarded("total").Dropped));
         foreach (var node in cluster.Nodes)
         {
             await AssertForwardedAccountedAsync(node);
@@ -144,7 +145,15 @@ public sealed partial class DistributedRuleTests : IDisposable
     [Fact]
     public async Task A_killed_rules_node_costs_counted_drops_never_a_stalled_listener_and_its_buckets_come_back()
     {
-        await using var cluster = await TestCluster.StartAsync(3, _ => CountingRules() + "\nsyslogintr.cluster.ack-timeout = 1s");
+        // A shorter stable-after than shipped (5s) only shortens the wait for the downing; the 1s ack-timeout makes
+        // the dead node's share counted unreachable well before it.
+        await using var cluster = await TestCluster.StartAsync(3, _ => CountingRules() + """
+
+            syslogintr.cluster {
+              ack-timeout = 1s
+              split-brain-resolver.stable-after = 2s
+            }
+            """);
         var hosts = Enumerable.Range(0, 16).Select(i => $"h{i}").ToList();
         using var sender = new UdpClient();
         foreach (var host in hosts)
