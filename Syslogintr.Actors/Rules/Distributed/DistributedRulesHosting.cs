@@ -58,7 +58,7 @@ public static class DistributedRulesHosting
                     id => RuleBucketActor.Props(rule, int.Parse(id, System.Globalization.CultureInfo.InvariantCulture), node, actions, rulesSettings.MaxConsecutiveErrors, store),
                     shardingSettings,
                     RuleBucketExtractor.Instance,
-                    ClusterSharding.Get(system).DefaultShardAllocationStrategy(shardingSettings),
+                    sharding.DefaultShardAllocationStrategy(shardingSettings),
                     HandOffBucket.Instance);
             }
             else

@@ -117,6 +117,7 @@ public sealed class RuleBucketActor : ReceiveActor, IWithTimers, IWithUnboundedS
         var started = node.Clock.GetUtcNow();
         store.WriteAsync(key, new RuleSnapshot(state)).PipeTo(Self, success: ok => new SnapshotStored(ok, state.Length, started), failure: _ => new SnapshotStored(false, state.Length, started));
         // Until stored, nothing else: a batch handled after snapshot() would be missing from the state handed over.
+        // One that arrives now stays unanswered, and its forwarder counts it unreachable after ack-timeout.
         Become(() =>
         {
             Receive<SnapshotStored>(stored =>
