@@ -124,8 +124,15 @@ public static class RulesHosting
             return Akka.Done.Instance;
         });
 
-    /// <summary>A worker under a backoff supervisor: whatever it throws (a script that keeps failing), it is restarted, later each time.</summary>
-    public static Props Supervised(Props worker, RuleDefinition rule) => BackoffSupervisor.Props(
-        Backoff.OnFailure(worker, "worker", rule.RestartMinBackoff, rule.RestartMaxBackoff, 0.2, -1)
-            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
+    /// <summary>
+    /// A worker under a backoff supervisor: whatever it throws (a script that keeps failing), it is restarted, later
+    /// each time. <paramref name="finalStopMessage"/> (a cluster bucket's hand-off) is passed to the worker, and the
+    /// supervisor stops once the worker has.
+    /// </summary>
+    public static Props Supervised(Props worker, RuleDefinition rule, object? finalStopMessage = null)
+    {
+        var options = Backoff.OnFailure(worker, "worker", rule.RestartMinBackoff, rule.RestartMaxBackoff, 0.2, -1)
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart));
+        return BackoffSupervisor.Props(finalStopMessage is null ? options : options.WithFinalStopMessage(finalStopMessage.Equals));
+    }
 }

@@ -55,7 +55,10 @@ public static class DistributedRulesHosting
                 var shardingSettings = ClusterShardingSettings.Create(system).WithRole(ClusterSettings.RulesRole);
                 region = await sharding.StartAsync(
                     TypeName(rule),
-                    id => RuleBucketActor.Props(rule, int.Parse(id, System.Globalization.CultureInfo.InvariantCulture), node, actions, rulesSettings.MaxConsecutiveErrors, store),
+                    id => RulesHosting.Supervised(
+                        RuleBucketActor.Props(rule, int.Parse(id, System.Globalization.CultureInfo.InvariantCulture), node, actions, rulesSettings.MaxConsecutiveErrors, store),
+                        rule,
+                        HandOffBucket.Instance),
                     shardingSettings,
                     RuleBucketExtractor.Instance,
                     sharding.DefaultShardAllocationStrategy(shardingSettings),

@@ -13,7 +13,8 @@ namespace Syslogintr.Rules.Distributed;
 /// message it restores the state its previous owner handed over (if the script defines <c>restore(t)</c>); it
 /// answers each <see cref="RuleBatch"/> with <see cref="RuleBatchDone"/> to the forwarder that sent it. On
 /// <see cref="HandOffBucket"/> (a rebalance or a graceful leave) it stores <c>snapshot()</c> and stops. Its actions
-/// go to this node's action actors.
+/// go to this node's action actors. It runs under a backoff supervisor (<see cref="RulesHosting.Supervised"/>), which
+/// is the entity sharding sees and passes the hand-off on.
 /// </summary>
 public sealed class RuleBucketActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
@@ -99,7 +100,7 @@ public sealed class RuleBucketActor : ReceiveActor, IWithTimers, IWithUnboundedS
         Sender.Tell(new RuleBatchDone(batch.Bucket, batch.Sequence));
         if (Runner.ConsecutiveErrors >= maxConsecutiveErrors)
         {
-            // Sharding's shard restarts a failing entity: a fresh state, as a local worker's supervisor gives.
+            // Its backoff supervisor (the entity sharding sees) restarts it later with a fresh state, as a local worker's.
             throw new RuleFailingException(rule.Name, Runner.ConsecutiveErrors);
         }
     }
