@@ -75,7 +75,8 @@ public static class DistributedRulesHosting
                     RuleForwarderActor.Props(rule, region, node.Metrics.Forwarded(rule.Name), node.Clock, settings),
                     $"rule-{rule.Name}");
                 await router.Ask<Subscribed>(
-                    new Subscribe(RuleForwarderActor.ConsumerName(rule), forwarder, rule.Match, pipeline.MaxMessagesInFlight, OnLag.Drop),
+                    // The name a local worker of the rule would have: its counters read the same either way.
+                    new Subscribe(RuleWorkerActor.ConsumerName(rule, 0), forwarder, rule.Match, pipeline.MaxMessagesInFlight, OnLag.Drop),
                     rulesSettings.StartupTimeout);
             }
 

@@ -42,6 +42,11 @@ public sealed record RuleSnapshot(byte[] State) : IClusterMessage
 {
     public static readonly RuleSnapshot None = new([]);
 
+    /// <summary>By content: two replicas holding the same state are equal.</summary>
+    public bool Equals(RuleSnapshot? other) => other is not null && State.AsSpan().SequenceEqual(other.State);
+
+    public override int GetHashCode() => State.Length;
+
     public static readonly WireCodec<RuleSnapshot> Codec = new(
         "rule-snapshot",
         (w, s) =>

@@ -44,9 +44,6 @@ public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The router's name for a rule's forwarder: the same as a local rule's worker.</summary>
-    public static string ConsumerName(RuleDefinition rule) => $"rule:{rule.Name}";
-
     public static Props Props(RuleDefinition rule, IActorRef region, ConsumerCounters counters, TimeProvider clock, DistributedRuleSettings settings) =>
         Akka.Actor.Props.Create(() => new RuleForwarderActor(rule, region, counters, clock, settings));
 
