@@ -96,6 +96,52 @@ public sealed partial class DistributedRuleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bucket_that_keeps_failing_is_restarted_with_backoff_and_what_it_misses_meanwhile_is_counted()
+    {
+        var script = Write("failing.lua", """
+            local n = 0
+            function log(msg)
+              if msg.msg:find("boom", 1, true) then error("boom") end
+              n = n + 1
+              syslog("info", ("count %s %d"):format(msg.host, n))
+            end
+            """);
+        await using var cluster = await TestCluster.StartAsync(1, _ => $$"""
+            syslogintr {
+              rules.count { script = "{{script}}", distribution = singleton, match.program = [counter], restart-backoff { min = 2s, max = 4s } }
+              rule-defaults.max-consecutive-errors = 3
+              cluster.ack-timeout = 500ms
+            }
+            """);
+        var node = cluster[0];
+        var counters = node.Services.Metrics.Forwarded("count");
+        using var sender = new UdpClient();
+        Task HitAsync() => SendUdpAsync(sender, node, "<13>Dec  1 12:00:00 h1 counter: hit");
+
+        await HitAsync();
+        await WaitForLinesAsync([node], all => all.Contains("count h1 1"));
+        for (var i = 0; i < 3; i++)
+        {
+            await SendUdpAsync(sender, node, "<13>Dec  1 12:00:00 h1 counter: boom");
+        }
+
+        await WaitUntilAsync(() => node.Services.Metrics.Rule("count").Errors == 3, "3 errors in a row");
+        await HitAsync();
+        await WaitUntilAsync(() => counters.DroppedFor(DropReason.Unreachable) == 1, "the hit sent while the bucket waits out its backoff counted unreachable");
+        Assert.Single(Counts(node.ReadLines()), l => l == "count h1 1");
+
+        // Back after its backoff, with a fresh state.
+        await WaitUntilAsync(
+            async () =>
+            {
+                await HitAsync();
+                await Task.Delay(300);
+                return Counts(node.ReadLines()).Count(l => l == "count h1 1") == 2;
+            },
+            "the bucket counting again from 1");
+    }
+
+    [Fact]
     public async Task A_graceful_leave_hands_the_bucket_over_so_sshblock_bans_at_maxretry_not_later()
     {
         await using var cluster = await TestCluster.StartAsync(3, i => $$"""
