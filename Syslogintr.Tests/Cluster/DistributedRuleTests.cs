@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Syslogintr.Metrics;
 using Syslogintr.Rules.Distributed;
 using Syslogintr.Tests.Rules;
@@ -46,6 +48,7 @@ public sealed partial class DistributedRuleTests : IDisposable
     public async Task Partitioned_and_singleton_rules_count_each_message_once_whichever_node_received_it()
     {
         await using var cluster = await TestCluster.StartAsync(3, _ => CountingRules());
+        await WaitForRegionsAsync(cluster, 3);
         string[] hosts = ["h1", "h2", "h3", "h4", "h5", "h6"];
         using var sender = new UdpClient();
 
@@ -200,6 +203,7 @@ public sealed partial class DistributedRuleTests : IDisposable
               split-brain-resolver.stable-after = 2s
             }
             """);
+        await WaitForRegionsAsync(cluster, 3);
         var hosts = Enumerable.Range(0, 16).Select(i => $"h{i}").ToList();
         using var sender = new UdpClient();
         foreach (var host in hosts)
@@ -289,6 +293,15 @@ public sealed partial class DistributedRuleTests : IDisposable
             Assert.True(routed.Delivered > 0, $"nothing was routed to {rule}'s forwarder");
         }
     }
+
+    /// <summary>
+    /// Until each node's region of the partitioned rule is known to the coordinator, it places new buckets among
+    /// the regions it knows: right after start, all on the first node (a rebalance spreads them later).
+    /// </summary>
+    private static Task WaitForRegionsAsync(TestCluster cluster, int count) => WaitUntilAsync(
+        async () => (await ClusterSharding.Get(cluster[0].System).ShardRegion("rule-count")
+            .Ask<CurrentRegions>(GetCurrentRegions.Instance, TimeSpan.FromSeconds(3))).Regions.Count == count,
+        $"{count} regions of rule-count registered");
 
     private static async Task SendUdpAsync(UdpClient sender, TestNode node, string line) =>
         await sender.SendAsync(Encoding.ASCII.GetBytes(line), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, node.Port));
