@@ -557,3 +557,19 @@ function log(msg)
     nconnections = nconnections - 1
   end
 end
+
+-- State that moves ------------------------------------------------------------------------------------
+-- In a cluster with `distribution = partitioned`, a bucket that moves to another node (a rebalance, a graceful
+-- leave) hands its state over: snapshot() on the old owner, restore(t) on the new one before its first message,
+-- so an attacker's failures counted so far still count and its ban still holds.
+function snapshot()
+  return { failures = failures, banned = banned, connections = connections, latest = latest, seen = seen }
+end
+
+function restore(t)
+  failures, banned, connections = t.failures or {}, t.banned or {}, t.connections or {}
+  latest, seen = tonumber(t.latest) or 0, tonumber(t.seen) or 0
+  naddresses, nconnections = 0, 0
+  for _ in pairs(failures) do naddresses = naddresses + 1 end
+  for _ in pairs(connections) do nconnections = nconnections + 1 end
+end

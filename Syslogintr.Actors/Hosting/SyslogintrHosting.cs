@@ -12,6 +12,7 @@ using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
 using Syslogintr.Probes;
 using Syslogintr.Rules;
+using Syslogintr.Rules.Distributed;
 using Syslogintr.Sinks;
 
 namespace Syslogintr.Hosting;
@@ -45,6 +46,7 @@ public static class SyslogintrHosting
         var actions = ActionsHosting.Validate(config);
         var rules = RulesHosting.Validate(config);
         var rulesSettings = RulesSettings.From(settings);
+        var distributedRules = DistributedRuleSettings.From(settings);
         var hostName = settings.String("syslogintr.hostname");
         var cluster = ClusterSettings.From(settings);
         var node = new NodeServices(
@@ -79,7 +81,7 @@ public static class SyslogintrHosting
                 await SinksHosting.StartSinksAsync(system, registry, router, sinks, node, pipeline);
                 AlertsHosting.StartAlerts(system, registry, alerts, node);
                 ActionsHosting.StartActions(system, registry, actions, node);
-                await RulesHosting.StartRulesAsync(system, registry, scripts, node, rulesSettings, pipeline);
+                await RulesHosting.StartRulesAsync(system, registry, scripts, rules, node, rulesSettings, distributedRules, pipeline);
                 ProbesHosting.StartProbes(system, registry, probes, node);
                 if (cluster.Has(ClusterSettings.IngestRole))
                 {

@@ -18,6 +18,7 @@ public sealed class NodeMetrics : IDisposable
     private readonly ConcurrentDictionary<string, ConsumerCounters> consumers = new();
     private readonly ConcurrentDictionary<string, SinkCounters> sinks = new();
     private readonly ConcurrentDictionary<string, RuleCounters> rules = new();
+    private readonly ConcurrentDictionary<string, ConsumerCounters> forwarded = new();
 
     public NodeMetrics()
     {
@@ -56,6 +57,9 @@ public sealed class NodeMetrics : IDisposable
             "syslogintr.rule.script_version",
             () => Measure(rules, "rule", c => c.ScriptVersion),
             "{version}");
+        Observe(forwarded, "rule", "syslogintr.rule.forwarded.delivered", "{message}", c => c.Delivered);
+        Meter.CreateObservableCounter("syslogintr.rule.forwarded.dropped", () => forwarded.Values.SelectMany(c => c.DroppedByReason()), "{message}");
+        Meter.CreateObservableUpDownCounter("syslogintr.rule.forwarded.in_flight", () => Measure(forwarded, "rule", c => c.InFlight), "{message}");
         Ban.Observe(Meter);
         Cluster.Observe(Meter);
     }
@@ -88,12 +92,20 @@ public sealed class NodeMetrics : IDisposable
     /// <summary>The counters of one rule instance (<c>name</c>, or <c>name#i</c> in a pool); they outlive its worker's restarts.</summary>
     public RuleCounters Rule(string name) => rules.GetOrAdd(name, n => new RuleCounters(n));
 
+    /// <summary>
+    /// What this node sent to a partitioned or singleton rule's buckets (by name): delivered (the bucket
+    /// acknowledged), in flight, or dropped (lagging: the bucket's credit was used up; unreachable: no answer within
+    /// ack-timeout). Their sum is what the router handed the rule's forwarder.
+    /// </summary>
+    public ConsumerCounters Forwarded(string rule) => forwarded.GetOrAdd(rule, n => new ConsumerCounters(n));
+
     /// <summary>One line for the node's log: totals per listener and per rule, and every consumer that dropped.</summary>
     public string Summary()
     {
         var parts = Listeners.Select(c => c.ToString()).ToList();
         parts.AddRange(Rules.Select(c => c.ToString()));
         parts.AddRange(Consumers.Where(c => c.Dropped > 0).Select(c => c.ToString()));
+        parts.AddRange(forwarded.Values.Where(c => c.Dropped > 0).Select(c => $"forwarded to {c}"));
         parts.AddRange(sinks.Values.Where(s => s.WriteErrors > 0 || s.Discarded > 0).Select(s => s.ToString()));
         return parts.Count == 0 ? "no listeners" : string.Join("; ", parts);
     }
@@ -209,6 +221,9 @@ public enum DropReason
 
     /// <summary>No consumer was subscribed at all.</summary>
     NoConsumer,
+
+    /// <summary>Sent to a rule's bucket on another node and not acknowledged within <c>ack-timeout</c> (the node dead, unreachable or stuck).</summary>
+    Unreachable,
 }
 
 /// <summary>

@@ -70,6 +70,14 @@ public sealed class LoadedScript : IRuleEffects
         return taken;
     }
 
+    /// <summary>Closes a state loaded only to check that the script loads; what its top level asked for is not done.</summary>
+    public void Discard()
+    {
+        untaken?.State.Dispose();
+        untaken = null;
+        early.Clear();
+    }
+
     public void Alert(AlertRaised alert) => Do(e => e.Alert(alert));
 
     public void Ban(BanRequested ban) => Do(e => e.Ban(ban));

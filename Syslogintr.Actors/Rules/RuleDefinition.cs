@@ -58,7 +58,19 @@ public sealed record RuleDefinition
 
     public required TimeSpan RestartMaxBackoff { get; init; }
 
+    /// <summary>Where the rule runs in a cluster; every rule runs <see cref="RuleDistribution.Local"/> on a node whose cluster is disabled.</summary>
+    public RuleDistribution Distribution { get; init; } = RuleDistribution.Local;
+
+    /// <summary>Buckets (Cluster Sharding entities) of a <see cref="RuleDistribution.Partitioned"/> rule, keyed by <see cref="PartitionBy"/>.</summary>
+    public int Partitions { get; init; } = 1;
+
+    /// <summary>Buckets the rule's messages are spread over in a cluster: a singleton is a sharded rule with one bucket.</summary>
+    public int Buckets => Distribution == RuleDistribution.Singleton ? 1 : Partitions;
+
     public string ScriptName => Path.GetFileName(ScriptPath);
+
+    /// <summary>Most buckets a rule may have: each is a shard of its own, and the coordinator's state grows with them.</summary>
+    public const int MaxPartitions = 100_000;
 
     /// <summary>Every enabled rule under <c>syslogintr.rules</c>. Relative paths resolve against <paramref name="baseDirectory"/>.</summary>
     public static IReadOnlyList<RuleDefinition> AllFrom(Config config, string baseDirectory) =>
@@ -93,6 +105,17 @@ public sealed record RuleDefinition
             throw new ConfigurationException($"rule '{name}': {e.Message}");
         }
 
+        var distribution = RuleDistributions.Parse(name, merged.String("distribution"));
+        if (distribution != RuleDistribution.Local && instances != 1)
+        {
+            throw new ConfigurationException($"rule '{name}': instances applies to local rules; a {RuleDistributions.Name(distribution)} rule's buckets are its instances (set partitions instead)");
+        }
+
+        // A rule's own `partitions`, else the cluster's: not in rule-defaults, so one key sets every rule's.
+        var partitions = rule.HasPath("partitions")
+            ? merged.Int("partitions", 1, MaxPartitions)
+            : new SettingsReader(root).Int("syslogintr.cluster.partitions", 1, MaxPartitions);
+
         return new RuleDefinition
         {
             Name = name,
@@ -112,6 +135,8 @@ public sealed record RuleDefinition
             OnLag = onLag,
             RestartMinBackoff = merged.Duration("restart-backoff.min"),
             RestartMaxBackoff = merged.Duration("restart-backoff.max"),
+            Distribution = distribution,
+            Partitions = partitions,
         };
     }
 

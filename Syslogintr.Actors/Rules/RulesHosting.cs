@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Hosting;
 using Akka.Pattern;
 using Syslogintr.Hosting;
+using Syslogintr.Rules.Distributed;
 
 namespace Syslogintr.Rules;
 
@@ -43,15 +44,29 @@ public static class RulesHosting
     /// first that does not load (syntax error, error or budget overrun at its top level, no <c>log</c>, not done
     /// within <c>startup-timeout</c>) throws a <see cref="StartupException"/> naming rule, file and reason.
     /// </summary>
-    public static IReadOnlyList<LoadedScript> LoadScripts(RulesSettings settings, IReadOnlyList<RuleDefinition> rules, NodeServices node) =>
-        [.. rules.SelectMany(rule => Enumerable.Range(0, rule.Instances).Select(i => LoadedScript.Load(rule, i, node, settings.StartupTimeout)))];
+    /// <remarks>
+    /// A partitioned or singleton rule of a cluster node is loaded once, as a check, and closed: its buckets load
+    /// their own states where sharding places them.
+    /// </remarks>
+    public static IReadOnlyList<LoadedScript> LoadScripts(RulesSettings settings, IReadOnlyList<RuleDefinition> rules, NodeServices node)
+    {
+        foreach (var rule in rules.Where(r => !DistributedRulesHosting.RunsLocally(r, node.Cluster)))
+        {
+            LoadedScript.Load(rule, 0, node, settings.StartupTimeout).Discard();
+        }
+
+        return [.. rules.Where(r => DistributedRulesHosting.RunsLocally(r, node.Cluster))
+            .SelectMany(rule => Enumerable.Range(0, rule.Instances).Select(i => LoadedScript.Load(rule, i, node, settings.StartupTimeout)))];
+    }
 
     /// <summary>
-    /// Call after the router is registered and before listeners open: starts a worker per loaded script and returns
-    /// once each has subscribed, so rules see the first message.
+    /// Call after the router and the action actors are registered and before listeners open: starts a worker per
+    /// loaded script, and the shard regions and forwarders of partitioned and singleton rules (see
+    /// <see cref="DistributedRulesHosting"/>), and returns once each has subscribed, so rules see the first message.
     /// </summary>
-    public static async Task StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<LoadedScript> scripts, NodeServices node, RulesSettings settings, PipelineSettings pipeline)
+    public static async Task StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<LoadedScript> scripts, IReadOnlyList<RuleDefinition> rules, NodeServices node, RulesSettings settings, DistributedRuleSettings distributed, PipelineSettings pipeline)
     {
+        await DistributedRulesHosting.StartAsync(system, registry, rules, node, settings, distributed, pipeline);
         if (scripts.Count == 0)
         {
             return;
@@ -109,8 +124,15 @@ public static class RulesHosting
             return Akka.Done.Instance;
         });
 
-    /// <summary>A worker under a backoff supervisor: whatever it throws (a script that keeps failing), it is restarted, later each time.</summary>
-    public static Props Supervised(Props worker, RuleDefinition rule) => BackoffSupervisor.Props(
-        Backoff.OnFailure(worker, "worker", rule.RestartMinBackoff, rule.RestartMaxBackoff, 0.2, -1)
-            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart)));
+    /// <summary>
+    /// A worker under a backoff supervisor: whatever it throws (a script that keeps failing), it is restarted, later
+    /// each time. <paramref name="finalStopMessage"/> (a cluster bucket's hand-off) is passed to the worker, and the
+    /// supervisor stops once the worker has.
+    /// </summary>
+    public static Props Supervised(Props worker, RuleDefinition rule, object? finalStopMessage = null)
+    {
+        var options = Backoff.OnFailure(worker, "worker", rule.RestartMinBackoff, rule.RestartMaxBackoff, 0.2, -1)
+            .WithSupervisorStrategy(new OneForOneStrategy(_ => Directive.Restart));
+        return BackoffSupervisor.Props(finalStopMessage is null ? options : options.WithFinalStopMessage(finalStopMessage.Equals));
+    }
 }

@@ -61,4 +61,39 @@ public sealed class RuleConfigTests : IDisposable
         var badName = ConfigurationFactory.ParseString("syslogintr.rules.y { script = \"y.lua\", match.facility = bogus }");
         Assert.Contains("bogus", Assert.Throws<StartupException>(() => RulesHosting.Validate(badName, folder.Path)).Message);
     }
+
+    [Fact]
+    public void Distribution_is_local_by_default_and_partitions_come_from_the_rule_else_the_cluster()
+    {
+        folder.Write("r.lua", "function log(m) end");
+        var config = ConfigurationFactory.ParseString("""
+            syslogintr.cluster.partitions = 16
+            syslogintr.rules {
+              plain { script = "r.lua" }
+              spread { script = "r.lua", distribution = partitioned }
+              own { script = "r.lua", distribution = partitioned, partitions = 8 }
+              one { script = "r.lua", distribution = singleton }
+            }
+            """).WithFallback(NodeConfig.Defaults());
+
+        var rules = RulesHosting.Validate(config, folder.Path).ToDictionary(r => r.Name);
+
+        Assert.Equal(RuleDistribution.Local, rules["plain"].Distribution);
+        Assert.Equal((RuleDistribution.Partitioned, 16), (rules["spread"].Distribution, rules["spread"].Buckets));
+        Assert.Equal((RuleDistribution.Partitioned, 8), (rules["own"].Distribution, rules["own"].Buckets));
+        Assert.Equal((RuleDistribution.Singleton, 1), (rules["one"].Distribution, rules["one"].Buckets));
+        Assert.Equal(64, Assert.Single(RulesHosting.Validate(ConfigurationFactory.ParseString("syslogintr.rules.d { script = \"r.lua\", distribution = partitioned }"), folder.Path)).Partitions);
+    }
+
+    [Theory]
+    [InlineData("distribution = everywhere", "'syslogintr.rules.r.distribution' must be local, partitioned or singleton, not 'everywhere'")]
+    [InlineData("distribution = partitioned, partitions = 0", "'syslogintr.rules.r.partitions' must be between 1 and 100000, not 0")]
+    [InlineData("distribution = singleton, instances = 2", "instances applies to local rules")]
+    public void A_bad_distribution_stops_the_node_naming_the_key(string keys, string expected)
+    {
+        folder.Write("r.lua", "function log(m) end");
+        var config = ConfigurationFactory.ParseString($"syslogintr.rules.r {{ script = \"r.lua\", {keys} }}");
+
+        Assert.Contains(expected, Assert.ThrowsAny<StartupException>(() => RulesHosting.Validate(config, folder.Path)).Message);
+    }
 }

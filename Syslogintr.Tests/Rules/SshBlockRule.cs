@@ -54,6 +54,16 @@ internal sealed class SshBlockRule : IRuleEffects, IDisposable
         Origin = new Origin(Transport.Unix, null, -1, "/dev/log", -1, "local"),
     };
 
+    /// <summary>The rule's snapshot() as a bucket hands it over; fails the test on an error.</summary>
+    public byte[] Snapshot()
+    {
+        var (state, error) = lua.Snapshot();
+        Assert.Null(error);
+        return Assert.IsType<byte[]>(state);
+    }
+
+    public void Restore(byte[] state) => Assert.Null(lua.Restore(state));
+
     public void Ban(BanRequested ban) => Bans.Add(ban);
 
     public void Inject(SyslogMessage message) => Logged.Add(message.Message);

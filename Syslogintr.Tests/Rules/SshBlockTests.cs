@@ -106,4 +106,38 @@ public sealed class SshBlockTests
         Assert.Equal("192.0.2.12", Assert.Single(rule.Bans).Address);
         Assert.Empty(rule.Errors);
     }
+
+    [Fact]
+    public void A_state_handed_over_keeps_counts_and_bans_so_the_ban_comes_at_maxretry_not_later()
+    {
+        byte[] handedOver;
+        using (var old = new SshBlockRule("maxretry = 5"))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                old.Deliver(SshBlockRule.Sshd("Failed password for root from 192.0.2.7 port 1 ssh2", T0.AddSeconds(i), pid: 500 + i));
+            }
+
+            for (var i = 0; i < 5; i++)
+            {
+                old.Deliver(SshBlockRule.Sshd("Failed password for root from 192.0.2.9 port 1 ssh2", T0.AddSeconds(i), pid: 600 + i));
+            }
+
+            Assert.Equal("192.0.2.9", Assert.Single(old.Bans).Address);
+            handedOver = old.Snapshot();
+        }
+
+        using var successor = new SshBlockRule("maxretry = 5");
+        successor.Restore(handedOver);
+
+        successor.Deliver(SshBlockRule.Sshd("Failed password for root from 192.0.2.7 port 1 ssh2", T0.AddSeconds(10), pid: 700));
+        Assert.Empty(successor.Bans);
+        successor.Deliver(SshBlockRule.Sshd("Failed password for root from 192.0.2.7 port 1 ssh2", T0.AddSeconds(11), pid: 701));
+        Assert.Equal("192.0.2.7", Assert.Single(successor.Bans).Address);
+
+        // Still banned where it was banned: no second ban for .9 while its ban lasts.
+        successor.Deliver(SshBlockRule.Sshd("Failed password for root from 192.0.2.9 port 1 ssh2", T0.AddSeconds(12), pid: 702));
+        Assert.Single(successor.Bans);
+        Assert.Empty(successor.Errors);
+    }
 }

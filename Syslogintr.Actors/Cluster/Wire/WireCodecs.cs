@@ -14,6 +14,9 @@ public static class WireCodecs
         ReachabilityView.Codec,
         ClusterStatusReport.Codec,
         .. Alerts.Replication.AlertWire.Codecs,
+        Rules.Distributed.RuleBatch.Codec,
+        Rules.Distributed.RuleBatchDone.Codec,
+        Rules.Distributed.RuleSnapshot.Codec,
     ];
 
     private static readonly FrozenDictionary<Type, WireCodec> ByType = All.ToFrozenDictionary(c => c.Type);

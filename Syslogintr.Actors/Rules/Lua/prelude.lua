@@ -229,9 +229,9 @@ local function call_hook(name)
   return true
 end
 
-local function run(f)
+local function run(f, ...)
   left = limit
-  return f()
+  return f(...)
 end
 
 sethook(budget_hook, "", cfg.hook_count)
