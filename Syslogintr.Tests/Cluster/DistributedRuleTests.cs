@@ -147,22 +147,7 @@ public sealed partial class DistributedRuleTests : IDisposable
     [Fact]
     public async Task A_graceful_leave_hands_the_bucket_over_so_sshblock_bans_at_maxretry_not_later()
     {
-        await using var cluster = await TestCluster.StartAsync(3, i => $$"""
-            syslogintr {
-              rules.sshblock {
-                script = "{{RuleFolder.Shipped}}/sshblock.lua"
-                distribution = partitioned
-                partition-by = remote
-                match.program = [sshd]
-                options { maxretry = 5 }
-              }
-              ban {
-                backend = iptables
-                state-file = "{{folder}}/bans-{{i}}.json"
-                iptables { program = "{{Recorder(i, "iptables")}}", program6 = "{{Recorder(i, "ip6tables")}}" }
-              }
-            }
-            """);
+        await using var cluster = await TestCluster.StartAsync(3, i => SshBlock(i, maxretry: 5));
         using var sender = new UdpClient();
         var failure = 0;
         async Task FailOnAsync(TestNode node) =>
@@ -185,10 +170,60 @@ public sealed partial class DistributedRuleTests : IDisposable
         Assert.Empty(BanCommands());
 
         await FailOnAsync(survivors[1]);
-        await WaitUntilAsync(() => BanCommands().Count > 0, "the ban at the 5th failure");
+        await WaitUntilAsync(() => BanCommands().Count >= 2, "the ban at the 5th failure, applied by both survivors");
         await Task.Delay(500);
-        var ban = Assert.Single(BanCommands());
-        Assert.Matches(@"^node\d iptables -w -I syslogintr -s 192\.0\.2\.7 -j DROP$", ban);
+        AssertOneBanPerNode(BanCommands(), survivors.Select(n => cluster.Nodes.ToList().IndexOf(n)));
+    }
+
+    [Fact]
+    public async Task An_attackers_failures_spread_over_three_nodes_make_one_ban_applied_by_every_node()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, i => SshBlock(i, maxretry: 5));
+        await WaitForRegionsAsync(cluster, 3, "sshblock");
+        using var sender = new UdpClient();
+        var failure = 0;
+        async Task FailOnAsync(TestNode node) =>
+            await SendUdpAsync(sender, node, $"<38>Dec  1 12:00:0{failure} server sshd[{4000 + ++failure}]: Failed password for root from 192.0.2.9 port 22 ssh2");
+
+        // Four failures, none of the nodes receiving more than two: a per-node count would never reach 5.
+        foreach (var i in new[] { 0, 1, 2, 0 })
+        {
+            await FailOnAsync(cluster[i]);
+        }
+
+        await WaitUntilAsync(() => cluster.Nodes.Sum(n => n.Services.Metrics.Rule("sshblock").Messages) == 4, "4 failures handled");
+        await Task.Delay(300);
+        Assert.Empty(BanCommands());
+
+        await FailOnAsync(cluster[1]);
+        await WaitUntilAsync(() => BanCommands().Count >= 3, "the ban at the 5th failure, applied by all 3 nodes");
+        await Task.Delay(500);
+        AssertOneBanPerNode(BanCommands(), [0, 1, 2]);
+    }
+
+    private string SshBlock(int node, int maxretry) => $$"""
+        syslogintr {
+          rules.sshblock {
+            script = "{{RuleFolder.Shipped}}/sshblock.lua"
+            distribution = partitioned
+            partition-by = remote
+            match.program = [sshd]
+            options { maxretry = {{maxretry}} }
+          }
+          ban {
+            backend = iptables
+            state-file = "{{folder}}/bans-{{node}}.json"
+            iptables { program = "{{Recorder(node, "iptables")}}", program6 = "{{Recorder(node, "ip6tables")}}" }
+          }
+        }
+        """;
+
+    /// <summary>The attacker's one ban, applied exactly once by each of <paramref name="nodes"/>' own firewall backends.</summary>
+    private static void AssertOneBanPerNode(IReadOnlyList<string> commands, IEnumerable<int> nodes)
+    {
+        Assert.All(commands, c => Assert.Matches(@"^node\d iptables -w -I syslogintr -s 192\.0\.2\.\d -j DROP$", c));
+        Assert.Single(commands.Select(c => c[(c.IndexOf(' ', StringComparison.Ordinal) + 1)..]).Distinct());
+        Assert.Equal(nodes.Select(n => $"node{n}").Order(), commands.Select(c => c[..c.IndexOf(' ', StringComparison.Ordinal)]).Order());
     }
 
     [Fact]
@@ -298,10 +333,10 @@ public sealed partial class DistributedRuleTests : IDisposable
     /// Until each node's region of the partitioned rule is known to the coordinator, it places new buckets among
     /// the regions it knows: right after start, all on the first node (a rebalance spreads them later).
     /// </summary>
-    private static Task WaitForRegionsAsync(TestCluster cluster, int count) => WaitUntilAsync(
-        async () => (await ClusterSharding.Get(cluster[0].System).ShardRegion("rule-count")
+    private static Task WaitForRegionsAsync(TestCluster cluster, int count, string rule = "count") => WaitUntilAsync(
+        async () => (await ClusterSharding.Get(cluster[0].System).ShardRegion($"rule-{rule}")
             .Ask<CurrentRegions>(GetCurrentRegions.Instance, TimeSpan.FromSeconds(3))).Regions.Count == count,
-        $"{count} regions of rule-count registered");
+        $"{count} regions of rule-{rule} registered");
 
     private static async Task SendUdpAsync(UdpClient sender, TestNode node, string line) =>
         await sender.SendAsync(Encoding.ASCII.GetBytes(line), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, node.Port));
