@@ -85,6 +85,33 @@ public sealed partial class DistributedRuleTests : IDisposable
     }
 
     [Fact]
+    public async Task Roles_decide_where_listeners_and_buckets_run()
+    {
+        // Node 0 carries every role, node 1 only rules and ops, node 2 only ingest.
+        string[] roles = ["[ingest, rules, ops]", "[rules, ops]", "[ingest]"];
+        await using var cluster = await TestCluster.StartAsync(3, i => CountingRules() + $"\nsyslogintr.cluster.roles = {roles[i]}");
+        await WaitForRegionsAsync(cluster, 2);
+        string[] hosts = ["h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8"];
+        using var sender = new UdpClient();
+
+        foreach (var host in hosts)
+        {
+            await SendUdpAsync(sender, cluster[2], $"<13>Dec  1 12:00:00 {host} counter: hit");
+            await SendUdpAsync(sender, cluster[0], $"<13>Dec  1 12:00:00 {host} counter: hit");
+        }
+
+        await WaitForLinesAsync(cluster.Nodes, all => all.Contains($"total {2 * hosts.Length}") && hosts.All(h => all.Contains($"count {h} 2")));
+        Assert.Equal(0, cluster[2].Services.Metrics.Rule("count").Messages + cluster[2].Services.Metrics.Rule("total").Messages);
+        Assert.True(cluster[2].Services.Metrics.Forwarded("count").Delivered > 0, "the ingest-only node forwarded nothing");
+        var refused = await Assert.ThrowsAsync<SocketException>(async () =>
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(System.Net.IPAddress.Loopback, cluster[1].Port);
+        });
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
+
+    [Fact]
     public async Task Without_the_cluster_partitioned_and_singleton_rules_run_locally()
     {
         await using var node = await TestNode.StartAsync(CountingRules());
