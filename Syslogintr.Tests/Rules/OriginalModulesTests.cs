@@ -54,6 +54,24 @@ public sealed class OriginalModulesTests : IDisposable
         Assert.Contains("trusted = true", rule.Deliver(RuleFolder.Message("x"))?.Message); // an error each time, never a crash
     }
 
+    /// <summary>The original's hostcounts calls the script's I_prlog; the shipped rule wants its summary in the pipeline.</summary>
+    [Fact]
+    public void The_shipped_hostcounts_rule_logs_its_summary_through_hostcounts_ext()
+    {
+        var effects = new RecordingEffects();
+        var definition = RuleFolder.Definition("hostcounts", Path.Combine(RuleFolder.Shipped, "hostcounts.lua"), Path.Combine(RuleFolder.Shipped, "lib"));
+        using var rule = LuaRule.Load(definition, effects, TimeProvider.System, "node1");
+        foreach (var address in (string[])["192.0.2.11", "192.0.2.10", "192.0.2.11"])
+        {
+            Assert.Null(rule.Deliver(RuleFolder.Message("x", remote: address, host: address)));
+        }
+
+        Assert.Null(rule.CallHook("alarm_handler"));
+
+        var summary = Assert.IsType<Syslogintr.Ingest.SyslogMessage>(Assert.Single(effects.Actions));
+        Assert.Equal((" 192.0.2.10:1 192.0.2.11:2", "summary/hosts"), (summary.Message, summary.AppName));
+    }
+
     private List<string> RunOriginal(string module)
     {
         var start = new ProcessStartInfo("lua5.4")
