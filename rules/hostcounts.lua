@@ -1,6 +1,6 @@
 -- Counts messages per host and logs " host:count ..." as summary/hosts every `options.period`
 -- (default an hour) and on SIGHUP.
-local hostcounts = require "hostcounts"
+local hostcounts = require "hostcounts_ext"
 
 function log(msg)
   hostcounts.inc(msg.host)

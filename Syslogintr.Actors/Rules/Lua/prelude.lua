@@ -133,6 +133,7 @@ if not cfg.trusted then
     return true
   end
 
+  local real_io, real_os = io, os
   local open, lines = io.open, io.lines
   local safe_io = { write = io.write, stdout = io.stdout, stderr = io.stderr, type = io.type }
   function safe_io.open(path, mode)
@@ -148,6 +149,20 @@ if not cfg.trusted then
   G.io = safe_io
 
   G.os = { time = os.time, date = os.date, clock = os.clock, difftime = os.difftime, getenv = os.getenv }
+
+  -- What the sandbox takes away from io and os raises an error that names the way out, rather than leaving a nil
+  -- that fails as "attempt to call a nil value": the original's own modules call them (sendmail: io.popen).
+  local function refuse_the_rest(lib, full, safe)
+    for name, f in pairs(full) do
+      if safe[name] == nil and type(f) == "function" then
+        safe[name] = function()
+          error(("%s.%s is not available to a sandboxed rule (a rule with trusted = true has it)"):format(lib, name), 2)
+        end
+      end
+    end
+  end
+  refuse_the_rest("io", real_io, safe_io)
+  refuse_the_rest("os", real_os, G.os)
 
   -- Text chunks only: a binary chunk can crash the VM.
   function G.load(chunk, name, _, ...)
