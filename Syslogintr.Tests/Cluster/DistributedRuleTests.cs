@@ -23,9 +23,9 @@ public sealed partial class DistributedRuleTests : IDisposable
     private const string CountScript = """
         local counts = {}
         function log(msg)
-          local n = (counts[msg.host] or 0) + 1
-          counts[msg.host] = n
-          syslog("info", ("count %s %d"):format(msg.host, n))
+          local n = (counts[msg.hostname] or 0) + 1
+          counts[msg.hostname] = n
+          syslog("info", ("count %s %d"):format(msg.hostname, n))
         end
         function snapshot() return { counts = counts } end
         function restore(t) counts = t.counts end
