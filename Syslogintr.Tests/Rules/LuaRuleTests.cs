@@ -64,6 +64,20 @@ public sealed class LuaRuleTests : IDisposable
     }
 
     [Fact]
+    public void The_shipped_hostcounts_counts_header_host_names_not_the_relaying_sender()
+    {
+        var script = Path.Combine(RuleFolder.Shipped, "hostcounts.lua");
+        using var rule = LuaRule.Load(RuleFolder.Definition("hostcounts", script, Path.Combine(RuleFolder.Shipped, "lib")), effects, TimeProvider.System, "node1");
+        foreach (var host in new[] { "web1", "web2", "web1" })
+        {
+            Assert.Null(rule.Deliver(RuleFolder.Message("x", host: host)));
+        }
+
+        Assert.Null(rule.CallHook("reload_signal"));
+        Assert.Equal([" web1:2 web2:1"], effects.Logged);
+    }
+
+    [Fact]
     public void Relay_sends_the_rewritten_table_to_the_named_destination()
     {
         using var rule = Load("""
