@@ -133,7 +133,7 @@ public sealed partial class DistributedRuleTests : IDisposable
             function log(msg)
               if msg.msg:find("boom", 1, true) then error("boom") end
               n = n + 1
-              syslog("info", ("count %s %d"):format(msg.host, n))
+              syslog("info", ("count %s %d"):format(msg.hostname, n))
             end
             """);
         await using var cluster = await TestCluster.StartAsync(1, _ => $$"""
