@@ -39,8 +39,8 @@ end
 
 local function traditional(msg)
   local t = os.date("*t", msg.logtimestamp)
-  -- A local sender's msg.host is the socket path: the node's own name stands for it, as in the sink.
-  local host = msg.remote and msg.host or hostname
+  -- A local sender's msg.hostname is the node's own name: options.hostname stands for it, as the sink's setting does.
+  local host = msg.remote and msg.hostname or hostname
   local head = ("%s %2d %02d:%02d:%02d %s "):format(MONTHS[t.month], t.day, t.hour, t.min, t.sec, host)
   if msg.program == "" then return head .. escape(msg.msg) end
   local pid = msg.procid or (msg.pid ~= 0 and tostring(msg.pid)) or ""

@@ -3,7 +3,7 @@
 local hostcounts = require "hostcounts_ext"
 
 function log(msg)
-  hostcounts.inc(msg.host)
+  hostcounts.inc(msg.hostname)
 end
 
 function alarm_handler()

@@ -493,7 +493,7 @@ end
 
 local function failure(host, weight, at, msg)
   if VERBOSE then
-    syslog("info", ("Found %s - %s (%s[%d] on %s)"):format(host, os.date("!%Y-%m-%d %H:%M:%S", at), msg.program, msg.pid, msg.host))
+    syslog("info", ("Found %s - %s (%s[%d] on %s)"):format(host, os.date("!%Y-%m-%d %H:%M:%S", at), msg.program, msg.pid, msg.hostname))
   end
   local bytes = ip_bytes(host)
   -- "192.030.0.6": decimal or octal? Ambiguous, so never banned (and never counted against 192.30.0.6).
@@ -527,7 +527,7 @@ function log(msg)
   if seen % 4096 == 0 or nconnections > MAX_CONNECTIONS or naddresses > MAX_ADDRESSES then forget_old() end
 
   -- A process without a pid cannot be told apart from others: no memory across its lines.
-  local key = msg.pid ~= 0 and (msg.host .. "\0" .. msg.pid) or nil
+  local key = msg.pid ~= 0 and (msg.hostname .. "\0" .. msg.pid) or nil
   local conn = key and connections[key]
   if not conn then
     conn = { users = {}, nusers = 0, nofails = 0, pending = false }

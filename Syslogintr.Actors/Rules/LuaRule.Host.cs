@@ -221,7 +221,7 @@ public sealed partial class LuaRule
             Version = rfc5424 ? 1 : 0,
             Timestamp = seconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : now,
             ReceivedAt = now,
-            Hostname = remote ? Field(l, table, "host") : hostName,
+            Hostname = remote ? RelayedHost(l, table) : hostName,
             AppName = (rfc5424 ? Field(l, table, "app_name") : null) ?? (string.IsNullOrEmpty(program) ? null : program),
             ProcId = (rfc5424 ? Field(l, table, "procid") : null) ?? (pid != 0 ? pid.ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
             MsgId = rfc5424 ? Field(l, table, "msgid") : null,
@@ -233,6 +233,19 @@ public sealed partial class LuaRule
             InjectedBy = rule.Name,
         };
         return null;
+    }
+
+    /// <summary>
+    /// The relayed header's host. The original wrote <c>host</c> there, and its scripts set it to name another
+    /// origin (brevard.lua its public address); left as we gave it (an address), the header's <c>hostname</c> goes
+    /// out instead, so a relay does not turn names into addresses.
+    /// </summary>
+    private string? RelayedHost(Lua l, int table)
+    {
+        var host = Field(l, table, "host");
+        var hostname = Field(l, table, "hostname");
+        var untouched = current is not null && host == LuaMessageFields.Host(current);
+        return untouched && !string.IsNullOrEmpty(hostname) ? hostname : host;
     }
 
     private static List<StructuredDataElement> ReadStructuredData(Lua l, int table)

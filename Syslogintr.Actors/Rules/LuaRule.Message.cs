@@ -26,7 +26,8 @@ public sealed partial class LuaRule
             lua.PushString(m.Message);
         }
 
-        PushInterned(SenderHost.Of(m));
+        PushInterned(LuaMessageFields.Host(m));
+        PushInterned(LuaMessageFields.Hostname(m));
         PushInterned(LuaMessageFields.Relay(m));
         lua.PushInteger(m.Origin.RemotePort);
         lua.PushBoolean(LuaMessageFields.IsRemote(m));
@@ -41,7 +42,7 @@ public sealed partial class LuaRule
         lua.PushString(m.Message);
         if (!rfc5424)
         {
-            return 15;
+            return 16;
         }
 
         PushInterned(m.AppName ?? "");
@@ -60,7 +61,7 @@ public sealed partial class LuaRule
             lua.SetField(-2, element.Id);
         }
 
-        return 19;
+        return 20;
     }
 
     /// <summary>

@@ -23,9 +23,9 @@ public sealed partial class DistributedRuleTests : IDisposable
     private const string CountScript = """
         local counts = {}
         function log(msg)
-          local n = (counts[msg.host] or 0) + 1
-          counts[msg.host] = n
-          syslog("info", ("count %s %d"):format(msg.host, n))
+          local n = (counts[msg.hostname] or 0) + 1
+          counts[msg.hostname] = n
+          syslog("info", ("count %s %d"):format(msg.hostname, n))
         end
         function snapshot() return { counts = counts } end
         function restore(t) counts = t.counts end
@@ -133,7 +133,7 @@ public sealed partial class DistributedRuleTests : IDisposable
             function log(msg)
               if msg.msg:find("boom", 1, true) then error("boom") end
               n = n + 1
-              syslog("info", ("count %s %d"):format(msg.host, n))
+              syslog("info", ("count %s %d"):format(msg.hostname, n))
             end
             """);
         await using var cluster = await TestCluster.StartAsync(1, _ => $$"""

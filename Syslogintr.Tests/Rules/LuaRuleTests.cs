@@ -24,14 +24,57 @@ public sealed class LuaRuleTests : IDisposable
               for k in pairs(m) do keys[#keys + 1] = k end
               table.sort(keys)
               syslog("info", table.concat(keys, " "))
-              syslog("info", string.format("%s %s %s %s %d %s %d %s %d", m.facility, m.level, m.host, m.program, m.pid, tostring(m.remote), m.port, m.relay, m.logtimestamp))
+              syslog("info", string.format("%s %s %s %s %s %d %s %d %s %d", m.facility, m.level, m.host, m.hostname, m.program, m.pid, tostring(m.remote), m.port, m.relay, m.logtimestamp))
             end
             """);
         Assert.Null(rule.Deliver(RuleFolder.Message("hello", host: "web1")));
         Assert.Equal(
-            ["_RAW facility host level localaddr localport logtimestamp msg pid port program relay remote timestamp version",
-             "auth2 info web1 sshd 4242 true 40000 192.0.2.10 1800000000"],
+            ["_RAW facility host hostname level localaddr localport logtimestamp msg pid port program relay remote timestamp version",
+             "auth2 info 192.0.2.10 web1 sshd 4242 true 40000 192.0.2.10 1800000000"],
             effects.Logged);
+    }
+
+    [Theory]
+    [InlineData("web1", "192.0.2.10")] // a name: the sender's address, as the original (which took no names)
+    [InlineData("203.0.113.9", "203.0.113.9")] // an address literal stands for the host, as the original's inet_pton check
+    [InlineData("2001:db8::1", "2001:db8::1")]
+    [InlineData("10.1", "192.0.2.10")] // shorthands inet_pton refuses are names
+    [InlineData("010.1.2.3", "192.0.2.10")]
+    [InlineData("fe80::1%eth0", "192.0.2.10")]
+    public void Host_is_an_address_literal_of_the_header_else_the_senders(string header, string host)
+    {
+        using var rule = Load("""function log(m) syslog("info", m.host .. " " .. m.hostname) end""");
+        Assert.Null(rule.Deliver(RuleFolder.Message("x", host: header)));
+        Assert.Equal([host + " " + header], effects.Logged);
+    }
+
+    [Fact]
+    public void A_relay_names_the_header_host_unless_the_script_rewrote_host()
+    {
+        using var rule = Load("""
+            local home = host("logs.example.net", 5514)
+            function log(m)
+              relay(home, m)
+              m.host = "198.51.100.1"
+              relay(home, m)
+            end
+            """);
+        Assert.Null(rule.Deliver(RuleFolder.Message("x", host: "web1")));
+        Assert.Equal(["web1", "198.51.100.1"], effects.Actions.OfType<RelayRequested>().Select(r => r.Message.Hostname));
+    }
+
+    [Fact]
+    public void The_shipped_hostcounts_counts_header_host_names_not_the_relaying_sender()
+    {
+        var script = Path.Combine(RuleFolder.Shipped, "hostcounts.lua");
+        using var rule = LuaRule.Load(RuleFolder.Definition("hostcounts", script, Path.Combine(RuleFolder.Shipped, "lib")), effects, TimeProvider.System, "node1");
+        foreach (var host in new[] { "web1", "web2", "web1" })
+        {
+            Assert.Null(rule.Deliver(RuleFolder.Message("x", host: host)));
+        }
+
+        Assert.Null(rule.CallHook("reload_signal"));
+        Assert.Equal([" web1:2 web2:1"], effects.Logged);
     }
 
     [Fact]

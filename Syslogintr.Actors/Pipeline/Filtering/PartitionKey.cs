@@ -15,7 +15,8 @@ public static class PartitionKey
     public static string Of(SyslogMessage m, string field) => field switch
     {
         "remote" => m.Origin.RemoteAddress ?? m.Origin.LocalAddress,
-        "host" => SenderHost.Of(m),
+        // The header's host name, as filters' `host` lists: a rule's partition and its match speak of the same host.
+        "host" => m.Hostname ?? "",
         "program" => m.AppName ?? "",
         "facility" => m.Facility.Name(),
         "level" => m.Severity.Name(),

@@ -217,18 +217,18 @@ end
 
 -- The host pushes the fields positionally and the table is built here with a constructor: one stack push per
 -- field instead of three API calls.
-local function deliver(version, raw, host, relay, port, remote, localaddr, localport, timestamp, logtimestamp,
+local function deliver(version, raw, host, hostname, relay, port, remote, localaddr, localport, timestamp, logtimestamp,
                        program, pid, facility, level, msg)
   left = limit
-  return G.log({ version = version, _RAW = raw, host = host, relay = relay, port = port, remote = remote,
+  return G.log({ version = version, _RAW = raw, host = host, hostname = hostname, relay = relay, port = port, remote = remote,
     localaddr = localaddr, localport = localport, timestamp = timestamp, logtimestamp = logtimestamp,
     program = program, pid = pid, facility = facility, level = level, msg = msg })
 end
 
-local function deliver5424(version, raw, host, relay, port, remote, localaddr, localport, timestamp, logtimestamp,
+local function deliver5424(version, raw, host, hostname, relay, port, remote, localaddr, localport, timestamp, logtimestamp,
                            program, pid, facility, level, msg, app_name, procid, msgid, sd)
   left = limit
-  return G.log({ version = version, _RAW = raw, host = host, relay = relay, port = port, remote = remote,
+  return G.log({ version = version, _RAW = raw, host = host, hostname = hostname, relay = relay, port = port, remote = remote,
     localaddr = localaddr, localport = localport, timestamp = timestamp, logtimestamp = logtimestamp,
     program = program, pid = pid, facility = facility, level = level, msg = msg,
     app_name = app_name, procid = procid, msgid = msgid, sd = sd })

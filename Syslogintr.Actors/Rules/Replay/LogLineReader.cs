@@ -17,8 +17,8 @@ public sealed class LogLineReader(TimeProvider clock, Facility defaultFacility, 
     private readonly SyslogParser parser = new(clock, "localhost");
 
     /// <summary>
-    /// A network sender without an address, so that <c>m.host</c> is the host the line names (a local socket's
-    /// would be its path) and a line that names none gets the parser's local host name.
+    /// A network sender without an address, so that <c>m.hostname</c> and <c>m.host</c> are the host the line names
+    /// (a local socket's host would be its path) and a line that names none gets the parser's local host name.
     /// </summary>
     private static readonly Origin FileOrigin = new(Transport.Udp, null, -1, "replay", -1, "replay");
 
