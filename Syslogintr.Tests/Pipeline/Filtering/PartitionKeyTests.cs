@@ -15,4 +15,14 @@ public sealed class PartitionKeyTests
         Assert.Equal(("web1", "node-a"), (PartitionKey.Of(udp, "host"), PartitionKey.Of(unix, "host")));
         Assert.True(MessageFilter.Compile(new FilterSpec { Hosts = ["node-a"] }).Accepts(unix));
     }
+
+    [Fact]
+    public void A_header_without_a_host_name_is_given_the_senders_address_so_a_host_list_may_name_it()
+    {
+        var noHost = Syslogintr.Tests.Ingest.Parse.Text("<13>Dec  1 12:00:00 sshd[1]: x");
+        var local = Syslogintr.Tests.Ingest.Parse.Text("<13>Dec  1 12:00:00 sshd[1]: x", Syslogintr.Tests.Ingest.Parse.Unix);
+
+        Assert.True(MessageFilter.Compile(new FilterSpec { Hosts = ["192.0.2.10"] }).Accepts(noHost));
+        Assert.True(MessageFilter.Compile(new FilterSpec { Hosts = [Syslogintr.Tests.Ingest.Parse.LocalHost] }).Accepts(local));
+    }
 }
