@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Ingest with a partitioned rule, 1 node vs 3 nodes: real syslogintr processes (the Release build) on loopback, each
 with cluster enabled and one trivial `partitioned` Lua rule (partition-by = host; a counter per host) on every
-message, driven at full speed over TCP by this script (several connections, spread over the nodes' listeners;
-1,000 distinct hosts, so the rule's 64 buckets spread over the nodes). 1-node and 3-node runs are interleaved;
+message, driven over TCP by this script at full speed or at --rate msg/s (3 connections, spread over the nodes'
+listeners; 1,000 distinct hosts, so the rule's 64 buckets spread over the nodes). 1-node and 3-node runs are interleaved;
 each warms up for --warmup seconds, then measures for --seconds while the load goes on. Per run and per case:
 
-    RESULT bench=cluster-ingest nodes=<n> round=<i> rate=<msg/s the rule handled> received_rate=<msg/s the listeners took> cpu_us_per_msg=<all nodes' CPU per message the rule handled> wire_bytes_per_msg=<bytes between nodes per message> dropped=<messages> dropped_pct=<%> buckets=<per node>
-    RESULT bench=cluster-ingest nodes=<n> rounds=<n> rate=<median> rate_range=<min-max> received_rate=<median> cpu_us_per_msg=<median> cpu_range=<min-max> wire_bytes_per_msg=<median> dropped_pct=<median> dropped_pct_max=<max>
+    RESULT bench=cluster-ingest nodes=<n> round=<i> offered=<max|msg/s> rate=<msg/s the rule handled> received_rate=<msg/s the listeners took> cpu_us_per_msg=<all nodes' CPU per message the rule handled> wire_bytes_per_msg=<bytes between nodes per message> dropped=<messages> dropped_pct=<%> rss_mb=<largest node's peak RSS> buckets=<shards per node>
+    RESULT bench=cluster-ingest nodes=<n> rounds=<n> offered=<max|msg/s> rate=<median> rate_range=<min-max> received_rate=<median> cpu_us_per_msg=<median> cpu_range=<min-max> wire_bytes_per_msg=<median> dropped_pct=<median> dropped_pct_max=<max> rss_mb=<median>
     RATIO bench=cluster-ingest 3/1 rate=<x> cpu_us_per_msg=<x>
 
 Where the figures come from: the rule's and the listeners' counters in each node's one-line metrics summary (logged
@@ -137,11 +137,11 @@ class Load:
             thread.join(timeout=35)
 
 
-def stop(process: subprocess.Popen):
+def stop(process: subprocess.Popen, timeout: float = 20):
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -161,14 +161,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def peak_rss_mb(pid: int) -> float:
+    match = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    return int(match.group(1)) / 1024 if match else float("nan")
+
+
 def remoting_bytes(ports: set[int]) -> int:
     """Bytes received by every established socket with an end on a remoting port: each byte once, where it arrived."""
     out = subprocess.run(["ss", "-tinH", "state", "established"], capture_output=True, text=True, timeout=10).stdout
     total, on_remoting = 0, False
     for line in out.splitlines():
         if not line.startswith((" ", "\t")):
-            ends = re.findall(r"127\.0\.0\.1:(\d+)", line)
-            on_remoting = len(ends) == 2 and any(int(p) in ports for p in ends)
+            # Recv-Q Send-Q local peer; remoting's ends are IPv4-mapped IPv6 ([::ffff:127.0.0.1]:port).
+            ends = [int(end.rsplit(":", 1)[1]) for end in line.split()[2:4]]
+            on_remoting = any(p in ports for p in ends)
         elif on_remoting:
             match = re.search(r"bytes_received:(\d+)", line)
             total += int(match.group(1)) if match else 0
@@ -241,13 +247,13 @@ def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offere
             nodes.append(process)
         # Every member Up (the first node leads), every node logging its summary (listeners bound); then a few
         # seconds so each node's shard region registers with the coordinator: buckets are placed among the regions
-        # it knows, so a message sent earlier would put all the buckets on the first node.
+        # it knows, so a message sent earlier would put all the buckets on the first node (3 s gave 22/21/21 here).
         wait_for(lambda: leader_saw_up(dirs[0] / "console.log", nodes_count), 90, "the cluster did not form in 90 s")
         wait_for(lambda: all(summaries(d / "console.log") for d in dirs), 30, "a node logged no summary in 30 s")
         for process in nodes:
             if process.poll() is not None:
                 raise RuntimeError(f"a node exited with {process.returncode}; see {base}/node*/console.log")
-        time.sleep(5)
+        time.sleep(3 if nodes_count > 1 else 0)
         load = Load(listen, offered)
         load.start()
         time.sleep(warmup)
@@ -255,6 +261,7 @@ def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offere
         cpu0, bytes0, t0 = sum(cpu_seconds(p) for p in pids), remoting_bytes(set(remoting)), time.time()
         time.sleep(seconds)
         cpu1, bytes1, t1 = sum(cpu_seconds(p) for p in pids), remoting_bytes(set(remoting)), time.time()
+        rss = max(peak_rss_mb(p) for p in pids)
         time.sleep(1.5)  # the summary line logged just after t1
         load.stop()
         if load.errors:
@@ -276,6 +283,7 @@ def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offere
             "wire_bytes_per_msg": (bytes1 - bytes0) / handled if handled else float("nan"),
             "dropped": dropped,
             "dropped_pct": 100 * dropped / (handled + dropped) if handled + dropped else 0.0,
+            "rss_mb": rss,
             "buckets": bucket_spread(dirs[0]) if nodes_count > 1 else "64",
         }
     finally:
@@ -285,8 +293,9 @@ def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offere
         for process in nodes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
+        # A node still working off a backlog of remote batches may take long to leave; the figures are taken.
         for process in nodes:
-            stop(process)
+            stop(process, timeout=10)
         for directory in dirs:
             (directory / "messages").unlink(missing_ok=True)
 
@@ -303,7 +312,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=10, help="seconds of load before measuring (default 10)")
-    parser.add_argument("--seconds", type=float, default=10, help="seconds measured per run (default 10)")
+    parser.add_argument("--seconds", type=float, default=8, help="seconds measured per run (default 8)")
     parser.add_argument("--rate", type=float, default=0,
                         help="total msg/s offered, paced by the sender (default 0: full speed, TCP pushes back)")
     parser.add_argument("--quick", action="store_true", help="one round, 5 s warm-up, 5 s measured")
@@ -328,18 +337,18 @@ def main():
             print(f"RESULT bench=cluster-ingest nodes={nodes_count} round={round_} offered={offered} rate={r['rate']:.0f} "
                   f"received_rate={r['received_rate']:.0f} cpu_us_per_msg={r['cpu_us_per_msg']:.2f} "
                   f"wire_bytes_per_msg={r['wire_bytes_per_msg']:.0f} dropped={r['dropped']:.0f} "
-                  f"dropped_pct={r['dropped_pct']:.2f} buckets={r['buckets']}", flush=True)
+                  f"dropped_pct={r['dropped_pct']:.2f} rss_mb={r['rss_mb']:.0f} buckets={r['buckets']}", flush=True)
     medians = {}
     for nodes_count, runs in results.items():
         med = {k: statistics.median(r[k] for r in runs) for k in
-               ("rate", "received_rate", "cpu_us_per_msg", "wire_bytes_per_msg", "dropped_pct")}
+               ("rate", "received_rate", "cpu_us_per_msg", "wire_bytes_per_msg", "dropped_pct", "rss_mb")}
         medians[nodes_count] = med
         rates, cpus = [r["rate"] for r in runs], [r["cpu_us_per_msg"] for r in runs]
         print(f"RESULT bench=cluster-ingest nodes={nodes_count} rounds={len(runs)} offered={offered} rate={med['rate']:.0f} "
               f"rate_range={span(rates, lambda v: f'{v:.0f}')} received_rate={med['received_rate']:.0f} "
               f"cpu_us_per_msg={med['cpu_us_per_msg']:.2f} cpu_range={span(cpus, lambda v: f'{v:.2f}')} "
               f"wire_bytes_per_msg={med['wire_bytes_per_msg']:.0f} dropped_pct={med['dropped_pct']:.2f} "
-              f"dropped_pct_max={max(r['dropped_pct'] for r in runs):.2f}", flush=True)
+              f"dropped_pct_max={max(r['dropped_pct'] for r in runs):.2f} rss_mb={med['rss_mb']:.0f}", flush=True)
     print(f"RATIO bench=cluster-ingest 3/1 rate={medians[3]['rate'] / medians[1]['rate']:.2f} "
           f"cpu_us_per_msg={medians[3]['cpu_us_per_msg'] / medians[1]['cpu_us_per_msg']:.2f}", flush=True)
     machine("end")
