@@ -5,8 +5,8 @@ message, driven over TCP by this script at full speed or at --rate msg/s (3 conn
 listeners; 1,000 distinct hosts, so the rule's 64 buckets spread over the nodes). 1-node and 3-node runs are interleaved;
 each warms up for --warmup seconds, then measures for --seconds while the load goes on. Per run and per case:
 
-    RESULT bench=cluster-ingest nodes=<n> round=<i> offered=<max|msg/s> rate=<msg/s the rule handled> received_rate=<msg/s the listeners took> cpu_us_per_msg=<all nodes' CPU per message the rule handled> wire_bytes_per_msg=<bytes between nodes per message> dropped=<messages> dropped_pct=<%> rss_mb=<largest node's peak RSS> buckets=<shards per node>
-    RESULT bench=cluster-ingest nodes=<n> rounds=<n> offered=<max|msg/s> rate=<median> rate_range=<min-max> received_rate=<median> cpu_us_per_msg=<median> cpu_range=<min-max> wire_bytes_per_msg=<median> dropped_pct=<median> dropped_pct_max=<max> rss_mb=<median>
+    RESULT bench=cluster-ingest nodes=<n> round=<i> rule=<partitioned|local> offered=<max|msg/s> rate=<msg/s the rule handled> received_rate=<msg/s the listeners took> cpu_us_per_msg=<all nodes' CPU per message the rule handled> wire_bytes_per_msg=<bytes between nodes per message> dropped=<messages never handed to a bucket> dropped_pct=<%> unreachable=<messages in batches given up after ack-timeout> rss_mb=<largest node's peak RSS> buckets=<shards per node>
+    RESULT bench=cluster-ingest nodes=<n> rounds=<n> rule=<partitioned|local> offered=<max|msg/s> rate=<median> rate_range=<min-max> received_rate=<median> cpu_us_per_msg=<median> cpu_range=<min-max> wire_bytes_per_msg=<median> dropped_pct=<median> dropped_pct_max=<max> rss_mb=<median>
     RATIO bench=cluster-ingest 3/1 rate=<x> cpu_us_per_msg=<x>
 
 Where the figures come from: the rule's and the listeners' counters in each node's one-line metrics summary (logged
@@ -65,7 +65,7 @@ def free_port() -> int:
                     continue
 
 
-def config(listen: int, remoting: int, seed: int, rule: Path) -> str:
+def config(listen: int, remoting: int, seed: int, rule: Path, distribution: str) -> str:
     return f"""
 syslogintr {{
   listeners {{
@@ -77,7 +77,7 @@ syslogintr {{
   files.messages.flush-interval = 100ms
   # The bench reads the rule's and listeners' counters from this line.
   metrics.summary-interval = 1s
-  rules.count {{ script = "{rule}", distribution = partitioned, partition-by = host }}
+  rules.count {{ script = "{rule}", distribution = {distribution}, partition-by = host }}
   cluster {{
     enabled = true
     port = {remoting}
@@ -185,14 +185,15 @@ SUMMARY = re.compile(r"\[(\d\d/\d\d/\d{4} \d\d:\d\d:\d\d\.\d+)Z\].*?\] counters:
 
 
 def summaries(console: Path) -> list[tuple[float, dict[str, int]]]:
-    """The node's metrics summary lines: (time, totals of tcp received, rule messages, messages dropped)."""
+    """The node's metrics summary lines: (time, totals of tcp received, rule messages, messages dropped, batches given
+    up as unreachable). A batch given up was sent: its bucket may still handle it late, so it is not counted dropped."""
     rows = []
     for line in console.read_text(errors="replace").splitlines():
         match = SUMMARY.search(line)
         if not match:
             continue
         when = datetime.strptime(match.group(1)[:26], "%m/%d/%Y %H:%M:%S.%f").replace(tzinfo=timezone.utc).timestamp()
-        totals = {"received": 0, "handled": 0, "dropped": 0}
+        totals = {"received": 0, "handled": 0, "dropped": 0, "unreachable": 0}
         for part in match.group(2).split("; "):
             name, _, values = part.partition(": ")
             counters = dict((k, int(v)) for k, v in re.findall(r"(\w+)=(\d+)", values))
@@ -202,7 +203,8 @@ def summaries(console: Path) -> list[tuple[float, dict[str, int]]]:
             elif name == "rule count":
                 totals["handled"] += counters.get("messages", 0)
             elif "delivered" in counters:  # a consumer or a rule's forwarder that dropped
-                totals["dropped"] += counters.get("dropped", 0)
+                totals["dropped"] += counters.get("dropped", 0) - counters.get("unreachable", 0)
+                totals["unreachable"] += counters.get("unreachable", 0)
         rows.append((when, totals))
     return rows
 
@@ -225,7 +227,7 @@ def bucket_spread(directory: Path) -> str:
     return "/".join(n for _, n in sorted(shards)) or "unknown"
 
 
-def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offered: float) -> dict:
+def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offered: float, distribution: str) -> dict:
     remoting = [free_port() for _ in range(nodes_count)]
     listen = [free_port() for _ in range(nodes_count)]
     base = WORK / f"round{round_}-nodes{nodes_count}"
@@ -239,7 +241,7 @@ def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offere
     try:
         for i, directory in enumerate(dirs):
             directory.mkdir()
-            (directory / "node.conf").write_text(config(listen[i], remoting[i], remoting[0], rule))
+            (directory / "node.conf").write_text(config(listen[i], remoting[i], remoting[0], rule, distribution))
             console = open(directory / "console.log", "w")
             process = subprocess.Popen([str(SYSLOGINTR), "run", "--config", "node.conf"], cwd=directory,
                                        stdout=console, stderr=subprocess.STDOUT, start_new_session=True)
@@ -266,7 +268,7 @@ def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offere
         load.stop()
         if load.errors:
             raise RuntimeError(f"the sender failed: {load.errors}")
-        rate = received_rate = dropped = 0.0
+        rate = received_rate = dropped = unreachable = 0.0
         for directory in dirs:
             rows = summaries(directory / "console.log")
             (a_time, a), (b_time, b) = nearest(rows, t0), nearest(rows, t1)
@@ -275,6 +277,7 @@ def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offere
             rate += (b["handled"] - a["handled"]) / (b_time - a_time)
             received_rate += (b["received"] - a["received"]) / (b_time - a_time)
             dropped += (b["dropped"] - a["dropped"]) * (t1 - t0) / (b_time - a_time)
+            unreachable += (b["unreachable"] - a["unreachable"]) * (t1 - t0) / (b_time - a_time)
         handled = rate * (t1 - t0)
         return {
             "rate": rate,
@@ -282,9 +285,10 @@ def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offere
             "cpu_us_per_msg": (cpu1 - cpu0) / handled * 1e6 if handled else float("nan"),
             "wire_bytes_per_msg": (bytes1 - bytes0) / handled if handled else float("nan"),
             "dropped": dropped,
+            "unreachable": unreachable,
             "dropped_pct": 100 * dropped / (handled + dropped) if handled + dropped else 0.0,
             "rss_mb": rss,
-            "buckets": bucket_spread(dirs[0]) if nodes_count > 1 else "64",
+            "buckets": bucket_spread(dirs[0]) if nodes_count > 1 and distribution == "partitioned" else "-",
         }
     finally:
         if load:
@@ -315,6 +319,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=8, help="seconds measured per run (default 8)")
     parser.add_argument("--rate", type=float, default=0,
                         help="total msg/s offered, paced by the sender (default 0: full speed, TCP pushes back)")
+    parser.add_argument("--distribution", choices=("partitioned", "local"), default="partitioned",
+                        help="the rule's distribution; local (every node counts its own messages) is the control")
     parser.add_argument("--quick", action="store_true", help="one round, 5 s warm-up, 5 s measured")
     args = parser.parse_args()
     if args.quick:
@@ -332,19 +338,19 @@ def main():
     for round_ in range(1, args.rounds + 1):
         # Alternate which case goes first, so a drift in the machine's load does not favour one.
         for nodes_count in ((1, 3) if round_ % 2 else (3, 1)):
-            r = one_run(nodes_count, round_, args.warmup, args.seconds, args.rate)
+            r = one_run(nodes_count, round_, args.warmup, args.seconds, args.rate, args.distribution)
             results[nodes_count].append(r)
-            print(f"RESULT bench=cluster-ingest nodes={nodes_count} round={round_} offered={offered} rate={r['rate']:.0f} "
+            print(f"RESULT bench=cluster-ingest nodes={nodes_count} round={round_} rule={args.distribution} offered={offered} rate={r['rate']:.0f} "
                   f"received_rate={r['received_rate']:.0f} cpu_us_per_msg={r['cpu_us_per_msg']:.2f} "
                   f"wire_bytes_per_msg={r['wire_bytes_per_msg']:.0f} dropped={r['dropped']:.0f} "
-                  f"dropped_pct={r['dropped_pct']:.2f} rss_mb={r['rss_mb']:.0f} buckets={r['buckets']}", flush=True)
+                  f"dropped_pct={r['dropped_pct']:.2f} unreachable={r['unreachable']:.0f} rss_mb={r['rss_mb']:.0f} buckets={r['buckets']}", flush=True)
     medians = {}
     for nodes_count, runs in results.items():
         med = {k: statistics.median(r[k] for r in runs) for k in
                ("rate", "received_rate", "cpu_us_per_msg", "wire_bytes_per_msg", "dropped_pct", "rss_mb")}
         medians[nodes_count] = med
         rates, cpus = [r["rate"] for r in runs], [r["cpu_us_per_msg"] for r in runs]
-        print(f"RESULT bench=cluster-ingest nodes={nodes_count} rounds={len(runs)} offered={offered} rate={med['rate']:.0f} "
+        print(f"RESULT bench=cluster-ingest nodes={nodes_count} rounds={len(runs)} rule={args.distribution} offered={offered} rate={med['rate']:.0f} "
               f"rate_range={span(rates, lambda v: f'{v:.0f}')} received_rate={med['received_rate']:.0f} "
               f"cpu_us_per_msg={med['cpu_us_per_msg']:.2f} cpu_range={span(cpus, lambda v: f'{v:.2f}')} "
               f"wire_bytes_per_msg={med['wire_bytes_per_msg']:.0f} dropped_pct={med['dropped_pct']:.2f} "
