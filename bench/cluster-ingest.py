@@ -213,9 +213,14 @@ def nearest(rows, when: float):
     return min(rows, key=lambda row: abs(row[0] - when))
 
 
-def leader_saw_up(console: Path, count: int) -> bool:
-    text = console.read_text(errors="replace") if console.exists() else ""
-    return len(set(re.findall(r"Leader is moving node \[(\S+)\] to \[Up\]", text))) >= count
+def members_up(dirs: list[Path]) -> int:
+    """Members some leader moved to Up. The leader is the Up member with the lowest address, not always the first
+    node, and may change while nodes join: read every node's log."""
+    up = set()
+    for console in (d / "console.log" for d in dirs):
+        text = console.read_text(errors="replace") if console.exists() else ""
+        up.update(re.findall(r"Leader is moving node \[(\S+)\] to \[Up\]", text))
+    return len(up)
 
 
 def bucket_spread(directory: Path) -> str:
@@ -247,10 +252,10 @@ def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offere
                                        stdout=console, stderr=subprocess.STDOUT, start_new_session=True)
             STARTED.append(process)
             nodes.append(process)
-        # Every member Up (the first node leads), every node logging its summary (listeners bound); then a few
+        # Every member Up, every node logging its summary (listeners bound); then a few
         # seconds so each node's shard region registers with the coordinator: buckets are placed among the regions
         # it knows, so a message sent earlier would put all the buckets on the first node (3 s gave 22/21/21 here).
-        wait_for(lambda: leader_saw_up(dirs[0] / "console.log", nodes_count), 90, "the cluster did not form in 90 s")
+        wait_for(lambda: members_up(dirs) >= nodes_count, 90, "the cluster did not form in 90 s")
         wait_for(lambda: all(summaries(d / "console.log") for d in dirs), 30, "a node logged no summary in 30 s")
         for process in nodes:
             if process.poll() is not None:
