@@ -250,11 +250,12 @@ def one_run(nodes_count: int, round_: int, warmup: float, seconds: float, offere
             console = open(directory / "console.log", "w")
             process = subprocess.Popen([str(SYSLOGINTR), "run", "--config", "node.conf"], cwd=directory,
                                        stdout=console, stderr=subprocess.STDOUT, start_new_session=True)
+            console.close()  # the node has its own copy
             STARTED.append(process)
             nodes.append(process)
-        # Every member Up, every node logging its summary (listeners bound); then a few
-        # seconds so each node's shard region registers with the coordinator: buckets are placed among the regions
-        # it knows, so a message sent earlier would put all the buckets on the first node (3 s gave 22/21/21 here).
+        # Every member Up, every node logging its summary (listeners bound); then a few seconds so each node's shard
+        # region registers with the coordinator: buckets are placed among the regions it knows, so a message sent
+        # earlier would put all the buckets on the first node (3 s gave 22/21/21 here).
         wait_for(lambda: members_up(dirs) >= nodes_count, 90, "the cluster did not form in 90 s")
         wait_for(lambda: all(summaries(d / "console.log") for d in dirs), 30, "a node logged no summary in 30 s")
         for process in nodes:
