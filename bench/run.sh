@@ -4,7 +4,8 @@
 #   bench/run.sh --quick    2 s per workload (about 2.5 minutes), for use while developing
 # Extra arguments go to driver.py (e.g. --daemons rsyslog,syslogintr, --seconds 5).
 # Prints a table, one `RESULT ...` line per daemon and workload, and `RATIO ...` lines syslogintr/peer.
-# Then the node-to-node wire benchmark (bench/wire.sh; one round of 2 s per mode with --quick).
+# Then the node-to-node wire benchmark (bench/wire.sh; one round of 2 s per mode with --quick), the ban propagation,
+# singleton failover and cluster ingest benchmarks (bench/cluster-ingest.py; one round with --quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/tools.sh
@@ -33,3 +34,12 @@ python3 bench/failover.py --runs 3 &
 failover=$!
 trap 'kill "$failover" 2>/dev/null || true' EXIT
 wait "$failover"
+
+# Ingest with a partitioned rule on every message, 1 node vs 3 nodes (about 4 minutes; --quick: one round, about 1):
+# `RESULT bench=cluster-ingest ...` lines, see bench/README.md.
+ingest_args=()
+if [[ " $* " == *" --quick "* ]]; then ingest_args=(--quick); fi
+python3 bench/cluster-ingest.py "${ingest_args[@]}" &
+ingest=$!
+trap 'kill "$ingest" 2>/dev/null || true' EXIT
+wait "$ingest"
