@@ -12,12 +12,22 @@ namespace Syslogintr.Rules.Distributed;
 /// partition-by key modulo its buckets) and sends one <see cref="RuleBatch"/> per bucket to the rule's shard region
 /// (or proxy). Credit per destination, as the router's per consumer: at most <c>bucket-credit</c> messages
 /// unacknowledged per bucket, beyond that the bucket's share is dropped (<see cref="DropReason.Lagging"/>); a batch
-/// unacknowledged for <c>ack-timeout</c> (its node dead, unreachable or stuck) is given up
-/// (<see cref="DropReason.Unreachable"/>) so its credit returns. Every message the router hands it is, in its
-/// counters (<see cref="NodeMetrics.Forwarded"/>), delivered (the bucket acknowledged it), in flight or dropped.
+/// unacknowledged for <c>ack-timeout</c> (its node dead, unreachable or stuck) is given up and counted
+/// (<see cref="DropReason.Unreachable"/>). A given-up batch keeps its credit until its late answer comes or
+/// <see cref="HoldFactor"/> ack-timeouts have passed since it was sent: an overloaded bucket still works through
+/// it, and returning the credit at once would let the next batches pile up behind it between the nodes without
+/// bound. Every message the router hands it is, in its counters (<see cref="NodeMetrics.Forwarded"/>), delivered
+/// (the bucket acknowledged it), in flight or dropped.
 /// </summary>
 public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
 {
+    /// <summary>
+    /// How many ack-timeouts a given-up batch holds its bucket's credit when no late answer comes: long enough for a
+    /// dead node to be downed and its buckets re-homed (about 8 s with the shipped settings) before new batches go
+    /// out, short enough that a lost answer does not block a bucket for long.
+    /// </summary>
+    public const int HoldFactor = 3;
+
     private readonly RuleDefinition rule;
     private readonly IActorRef region;
     private readonly ConsumerCounters counters;
@@ -97,7 +107,7 @@ public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
     private void Send(int bucket, IReadOnlyList<SyslogMessage> share)
     {
         var destination = buckets[bucket];
-        var room = destination.InFlight == 0 ? share.Count : Math.Min(share.Count, credit - destination.InFlight);
+        var room = destination.Holding == 0 ? share.Count : Math.Min(share.Count, credit - destination.Holding);
         if (room < share.Count)
         {
             counters.OnDropped(share.Count - Math.Max(room, 0), DropReason.Lagging);
@@ -115,7 +125,7 @@ public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
         region.Tell(new RuleBatch(bucket, sent.Sequence, messages), Self);
     }
 
-    /// <summary>A bucket handled a batch; one given up already (late, or answered twice) counts nothing more.</summary>
+    /// <summary>A bucket handled a batch; one given up already (late) counts nothing more but gives its credit back.</summary>
     private void OnDone(RuleBatchDone done)
     {
         if (done.Bucket < 0 || done.Bucket >= buckets.Length)
@@ -123,20 +133,26 @@ public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var unacknowledged = buckets[done.Bucket].Unacknowledged;
-        var i = unacknowledged.FindIndex(s => s.Sequence == done.Sequence);
+        var destination = buckets[done.Bucket];
+        var i = destination.Unacknowledged.FindIndex(s => s.Sequence == done.Sequence);
         if (i >= 0)
         {
-            counters.OnAcknowledged(unacknowledged[i].Count);
-            unacknowledged.RemoveAt(i);
+            counters.OnAcknowledged(destination.Unacknowledged[i].Count);
+            destination.Unacknowledged.RemoveAt(i);
+            return;
         }
+
+        destination.GivenUp.RemoveAll(s => s.Sequence == done.Sequence);
     }
 
     private void GiveUpOverdue()
     {
-        var overdue = clock.GetUtcNow() - ackTimeout;
+        var now = clock.GetUtcNow();
+        var overdue = now - ackTimeout;
+        var released = now - (ackTimeout * HoldFactor);
         foreach (var destination in buckets)
         {
+            destination.GivenUp.RemoveAll(sent => sent.At <= released);
             destination.Unacknowledged.RemoveAll(sent =>
             {
                 if (sent.At > overdue)
@@ -145,6 +161,7 @@ public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
                 }
 
                 counters.OnLost(sent.Count, DropReason.Unreachable);
+                destination.GivenUp.Add(sent);
                 return true;
             });
         }
@@ -152,12 +169,15 @@ public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
 
     private sealed record Sent(long Sequence, int Count, DateTimeOffset At);
 
-    /// <summary>One bucket as this node sees it: the batches it has not acknowledged, oldest first.</summary>
+    /// <summary>One bucket as this node sees it: the batches it has not acknowledged, oldest first, and those given up that still hold credit.</summary>
     private sealed class Destination
     {
         public List<Sent> Unacknowledged { get; } = [];
 
-        public int InFlight => Unacknowledged.Sum(s => s.Count);
+        public List<Sent> GivenUp { get; } = [];
+
+        /// <summary>The credit in use: messages in flight and in batches given up but perhaps still queued for the bucket.</summary>
+        public int Holding => Unacknowledged.Sum(s => s.Count) + GivenUp.Sum(s => s.Count);
     }
 
     private sealed class CheckAcks

@@ -80,7 +80,7 @@ public sealed class RuleForwarderTests : TestKit, IDisposable
     }
 
     [Fact]
-    public void A_batch_unanswered_for_ack_timeout_is_given_up_as_unreachable_and_its_credit_returns()
+    public void A_batch_unanswered_for_ack_timeout_is_given_up_as_unreachable_and_holds_its_credit_until_its_late_answer()
     {
         var region = CreateTestProbe();
         var forwarder = Forwarder(region, partitions: 4, credit: 2);
@@ -97,15 +97,40 @@ public sealed class RuleForwarderTests : TestKit, IDisposable
         AwaitAssert(() => Assert.Equal(2, counters.DroppedFor(DropReason.Unreachable)));
         Assert.Equal(0, counters.InFlight);
 
+        // Given up, but perhaps still queued for an overloaded bucket: nothing more piles up behind it.
+        Hand(forwarder, [Message(remote), Message(remote)]);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(3, counters.DroppedFor(DropReason.Lagging));
+
+        // Its late answer counts nothing more and gives the credit back; the answer to the next batch is counted.
+        forwarder.Tell(new RuleBatchDone(lost.Bucket, lost.Sequence), region.Ref);
         Hand(forwarder, [Message(remote), Message(remote)]);
         var next = region.ExpectMsg<RuleBatch>();
         Assert.Equal(2, next.Messages.Count);
-
-        // The late answer to the given-up batch changes nothing; the answer to the new one is counted.
-        forwarder.Tell(new RuleBatchDone(lost.Bucket, lost.Sequence), region.Ref);
         forwarder.Tell(new RuleBatchDone(next.Bucket, next.Sequence), region.Ref);
         AwaitAssert(() => Assert.Equal(2, counters.Delivered));
         Assert.Equal(2, counters.DroppedFor(DropReason.Unreachable));
+        AssertAccounted();
+    }
+
+    [Fact]
+    public void A_given_up_batch_that_is_never_answered_releases_its_credit_after_hold_factor_ack_timeouts()
+    {
+        var region = CreateTestProbe();
+        var forwarder = Forwarder(region, partitions: 4, credit: 2);
+        var (remote, _) = TwoRemotesInDifferentBuckets(4);
+
+        Hand(forwarder, [Message(remote), Message(remote)]);
+        region.ExpectMsg<RuleBatch>();
+        clock.Advance(AckTimeout + TimeSpan.FromMilliseconds(1));
+        AwaitAssert(() => Assert.Equal(2, counters.DroppedFor(DropReason.Unreachable)));
+
+        clock.Advance(AckTimeout * (RuleForwarderActor.HoldFactor - 1));
+        AwaitAssert(() =>
+        {
+            Hand(forwarder, [Message(remote)]);
+            region.ExpectMsg<RuleBatch>(TimeSpan.FromMilliseconds(100));
+        });
         AssertAccounted();
     }
 
