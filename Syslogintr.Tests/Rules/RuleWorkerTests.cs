@@ -293,8 +293,8 @@ public sealed class RuleWorkerTests : TestKit
         var bans = CreateTestProbe();
         registry.Register<BanKey>(bans);
         folder.Write("counted.lua", "ban { ip = '192.0.2.1', reason = 'module v1 ran' } return { version = 'v1' }");
-        string Script(string version) => $"local m = require 'counted' first = first or m function log(msg) ban {{ ip = '192.0.2.1', reason = '{version} ' .. m.version .. ' ' .. tostring(m == first) }} end";
-        var rule = folder.Rule("mods", Script("script1"));
+        string Script(string version) => $"local m = require 'counted' first = first or m function log(msg) ban {{ ip = '192.0.2.1', reason = '{version} ' .. m.version .. ' ' .. tostring(m == first) .. ' ' .. type(only_in_script1) }} end";
+        var rule = folder.Rule("mods", Script("script1") + " function only_in_script1() end");
         var worker = Start(rule);
         AwaitSubscribed(1);
         Assert.Equal("module v1 ran", NextBan(bans));
@@ -304,8 +304,9 @@ public sealed class RuleWorkerTests : TestKit
         Assert.Equal(2, ReloadAndWait(worker).ScriptVersion);
         node.Queue.TryEnqueue(From("192.0.2.9", "a"));
 
-        // The module's top level did not run again, and require handed back the very table package.loaded kept.
-        Assert.Equal("script2 v1 true", NextBan(bans));
+        // The module's top level did not run again, require handed back the very table package.loaded kept, and
+        // a function the new file no longer defines lingers.
+        Assert.Equal("script2 v1 true function", NextBan(bans));
     }
 
     [Fact]
@@ -319,13 +320,18 @@ public sealed class RuleWorkerTests : TestKit
         Assert.Equal("guard ran", NextBan(bans));
         node.Queue.TryEnqueue(From("192.0.2.9", "a"));
         Assert.Equal("v1 1", NextBan(bans));
-
-        File.WriteAllText(rule.ScriptPath, "count = 100\nfunction log(m) ban { ip = '192.0.2.1', reason = 'v2' }\n");
-        var stats = EventFilter.Error(contains: "typo.lua:").ExpectOne(() => ReloadAndWait(worker));
+        File.WriteAllText(rule.ScriptPath, Counting("v2"));
+        ReloadAndWait(worker);
         node.Queue.TryEnqueue(From("192.0.2.9", "b"));
+        Assert.Equal("v2 2", NextBan(bans));
 
-        Assert.Equal(1, stats.ScriptVersion);
-        Assert.Equal("v1 2", NextBan(bans));
+        // Not one line of it runs: count stays the running state's.
+        File.WriteAllText(rule.ScriptPath, "count = 100\nfunction log(m) ban { ip = '192.0.2.1', reason = 'v3' }\n");
+        var stats = EventFilter.Error(contains: "typo.lua:").ExpectOne(() => ReloadAndWait(worker));
+        node.Queue.TryEnqueue(From("192.0.2.9", "c"));
+
+        Assert.Equal(2, stats.ScriptVersion);
+        Assert.Equal("v2 3", NextBan(bans));
     }
 
     [Fact]
