@@ -69,6 +69,13 @@ public sealed partial class LuaRule : IDisposable
         }
     }
 
+    /// <summary>
+    /// The original's SIGUSR1: runs the script file again in this state, so globals and <c>package.loaded</c>
+    /// survive. <see cref="RuleLoadException"/> when it does not compile (nothing changed) or its top level fails
+    /// (what ran before the error stays, as in the original's <c>lua_pcall</c>); the state stays usable.
+    /// </summary>
+    public void Rerun() => RunScript();
+
     /// <summary>Calls <c>log(msg)</c>; null on success, else the Lua error (the state stays usable).</summary>
     public RuleError? Deliver(SyslogMessage message)
     {
@@ -150,27 +157,39 @@ public sealed partial class LuaRule : IDisposable
             throw new InvalidOperationException("the rule prelude left the stack unbalanced");
         }
 
+        RunScript();
+    }
+
+    /// <summary>
+    /// Runs the script file in this state, under the budgets, and checks that <c>log</c> is a function; a
+    /// <see cref="RuleLoadException"/> if not. What the top level did before an error stays done.
+    /// </summary>
+    private void RunScript()
+    {
         callStarted = Stopwatch.GetTimestamp();
         lua.PushCopy(RunSlot);
         if (lua.LoadFile(rule.ScriptPath, "t") != LuaStatus.OK)
         {
-            throw LoadFailed(lua.ToString(-1, false) ?? "cannot load the script");
+            var reason = lua.ToString(-1, false) ?? "cannot load the script";
+            lua.SetTop(InternSlot);
+            throw LoadFailed(reason);
         }
 
         if (lua.PCall(1, 0, 0) != LuaStatus.OK)
         {
             var error = lua.ToString(-1, false) ?? $"its top level raised a {lua.TypeName(-1)}";
+            lua.SetTop(InternSlot);
             throw LoadFailed(error.StartsWith("budget exceeded", StringComparison.Ordinal)
                 ? $"its top level was stopped by the budget (instruction-budget {rule.InstructionBudget}, time-budget {rule.TimeBudget.TotalMilliseconds:0} ms): {error}"
                 : error);
         }
 
-        if (lua.GetGlobal("log") != LuaType.Function)
+        var hasLog = lua.GetGlobal("log") == LuaType.Function;
+        lua.SetTop(InternSlot);
+        if (!hasLog)
         {
             throw LoadFailed($"{rule.ScriptPath} does not define a function log(msg)");
         }
-
-        lua.SetTop(InternSlot);
     }
 
     /// <summary>The reason, naming the script: Lua's messages carry "file:line:" (its tail, when the path is long), not all of them.</summary>

@@ -58,6 +58,9 @@ public sealed record RuleDefinition
 
     public required TimeSpan RestartMaxBackoff { get; init; }
 
+    /// <summary>Whether a changed script reruns in the running state (the original's way) or loads into a fresh one.</summary>
+    public RuleReload Reload { get; init; } = RuleReload.SameState;
+
     /// <summary>Where the rule runs in a cluster; every rule runs <see cref="RuleDistribution.Local"/> on a node whose cluster is disabled.</summary>
     public RuleDistribution Distribution { get; init; } = RuleDistribution.Local;
 
@@ -135,6 +138,7 @@ public sealed record RuleDefinition
             OnLag = onLag,
             RestartMinBackoff = merged.Duration("restart-backoff.min"),
             RestartMaxBackoff = merged.Duration("restart-backoff.max"),
+            Reload = RuleReloads.Parse(name, merged.String("reload")),
             Distribution = distribution,
             Partitions = partitions,
         };

@@ -129,8 +129,10 @@ public sealed class RuleRunner : IDisposable
     public void Restore(byte[] state) => Report(Lua.Restore(state));
 
     /// <summary>
-    /// SIGUSR1 / <c>syslogintr reload</c>: a changed script is loaded into a fresh state, which replaces the old
-    /// one between two batches, so no message is lost; if it fails to load, the old one keeps running.
+    /// SIGUSR1 / <c>syslogintr reload</c>, between two batches, so no message is lost. A changed script runs again
+    /// in the running state (<see cref="RuleReload.SameState"/>, the original's way: globals, modules and the alarm
+    /// survive; an error at its top level keeps what ran before it), or loads into a fresh state that replaces the
+    /// old one (<see cref="RuleReload.Fresh"/>). A script that does not load leaves the old functions running.
     /// </summary>
     public void Reload()
     {
@@ -152,22 +154,35 @@ public sealed class RuleRunner : IDisposable
 
         try
         {
-            alarmSet = false;
-            var fresh = LuaRule.Load(rule, effects, node.Clock, node.HostName);
-            if (!alarmSet)
+            if (rule.Reload == RuleReload.SameState)
             {
-                // The new version calls no alarm(): the old version's must not go on calling its alarm_handler.
-                timers.Cancel(AlarmTimer);
+                // As the original's setitimer: an alarm the new top level does not set again keeps running.
+                Lua.Rerun();
+            }
+            else
+            {
+                alarmSet = false;
+                var fresh = LuaRule.Load(rule, effects, node.Clock, node.HostName);
+                if (!alarmSet)
+                {
+                    // The new version calls no alarm(): the old version's must not go on calling its alarm_handler.
+                    timers.Cancel(AlarmTimer);
+                }
+
+                Lua.Dispose();
+                lua = fresh;
             }
 
-            Lua.Dispose();
-            (lua, scriptHash) = (fresh, hash);
+            scriptHash = hash;
             counters.OnReloaded();
             log.Info("rule {0}: reloaded {1}", instanceName, rule.ScriptPath);
         }
         catch (RuleLoadException e)
         {
-            log.Error("rule {0}: the changed script does not load, the previous version keeps running: {1}", instanceName, e.Reason);
+            // The hash stays the old one: the next reload runs the file again, as the original's SIGUSR1 would.
+            log.Error(rule.Reload == RuleReload.SameState
+                ? "rule {0}: the changed script failed to load; the state keeps its functions and whatever its top level set before the error: {1}"
+                : "rule {0}: the changed script does not load, the previous version keeps running: {1}", instanceName, e.Reason);
         }
     }
 

@@ -85,10 +85,27 @@ public sealed class RuleConfigTests : IDisposable
         Assert.Equal(64, Assert.Single(RulesHosting.Validate(ConfigurationFactory.ParseString("syslogintr.rules.d { script = \"r.lua\", distribution = partitioned }"), folder.Path)).Partitions);
     }
 
+    [Fact]
+    public void Reload_is_same_state_unless_a_rule_asks_for_fresh()
+    {
+        folder.Write("r.lua", "function log(m) end");
+        var config = ConfigurationFactory.ParseString("""
+            syslogintr.rules {
+              plain { script = "r.lua" }
+              fresh { script = "r.lua", reload = fresh }
+            }
+            """);
+
+        var rules = RulesHosting.Validate(config, folder.Path).ToDictionary(r => r.Name);
+
+        Assert.Equal((RuleReload.SameState, RuleReload.Fresh), (rules["plain"].Reload, rules["fresh"].Reload));
+    }
+
     [Theory]
     [InlineData("distribution = everywhere", "'syslogintr.rules.r.distribution' must be local, partitioned or singleton, not 'everywhere'")]
     [InlineData("distribution = partitioned, partitions = 0", "'syslogintr.rules.r.partitions' must be between 1 and 100000, not 0")]
     [InlineData("distribution = singleton, instances = 2", "instances applies to local rules")]
+    [InlineData("reload = restart", "'syslogintr.rules.r.reload' must be same-state or fresh, not 'restart'")]
     public void A_bad_distribution_stops_the_node_naming_the_key(string keys, string expected)
     {
         folder.Write("r.lua", "function log(m) end");

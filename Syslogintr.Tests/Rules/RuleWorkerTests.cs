@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Syslogintr.Actions;
 using Syslogintr.Hosting;
@@ -244,6 +245,146 @@ public sealed class RuleWorkerTests : TestKit
         Assert.Equal("v2", bans.ExpectMsg<BanRequested>().Reason);
         worker.Tell(GetRuleStats.Instance);
         Assert.Equal(2, ExpectMsg<RuleStats>().ScriptVersion);
+    }
+
+    // The original's idioms: `x = (x or 0)`, and a guard that opens files or flushes a chain once.
+    private static string Counting(string version) => $$"""
+        count = (count or 0)
+        if seen == nil then seen = true ban { ip = '192.0.2.1', reason = 'guard ran' } end
+        function log(m) count = count + 1 ban { ip = '192.0.2.1', reason = '{{version}} ' .. count } end
+        """;
+
+    /// <summary>Publishes SIGUSR1 and waits until <paramref name="worker"/> has handled it (its stats come after it in its mailbox).</summary>
+    private RuleStats ReloadAndWait(IActorRef worker)
+    {
+        Sys.EventStream.Publish(ReloadRequested.Instance);
+        worker.Tell(GetRuleStats.Instance);
+        return ExpectMsg<RuleStats>();
+    }
+
+    private static string NextBan(TestProbe bans) => bans.ExpectMsg<BanRequested>(TimeSpan.FromSeconds(5)).Reason;
+
+    [Theory]
+    [InlineData(RuleReload.SameState, new[] { "v2 3" })]
+    [InlineData(RuleReload.Fresh, new[] { "guard ran", "v2 1" })]
+    public void Reload_keeps_globals_and_skips_guarded_blocks_in_the_same_state_and_starts_over_when_fresh(RuleReload mode, string[] afterReload)
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var rule = folder.Rule("count", Counting("v1"), r => r with { Reload = mode });
+        var worker = Start(rule);
+        AwaitSubscribed(1);
+        Assert.Equal("guard ran", NextBan(bans));
+        node.Queue.TryEnqueue(From("192.0.2.9", "a"));
+        node.Queue.TryEnqueue(From("192.0.2.9", "b"));
+        Assert.Equal(["v1 1", "v1 2"], [NextBan(bans), NextBan(bans)]);
+
+        File.WriteAllText(rule.ScriptPath, Counting("v2"));
+        Assert.Equal(2, ReloadAndWait(worker).ScriptVersion);
+        node.Queue.TryEnqueue(From("192.0.2.9", "c"));
+
+        Assert.Equal(afterReload, afterReload.Select(_ => NextBan(bans)).ToArray());
+        bans.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Reload_in_the_same_state_keeps_required_modules_cached()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        folder.Write("counted.lua", "ban { ip = '192.0.2.1', reason = 'module v1 ran' } return { version = 'v1' }");
+        string Script(string version) => $"local m = require 'counted' first = first or m function log(msg) ban {{ ip = '192.0.2.1', reason = '{version} ' .. m.version .. ' ' .. tostring(m == first) .. ' ' .. type(only_in_script1) }} end";
+        var rule = folder.Rule("mods", Script("script1") + " function only_in_script1() end");
+        var worker = Start(rule);
+        AwaitSubscribed(1);
+        Assert.Equal("module v1 ran", NextBan(bans));
+
+        folder.Write("counted.lua", "ban { ip = '192.0.2.1', reason = 'module v2 ran' } return { version = 'v2' }");
+        File.WriteAllText(rule.ScriptPath, Script("script2"));
+        Assert.Equal(2, ReloadAndWait(worker).ScriptVersion);
+        node.Queue.TryEnqueue(From("192.0.2.9", "a"));
+
+        // The module's top level did not run again, require handed back the very table package.loaded kept, and
+        // a function the new file no longer defines lingers.
+        Assert.Equal("script2 v1 true function", NextBan(bans));
+    }
+
+    [Fact]
+    public void A_reload_that_does_not_compile_changes_nothing_and_says_why()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var rule = folder.Rule("typo", Counting("v1"));
+        var worker = Start(rule);
+        AwaitSubscribed(1);
+        Assert.Equal("guard ran", NextBan(bans));
+        node.Queue.TryEnqueue(From("192.0.2.9", "a"));
+        Assert.Equal("v1 1", NextBan(bans));
+        File.WriteAllText(rule.ScriptPath, Counting("v2"));
+        ReloadAndWait(worker);
+        node.Queue.TryEnqueue(From("192.0.2.9", "b"));
+        Assert.Equal("v2 2", NextBan(bans));
+
+        // Not one line of it runs: count stays the running state's.
+        File.WriteAllText(rule.ScriptPath, "count = 100\nfunction log(m) ban { ip = '192.0.2.1', reason = 'v3' }\n");
+        var stats = EventFilter.Error(contains: "typo.lua:").ExpectOne(() => ReloadAndWait(worker));
+        node.Queue.TryEnqueue(From("192.0.2.9", "c"));
+
+        Assert.Equal(2, stats.ScriptVersion);
+        Assert.Equal("v2 3", NextBan(bans));
+    }
+
+    [Fact]
+    public void A_reload_whose_top_level_fails_keeps_what_ran_before_the_error_as_the_original_does()
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var rule = folder.Rule("partial", Counting("v1"));
+        var worker = Start(rule);
+        AwaitSubscribed(1);
+        Assert.Equal("guard ran", NextBan(bans));
+
+        File.WriteAllText(rule.ScriptPath, """
+            stage = 'before'
+            function log(m) count = count + 1 ban { ip = '192.0.2.1', reason = 'v2 ' .. count .. ' ' .. stage } end
+            error('boom')
+            stage = 'after'
+            """);
+        EventFilter.Error(contains: "boom").ExpectOne(() => ReloadAndWait(worker));
+        node.Queue.TryEnqueue(From("192.0.2.9", "a"));
+        Assert.Equal("v2 1 before", NextBan(bans));
+
+        // Stopped by the budget: the same, and the state stays usable.
+        File.WriteAllText(rule.ScriptPath, "function log(m) ban { ip = '192.0.2.1', reason = 'v3 ' .. count } end while true do end");
+        EventFilter.Error(contains: "budget exceeded").ExpectOne(() => ReloadAndWait(worker));
+        node.Queue.TryEnqueue(From("192.0.2.9", "b"));
+        Assert.Equal("v3 1", NextBan(bans));
+    }
+
+    [Theory]
+    [InlineData(RuleReload.SameState)]
+    [InlineData(RuleReload.Fresh)]
+    public void An_alarm_the_new_top_level_does_not_set_keeps_running_in_the_same_state_and_stops_when_fresh(RuleReload mode)
+    {
+        var bans = CreateTestProbe();
+        registry.Register<BanKey>(bans);
+        var rule = folder.Rule("tick", "alarm(0.1) function alarm_handler() ban { ip = '192.0.2.1', reason = 'tick v1' } end function log(m) end", r => r with { Reload = mode });
+        var worker = Start(rule);
+        AwaitSubscribed(1);
+        Assert.Equal("tick v1", NextBan(bans));
+
+        File.WriteAllText(rule.ScriptPath, "function alarm_handler() ban { ip = '192.0.2.1', reason = 'tick v2' } end function log(m) end");
+        ReloadAndWait(worker);
+        bans.ReceiveWhile(TimeSpan.FromMilliseconds(50), m => m);
+
+        if (mode == RuleReload.SameState)
+        {
+            Assert.Equal("tick v2", NextBan(bans));
+        }
+        else
+        {
+            bans.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        }
     }
 
     [Fact]
