@@ -116,4 +116,35 @@ public sealed class TestRuleReplayTests : IDisposable
         Assert.False(ReplayOrigin.TryParse("udp:not-an-address", out _));
         Assert.False(ReplayOrigin.TryParse("tcp:192.0.2.5", out _));
     }
+
+    [Fact]
+    public void A_trusted_script_executes_and_creates_nothing_its_calls_are_recorded()
+    {
+        var touched = Path.Combine(folder.Path, "touched");
+        var written = Path.Combine(folder.Path, "written");
+        var rule = folder.Rule("trusted", $$"""
+            function log(m)
+              local ok, how, code = os.execute("touch {{touched}}")
+              local p = io.popen("cmd", "r")
+              local out = p:read("a")
+              p:close()
+              local f = io.open("{{written}}", "w")
+              f:write("x")
+              f:close()
+              syslog("info", tostring(ok) .. " " .. how .. " " .. code .. " [" .. out .. "]")
+            end
+            """, r => r with { Trusted = true });
+
+        Assert.Equal(
+            [
+                $$"""{"action":"os.execute","command":"touch {{touched}}"}""",
+                """{"action":"io.popen","command":"cmd","mode":"r"}""",
+                $$"""{"action":"io.open","path":"{{written}}","mode":"w"}""",
+                """{"action":"syslog","facility":"syslog","level":"info","host":"localhost","program":"trusted","pid":null,"msg":"true exit 0 []"}""",
+                """{"summary":{"lines":1,"messages":1,"actions":{"io.open":1,"io.popen":1,"os.execute":1,"syslog":1},"errors":0}}""",
+            ],
+            Replay(rule, OneLine));
+        Assert.False(File.Exists(touched));
+        Assert.False(File.Exists(written));
+    }
 }

@@ -24,7 +24,7 @@ public sealed class RuleReplay(RuleDefinition rule, TextWriter output, TextWrite
         var effects = new JsonLinesEffects(output);
         var reader = new LogLineReader(clock, defaultFacility, defaultSeverity, clock.Now, origin);
         var match = MessageFilter.Compile(rule.Match);
-        using var lua = LuaRule.Load(rule, effects, clock, "localhost");
+        using var lua = LuaRule.Load(rule, effects, clock, "localhost", effects);
         DateTimeOffset? nextAlarm = null;
         var alarmInterval = TimeSpan.Zero;
         using var text = new StreamReader(input);
