@@ -35,7 +35,7 @@ public static class TestRuleCommand
             Description = "where the lines are taken to come from: udp (default: msg.host is the host the line names), local or local:PATH (the unix socket, default /dev/log), udp:ADDR (that sender)",
             DefaultValueFactory = _ => "udp",
         };
-        var trusted = new Option<bool>("--trusted") { Description = "run with the full standard library, as a trusted rule" };
+        var trusted = new Option<bool>("--trusted") { Description = "run with the full standard library, as a trusted rule; os.execute, io.popen and io.open for writing are recorded as actions, never run" };
         var allow = new Option<string[]>("--allow-path") { Description = "a folder the sandboxed script may open (repeatable)" };
         var rulesPath = new Option<string>("--rules-path")
         {
