@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using KeraLua;
 using Syslogintr.Ingest;
 using Syslogintr.Pipeline;
+using Syslogintr.Rules.Replay;
 using LuaFunction = KeraLua.LuaFunction;
 
 namespace Syslogintr.Rules;
@@ -34,13 +35,17 @@ public sealed partial class LuaRule : IDisposable
 
     // Kept in fields so the delegates Lua holds pointers to live as long as the state.
     private readonly LuaFunction[] hostFunctions;
+    private readonly LuaFunction recordStandIn;
+    private readonly IStandInRecorder? recorder;
     private readonly Lua lua;
     private SyslogMessage? current;
     private long callStarted;
     private bool disposed;
 
-    private LuaRule(RuleDefinition rule, IRuleEffects effects, TimeProvider clock, string hostName)
+    private LuaRule(RuleDefinition rule, IRuleEffects effects, TimeProvider clock, string hostName, IStandInRecorder? recorder)
     {
+        this.recorder = recorder;
+        recordStandIn = HostRecordStandIn;
         this.rule = rule;
         this.effects = effects;
         this.clock = clock;
@@ -54,9 +59,11 @@ public sealed partial class LuaRule : IDisposable
     public long MemoryBytes => ((long)lua.GarbageCollector(LuaGC.Count, 0) * 1024) + lua.GarbageCollector(LuaGC.Countb, 0);
 
     /// <summary>A new state running the rule's script; <see cref="RuleLoadException"/> when the script does not load or run.</summary>
-    public static LuaRule Load(RuleDefinition rule, IRuleEffects effects, TimeProvider clock, string hostName)
+    /// <param name="recorder">Replays only: a trusted script's <c>os.execute</c>, <c>io.popen</c> and <c>io.open</c>
+    /// for writing are recorded there (replay.lua) instead of run.</param>
+    public static LuaRule Load(RuleDefinition rule, IRuleEffects effects, TimeProvider clock, string hostName, IStandInRecorder? recorder = null)
     {
-        var state = new LuaRule(rule, effects, clock, hostName);
+        var state = new LuaRule(rule, effects, clock, hostName, recorder);
         try
         {
             state.Start();
@@ -157,6 +164,11 @@ public sealed partial class LuaRule : IDisposable
             throw new InvalidOperationException("the rule prelude left the stack unbalanced");
         }
 
+        if (recorder is not null && rule.Trusted)
+        {
+            InstallReplayStandIns();
+        }
+
         RunScript();
     }
 
@@ -191,6 +203,27 @@ public sealed partial class LuaRule : IDisposable
             throw LoadFailed($"{rule.ScriptPath} does not define a function log(msg)");
         }
     }
+
+    /// <summary>replay.lua, with the function it records through. Trusted rules only: a sandboxed rule's os.execute and io.popen already refuse, as live.</summary>
+    private void InstallReplayStandIns()
+    {
+        if (lua.LoadBuffer(LoadResource("replay.lua"), "=replay") != LuaStatus.OK)
+        {
+            throw new InvalidOperationException("the replay stand-ins do not compile: " + lua.ToString(-1, false));
+        }
+
+        lua.PushCFunction(recordStandIn);
+        if (lua.PCall(1, 0, 0) != LuaStatus.OK)
+        {
+            throw new InvalidOperationException("the replay stand-ins failed: " + lua.ToString(-1, false));
+        }
+    }
+
+    private int HostRecordStandIn(IntPtr state) => Guard(state, l =>
+    {
+        recorder!.Record(l.ToString(1, false), l.ToString(2, false), l.ToString(3, false), l.Type(4) == LuaType.String ? l.ToString(4, false) : null);
+        return null;
+    });
 
     /// <summary>The reason, naming the script: Lua's messages carry "file:line:" (its tail, when the path is long), not all of them.</summary>
     private RuleLoadException LoadFailed(string reason) =>

@@ -30,7 +30,12 @@ public static class TestRuleCommand
             Description = "facility.level of lines that carry no <PRI> (file lines), e.g. authpriv.info",
             DefaultValueFactory = _ => "user.notice",
         };
-        var trusted = new Option<bool>("--trusted") { Description = "run with the full standard library, as a trusted rule" };
+        var origin = new Option<string>("--origin")
+        {
+            Description = "where the lines are taken to come from: udp (default: msg.host is the host the line names), local or local:PATH (the unix socket, default /dev/log), udp:ADDR (that sender)",
+            DefaultValueFactory = _ => "udp",
+        };
+        var trusted = new Option<bool>("--trusted") { Description = "run with the full standard library, as a trusted rule; os.execute, io.popen and io.open for writing are recorded as actions, never run" };
         var allow = new Option<string[]>("--allow-path") { Description = "a folder the sandboxed script may open (repeatable)" };
         var rulesPath = new Option<string>("--rules-path")
         {
@@ -43,6 +48,7 @@ public static class TestRuleCommand
         command.Options.Add(input);
         command.Options.Add(options);
         command.Options.Add(pri);
+        command.Options.Add(origin);
         command.Options.Add(trusted);
         command.Options.Add(allow);
         command.Options.Add(rulesPath);
@@ -53,6 +59,13 @@ public static class TestRuleCommand
             if (dot < 0 || !LuaNames.TryParseFacility(priText[..dot], out var facility) || !LuaNames.TryParseLevel(priText[(dot + 1)..], out var severity))
             {
                 Console.Error.WriteLine($"syslogintr: --pri '{priText}' is not facility.level");
+                return 2;
+            }
+
+            var originText = parse.GetValue(origin)!;
+            if (!ReplayOrigin.TryParse(originText, out var sender))
+            {
+                Console.Error.WriteLine($"syslogintr: --origin '{originText}' is not udp, udp:ADDR, local or local:PATH");
                 return 2;
             }
 
@@ -78,7 +91,7 @@ public static class TestRuleCommand
                 return 2;
             }
 
-            var replay = new RuleReplay(rule, Console.Out, Console.Error, facility, severity);
+            var replay = new RuleReplay(rule, Console.Out, Console.Error, facility, severity, sender);
             try
             {
                 using var stream = file.OpenRead();

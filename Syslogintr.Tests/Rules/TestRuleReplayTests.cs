@@ -75,4 +75,76 @@ public sealed class TestRuleReplayTests : IDisposable
             ],
             output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    private const string OneLine = "Nov 29 03:00:00 srv app[1]: hello\n";
+
+    private string[] Replay(RuleDefinition rule, string log, Origin? origin = null)
+    {
+        var output = new StringWriter();
+        new RuleReplay(rule, output, TextWriter.Null, Facility.User, Severity.Notice, origin).Run(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(log)));
+        return output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    [Fact]
+    public void Origin_local_makes_lines_come_from_the_unix_socket()
+    {
+        var rule = folder.Rule("local", """
+            function log(m)
+              if m.remote == false then syslog("info", "local from " .. m.host) end
+            end
+            """);
+
+        Assert.True(ReplayOrigin.TryParse("local", out var local));
+        Assert.Equal(
+            """{"action":"syslog","facility":"syslog","level":"info","host":"localhost","program":"local","pid":null,"msg":"local from /dev/log"}""",
+            Replay(rule, OneLine, local)[0]);
+        Assert.True(ReplayOrigin.TryParse("local:/run/x/log", out var path));
+        Assert.Contains("local from /run/x/log", Replay(rule, OneLine, path)[0]);
+        Assert.DoesNotContain("\"action\"", string.Concat(Replay(rule, OneLine)));
+    }
+
+    [Fact]
+    public void Origin_udp_addr_makes_lines_come_from_that_sender()
+    {
+        var rule = folder.Rule("udp", """
+            function log(m) syslog("info", tostring(m.remote) .. " " .. m.host .. " " .. m.hostname) end
+            """);
+
+        Assert.True(ReplayOrigin.TryParse("udp:192.0.2.5", out var sender));
+        Assert.Contains("\"msg\":\"true 192.0.2.5 srv\"", Replay(rule, OneLine, sender)[0]);
+        Assert.Contains("\"msg\":\"true srv srv\"", Replay(rule, OneLine)[0]);
+        Assert.False(ReplayOrigin.TryParse("udp:not-an-address", out _));
+        Assert.False(ReplayOrigin.TryParse("tcp:192.0.2.5", out _));
+    }
+
+    [Fact]
+    public void A_trusted_script_executes_and_creates_nothing_its_calls_are_recorded()
+    {
+        var touched = Path.Combine(folder.Path, "touched");
+        var written = Path.Combine(folder.Path, "written");
+        var rule = folder.Rule("trusted", $$"""
+            function log(m)
+              local ok, how, code = os.execute("touch {{touched}}")
+              local p = io.popen("cmd", "r")
+              local out = p:read("a")
+              p:close()
+              local f = io.open("{{written}}", "w")
+              f:write("x")
+              f:close()
+              syslog("info", tostring(ok) .. " " .. how .. " " .. code .. " [" .. out .. "]")
+            end
+            """, r => r with { Trusted = true });
+
+        Assert.Equal(
+            [
+                $$"""{"action":"os.execute","command":"touch {{touched}}"}""",
+                """{"action":"io.popen","command":"cmd","mode":"r"}""",
+                $$"""{"action":"io.open","path":"{{written}}","mode":"w"}""",
+                """{"action":"syslog","facility":"syslog","level":"info","host":"localhost","program":"trusted","pid":null,"msg":"true exit 0 []"}""",
+                """{"summary":{"lines":1,"messages":1,"actions":{"io.open":1,"io.popen":1,"os.execute":1,"syslog":1},"errors":0}}""",
+            ],
+            Replay(rule, OneLine));
+        Assert.False(File.Exists(touched));
+        Assert.False(File.Exists(written));
+    }
 }

@@ -7,7 +7,7 @@ using Syslogintr.Sinks;
 namespace Syslogintr.Rules.Replay;
 
 /// <summary>Dry-run effects for <c>syslogintr test-rule</c>: nothing is executed; each action is one JSON line.</summary>
-public sealed class JsonLinesEffects(TextWriter output) : IRuleEffects
+public sealed class JsonLinesEffects(TextWriter output) : IRuleEffects, IStandInRecorder
 {
     private readonly Dictionary<string, long> counts = new(StringComparer.Ordinal);
 
@@ -61,6 +61,15 @@ public sealed class JsonLinesEffects(TextWriter output) : IRuleEffects
     public void Inject(SyslogMessage message) => Emit("syslog", w => WriteMessage(w, message));
 
     public void InjectionRefused(SyslogMessage message) => Emit("syslog_refused", w => WriteMessage(w, message));
+
+    public void Record(string action, string key, string value, string? mode) => Emit(action, w =>
+    {
+        w.WriteString(key, value);
+        if (mode is not null)
+        {
+            w.WriteString("mode", mode);
+        }
+    });
 
     public void SetAlarm(TimeSpan interval) => AlarmInterval = interval;
 

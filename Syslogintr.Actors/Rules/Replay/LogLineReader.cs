@@ -10,17 +10,12 @@ namespace Syslogintr.Rules.Replay;
 /// timestamp, a bare day, no host, a "[prog]:" tag). A file line carries no PRI, so the defaults supply it.
 /// Timestamps without a zone are read in <paramref name="clock"/>'s time zone, as the daemon that wrote them did.
 /// </summary>
+/// <param name="origin">The sender every line is taken to come from (see <see cref="ReplayOrigin"/>); null for <see cref="ReplayOrigin.File"/>.</param>
 /// <param name="readAt">When the log is taken to be read: a timestamp without a year gets the year that puts it at
 /// most a month after this instant (as the node infers the year from the time it receives a message).</param>
-public sealed class LogLineReader(TimeProvider clock, Facility defaultFacility, Severity defaultSeverity, DateTimeOffset readAt)
+public sealed class LogLineReader(TimeProvider clock, Facility defaultFacility, Severity defaultSeverity, DateTimeOffset readAt, Origin? origin = null)
 {
     private readonly SyslogParser parser = new(clock, "localhost");
-
-    /// <summary>
-    /// A network sender without an address, so that <c>m.hostname</c> and <c>m.host</c> are the host the line names
-    /// (a local socket's host would be its path) and a line that names none gets the parser's local host name.
-    /// </summary>
-    private static readonly Origin FileOrigin = new(Transport.Udp, null, -1, "replay", -1, "replay");
 
     /// <summary>The message of <paramref name="line"/>; null for blank lines and <c>#</c> comments.</summary>
     public SyslogMessage? Read(string line)
@@ -30,7 +25,7 @@ public sealed class LogLineReader(TimeProvider clock, Facility defaultFacility, 
             return null;
         }
 
-        var parsed = parser.Parse(Encoding.UTF8.GetBytes(line), FileOrigin, readAt);
+        var parsed = parser.Parse(Encoding.UTF8.GetBytes(line), origin ?? ReplayOrigin.File, readAt);
         var at = parsed.Timestamp ?? clock.GetUtcNow();
         return parsed.HasPri
             ? parsed with { ReceivedAt = at }

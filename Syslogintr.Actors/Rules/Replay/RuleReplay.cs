@@ -8,7 +8,8 @@ namespace Syslogintr.Rules.Replay;
 /// rule's clock, <c>alarm_handler()</c> runs whenever the replayed time passes an alarm, every action is printed
 /// as a JSON line, and a summary line ends the output.
 /// </summary>
-public sealed class RuleReplay(RuleDefinition rule, TextWriter output, TextWriter errors, Facility defaultFacility, Severity defaultSeverity)
+/// <param name="origin">The sender every line is taken to come from; null for <see cref="ReplayOrigin.File"/>.</param>
+public sealed class RuleReplay(RuleDefinition rule, TextWriter output, TextWriter errors, Facility defaultFacility, Severity defaultSeverity, Origin? origin = null)
 {
     public long Lines { get; private set; }
 
@@ -21,9 +22,9 @@ public sealed class RuleReplay(RuleDefinition rule, TextWriter output, TextWrite
     {
         var clock = new ReplayClock(DateTimeOffset.UtcNow);
         var effects = new JsonLinesEffects(output);
-        var reader = new LogLineReader(clock, defaultFacility, defaultSeverity, clock.Now);
+        var reader = new LogLineReader(clock, defaultFacility, defaultSeverity, clock.Now, origin);
         var match = MessageFilter.Compile(rule.Match);
-        using var lua = LuaRule.Load(rule, effects, clock, "localhost");
+        using var lua = LuaRule.Load(rule, effects, clock, "localhost", effects);
         DateTimeOffset? nextAlarm = null;
         var alarmInterval = TimeSpan.Zero;
         using var text = new StreamReader(input);
