@@ -159,16 +159,28 @@ public static class RunCommand
             return ExitCodes.BadConfiguration;
         }
 
-        return await RunNodeAsync(config, cancellationToken);
+        if (mode.Daemonize && !Daemon.IsChild)
+        {
+            return await Daemon.StartAsync();
+        }
+
+        return await RunNodeAsync(config, cancellationToken, mode);
     }
 
-    public static async Task<int> RunNodeAsync(Config config, CancellationToken cancellationToken)
+    /// <param name="mode">What the command line asked for beyond the config: a daemon's child, no pid file with <c>-f</c>.</param>
+    public static async Task<int> RunNodeAsync(Config config, CancellationToken cancellationToken, ScriptMode? mode = null)
     {
         // What .NET code prints (Akka's fallback logger while the system starts and stops) goes to stderr too. The
         // script's print() (C stdio) and the console sink (the raw stdout stream) still write to stdout.
         Console.SetOut(Console.Error);
+        mode ??= new ScriptMode();
         try
         {
+            if (mode.Daemonize)
+            {
+                Daemon.Detach();
+            }
+
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o =>
@@ -184,12 +196,18 @@ public static class RunCommand
             builder.Services.AddSyslogintr(config);
 
             // Locked before anything starts: a second node with the same pid file touches no socket or file.
-            using var pidFile = PidFile.Acquire(config);
+            // The original's -f writes no pid file.
+            using var pidFile = mode.Script is not null && mode.Foreground ? null : PidFile.Acquire(config);
             using var host = builder.Build();
             await host.StartAsync(cancellationToken);
             var system = host.Services.GetRequiredService<ActorSystem>();
             using var signals = Signals.Publish(system);
-            pidFile.Publish();
+            pidFile?.Publish();
+            if (mode.Daemonize)
+            {
+                Daemon.Ready();
+            }
+
             await host.WaitForShutdownAsync(cancellationToken);
 
             // SIGTERM stops the host, which runs coordinated shutdown; the cluster runs it first when it removed us.

@@ -73,6 +73,76 @@ public sealed class ScriptCommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_f_the_command_returns_once_its_detached_daemon_is_up_and_the_daemon_writes_the_pid_file()
+    {
+        var socket = Path.Combine(folder, "log");
+        var pidFile = Path.Combine(folder, "node.pid");
+        var seen = Path.Combine(folder, "seen.txt");
+        var config = Path.Combine(folder, "node.conf");
+        await File.WriteAllTextAsync(config, $"syslogintr.pid-file = \"{pidFile}\"");
+        await File.WriteAllTextAsync(Path.Combine(folder, "daemon.lua"), $$"""
+            print("to nobody")
+            function log(msg)
+              local f = io.open("{{seen}}", "a")
+              f:write(msg.msg, "\n")
+              f:close()
+            end
+            """);
+
+        var (exitCode, _, stderr) = await NodeExecutable.RunAsync(folder, "--config", config, "-s", socket, "daemon.lua");
+        Assert.True(exitCode == 0, stderr);
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim());
+        try
+        {
+            Assert.Contains("syslogintr.dll", File.ReadAllText($"/proc/{pid}/cmdline"));
+            // setsid(2): its own session (field 6 of /proc/PID/stat is the session id), detached from the terminal.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            Assert.Equal(pid.ToString(), stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3]);
+            Assert.Equal("/", new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget);
+            Assert.All(["0", "1", "2"], fd => Assert.Equal("/dev/null", new FileInfo($"/proc/{pid}/fd/{fd}").LinkTarget));
+
+            await Logger.RunAsync("-u", socket, "to the daemon");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!(File.Exists(seen) && File.ReadAllText(seen).Contains("to the daemon")))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the daemon's script never saw the message");
+                await Task.Delay(50);
+            }
+        }
+        finally
+        {
+            using (var kill = Process.Start("kill", ["-TERM", pid.ToString()]))
+            {
+                await kill!.WaitForExitAsync();
+            }
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (Directory.Exists($"/proc/{pid}") && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        Assert.False(Directory.Exists($"/proc/{pid}"), "the daemon did not stop on SIGTERM");
+        Assert.False(File.Exists(pidFile), "the daemon left its pid file");
+    }
+
+    [Fact]
+    public async Task A_daemon_that_cannot_start_makes_the_command_fail_with_its_one_line()
+    {
+        await File.WriteAllTextAsync(Path.Combine(folder, "broken.lua"), "function log(m)\n");
+        var config = Path.Combine(folder, "node.conf");
+        await File.WriteAllTextAsync(config, $"syslogintr.pid-file = \"{Path.Combine(folder, "node.pid")}\"");
+
+        var (exitCode, stdout, stderr) = await NodeExecutable.RunAsync(folder, "--config", config, "-s", Path.Combine(folder, "log"), "broken.lua");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(Path.Combine(folder, "broken.lua"), line);
+    }
+
+    [Fact]
     public async Task An_unknown_option_prints_the_usage_on_stderr_and_exits_2()
     {
         var (exitCode, stdout, stderr) = await NodeExecutable.RunAsync(folder, "-f", "--no-such-option", "x.lua");
