@@ -151,6 +151,10 @@ public sealed class ScriptCommandLineTests : IDisposable
               if line:match("^[UG]id:") then print("top " .. line) end
             end
             io.stdout:flush()
+            -- Still loading while the test sends its first message: the bound socket must keep it for the script.
+            os.execute("sleep 2")
+            print("slept")
+            io.stdout:flush()
             function log(msg)
               print("got " .. msg.msg)
               io.stdout:flush()
@@ -172,13 +176,16 @@ public sealed class ScriptCommandLineTests : IDisposable
         {
             await WaitForAsync(() => output.Stdout.Any(l => l.StartsWith("top Gid:")), node, output);
             Assert.Equal(["top Gid:\t65534\t65534\t65534\t65534", "top Uid:\t65534\t65534\t65534\t65534"], output.Stdout.Order(StringComparer.Ordinal));
+            Assert.True(File.Exists(socket), "the socket was not bound before the script loaded");
+            await Logger.RunAsync("-u", socket, "while loading");
+            Assert.DoesNotContain("slept", output.Stdout);
             Assert.Matches(@"^Uid:\t65534\t65534\t65534\t65534$", File.ReadLines($"/proc/{node.Id}/status").Single(l => l.StartsWith("Uid:")));
             Assert.Equal("Groups:\t65534", File.ReadLines($"/proc/{node.Id}/status").Single(l => l.StartsWith("Groups:")).Trim());
-            await WaitForAsync(() => File.Exists(socket), node, output);
             Assert.Equal("65534:65534", await StatOwnerAsync(socket));
 
             await Logger.RunAsync("-u", socket, "after the drop");
             await WaitForAsync(() => output.Stdout.Contains("got after the drop"), node, output);
+            Assert.Equal(["got while loading", "got after the drop"], output.Stdout.Where(l => l.StartsWith("got ")));
         }
         finally
         {
