@@ -72,11 +72,16 @@ public sealed partial class SeedHourTests(ITestOutputHelper output)
         // only when it closes them): once both are in the maillog, everything sent before them has been handled.
         senders.SendLast();
         await run.WaitForLinesAsync("/var/log/maillog", l => l.Any(x => x.Contains("seedhour-unix[1]: last")) && l.Any(x => x.Contains("seedhour-udp[2]: last")), "the last messages of both senders");
-        Assert.Equal(0, await run.StopAsync());
+        var exitCode = await run.StopAsync();
         var messages = Lines(run, "/var/log/messages");
         var maillog = Lines(run, "/var/log/maillog");
         var mta = Lines(run, MtaRecord).Select(l => JsonSerializer.Deserialize<MtaRecordLine>(l, Json)!).ToList();
         output.WriteLine($"MTA sends: {string.Join(", ", mta)}; our senders: {senders}; took {started.Elapsed.TotalSeconds:F1}s");
+
+        // No sender blocked: neither the MTA's 400 blocking sends nor ours on the unix socket and UDP.
+        Assert.Equal(2, mta.Count);
+        Assert.All(mta, m => Assert.True(m.Failed == 0 && m.Slowest < SendBound.TotalSeconds, $"the MTA's sends: {m}"));
+        Assert.True(senders.Failed == 0 && senders.Slowest < SendBound, $"our senders: {senders}");
 
         // The mail goes out, as the script wrote it, to each recipient in turn (the script waited for the MTA).
         Assert.Equal(["-O", "-", "http://localhost/server-status/?auto"], Assert.Single(run.Invocations("wget")).Argv);
@@ -89,11 +94,6 @@ public sealed partial class SeedHourTests(ITestOutputHelper output)
 
         Assert.Contains(messages, l => l.EndsWith(": WEB SERVER NOT RUNNING", StringComparison.Ordinal));
         Assert.Equal(["start"], Assert.Single(run.Invocations("httpd")).Argv); // check_apache went on to its end
-
-        // No sender blocked: neither the MTA's 400 blocking sends nor ours on the unix socket and UDP.
-        Assert.Equal(2, mta.Count);
-        Assert.All(mta, m => Assert.True(m.Failed == 0 && m.Slowest < SendBound.TotalSeconds, $"the MTA's sends: {m}"));
-        Assert.True(senders.Failed == 0 && senders.Slowest < SendBound, $"our senders: {senders}");
 
         // UDP (and the unix socket) kept flowing while the script was blocked: what was sent then reached its files.
         Assert.True(sentDuringHang.Udp >= HangSeconds * 2 * 10, $"only {sentDuringHang.Udp} UDP messages were sent during the hang");
@@ -109,6 +109,7 @@ public sealed partial class SeedHourTests(ITestOutputHelper output)
         var dropped = Dropped(run.Output.Stderr);
         Assert.True(sent == found + dropped, $"sent {sent}, in the files {found}, counted as dropped {dropped}:\n{string.Join('\n', run.Output.Stderr)}");
         Assert.NotEmpty(homeBase.Datagrams); // and the script's relays went on to its home base
+        Assert.Equal(0, exitCode);
     }
 
     /// <summary>The two mails as the sendmail stand-in recorded them, once both returned (bounded: 2 hangs and a start).</summary>
@@ -173,16 +174,10 @@ public sealed partial class SeedHourTests(ITestOutputHelper output)
 
         public TimeSpan Slowest => TimeSpan.FromTicks(Interlocked.Read(ref slowestTicks));
 
-        /// <summary>Sends one message on each socket every 25 ms while <paramref name="go"/> holds (on a thread of its own: sends block).</summary>
-        public Task RunAsync(Func<bool> go) => Task.Factory.StartNew(() =>
-        {
-            while (go())
-            {
-                Send(unix, null, $"<13>{Now()} seedhour-unix[1]: {unixSent}", ref unixSent);
-                Send(udp, node, $"<13>{Now()} seedhour-udp[2]: {udpSent}", ref udpSent);
-                Thread.Sleep(SenderInterval);
-            }
-        }, TaskCreationOptions.LongRunning);
+        /// <summary>Sends one message on each socket every 25 ms while <paramref name="go"/> holds, each socket on a thread of its own (a send may block).</summary>
+        public Task RunAsync(Func<bool> go) => Task.WhenAll(
+            Loop(go, () => Send(unix, null, $"<13>{Now()} seedhour-unix[1]: {unixSent}", ref unixSent)),
+            Loop(go, () => Send(udp, node, $"<13>{Now()} seedhour-udp[2]: {udpSent}", ref udpSent)));
 
         public void SendLast()
         {
@@ -219,6 +214,15 @@ public sealed partial class SeedHourTests(ITestOutputHelper output)
                 Interlocked.CompareExchange(ref slowestTicks, elapsed, seen);
             }
         }
+
+        private static Task Loop(Func<bool> go, Action send) => Task.Factory.StartNew(() =>
+        {
+            while (go())
+            {
+                send();
+                Thread.Sleep(SenderInterval);
+            }
+        }, TaskCreationOptions.LongRunning);
 
         /// <summary>An RFC 3164 timestamp (the day padded with a space), as syslog(3) writes it.</summary>
         private static string Now()
