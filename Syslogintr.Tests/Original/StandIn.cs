@@ -3,7 +3,7 @@ namespace Syslogintr.Tests.Original;
 /// <summary>
 /// A recording stand-in for a program the original's scripts run (<c>iptables</c>, <c>wget</c>, <c>sendmail</c>, ...):
 /// a shell script that writes its arguments (and, when it reads one, its standard input) to a record the test reads
-/// back, then prints <see cref="Output"/>, runs <see cref="Then"/> and exits with <see cref="ExitCode"/>. Installed at
+/// back (after running <see cref="First"/>), then prints <see cref="Output"/>, runs <see cref="Then"/> and exits with <see cref="ExitCode"/>. Installed at
 /// <see cref="Path"/> inside the run's mount namespace only (the host's file stays untouched), or on the node's PATH
 /// when <see cref="Path"/> is just a name.
 /// </summary>
@@ -16,6 +16,9 @@ public sealed record StandIn(string Name, string Path)
 
     /// <summary>Printed on standard output (what a script reads back through <c>io.popen</c>).</summary>
     public string Output { get; init; } = "";
+
+    /// <summary>Shell commands run before anything else (e.g. an MTA that logs and hangs before it reads the mail).</summary>
+    public string First { get; init; } = "";
 
     /// <summary>Shell commands run after recording, before exiting (e.g. <c>sleep 30</c> for a program that hangs).</summary>
     public string Then { get; init; } = "";
@@ -45,6 +48,7 @@ public sealed record StandIn(string Name, string Path)
             #!/bin/sh
             # Recording stand-in for {Name} (Syslogintr.Tests/Original): the real one never runs in these tests.
             record="{record}"
+            {First}
             {(ReadsStdin ? "cat > \"$record.stdin\"" : ": > \"$record.stdin\"")}
             printf '%s\0' "$@" > "$record.tmp" && mv "$record.tmp" "$record.argv"
             printf '%s' '{Output.Replace("'", "'\\''", StringComparison.Ordinal)}'
