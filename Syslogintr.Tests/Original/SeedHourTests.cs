@@ -15,8 +15,9 @@ namespace Syslogintr.Tests.Original;
 /// original's <c>check_apache</c> (wget) and <c>sendmail</c> (<c>io.popen("/usr/sbin/sendmail ...")</c>) modules.
 /// Apache is down, so the script's top level mails both its recipients, and the MTA logs back into our unix socket
 /// (200 lines, as Postfix through syslog(3)) and then hangs before it reads the mail. The original stopped reading its
-/// sockets while the script waited: the MTA blocked in its 11th send (a unix datagram queue holds 10 here), the script
-/// waited on the MTA, and every other local sender blocked too. Here no sender may block, UDP keeps flowing, the mail
+/// sockets while the script waited: the MTA blocked in its 12th send (a unix datagram socket queues 10, net.unix.max_dgram_qlen),
+/// the script waited on the MTA, and every other local sender blocked too (seen with the original built from
+/// syslogintr.c in this test's place: 11 sent, then each sender blocked until its 5 s limit). Here no sender may block, UDP keeps flowing, the mail
 /// goes out when the MTA returns, and every message sent is delivered or dropped and counted.
 /// </summary>
 [Collection(OriginalScriptsCollection.Name)]
@@ -26,7 +27,7 @@ public sealed partial class SeedHourTests(ITestOutputHelper output)
 
     // Per mail. The MTA hangs 30 s; northlauderdale.lua mails two recipients, one sendmail each, so 15 s
     // each holds the script's top level those 30 s in all and keeps the test within ~45 s. What the hang must
-    // exceed is tiny by comparison: the 100 ms bound, and the microseconds the MTA's 11th send takes to block
+    // exceed is tiny by comparison: the 100 ms bound, and the microseconds the MTA's 12th send takes to block
     // when nobody reads.
     private const int HangSeconds = 15;
 
