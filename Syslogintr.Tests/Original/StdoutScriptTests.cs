@@ -52,19 +52,26 @@ public sealed partial class StdoutScriptTests
     {
         await using var run = await StartAsync("sys.lua");
         var udp = new Sender(run);
+        var sentAt = DateTime.Now;
 
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "authpriv.warning", "-t", "myprog", "--id=4242", "hello over the unix socket");
-        udp.Send($"<78>{Rfc3164(DateTime.Now.AddMinutes(-5))} cronprog[77]: hello over UDP");
+        udp.Send($"<78>{Rfc3164(sentAt.AddMinutes(-5))} cronprog[77]: hello over UDP");
         // sys.lua never flushes stdout, so (as under the original, whose stdio buffers a pipe) its lines come out
         // when the node exits. Both datagrams are in the node's sockets; a second is ample for it to read them.
         await Task.Delay(1000);
         var exitCode = await run.StopAsync();
 
         // The original's sys.lua misspells logtimestamp: its "Log-time" is always now, here as there.
+        // One block per message, in the order the node took them from its two sockets.
         var blocks = string.Join('\n', run.Output.Stdout).Split("From: ", StringSplitOptions.RemoveEmptyEntries).Where(b => !b.TrimStart().StartsWith("(internal)", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, blocks.Count);
-        Assert.Matches($@"^{Regex.Escape(OriginalScriptRun.Socket)}\n\s+Facility: auth2\n\s+Level:    warn\n\s+Time:     .+\n\s+Log-time: .+\n\s+Program:  myprog\n\s+PID:      4242\n\s+Msg:      hello over the unix socket\n", blocks[0]);
-        Assert.Matches($@"^      127\.0\.0\.1:{udp.Port}\n\s+Facility: cron1\n\s+Level:    info\n\s+Time:     .+\n\s+Log-time: .+\n\s+Program:  cronprog\n\s+PID:      77\n\s+Msg:      hello over UDP\n", blocks[1]);
+        Assert.Matches($@"^{Regex.Escape(OriginalScriptRun.Socket)}\n\s+Facility: auth2\n\s+Level:    warn\n\s+Time:     .+\n\s+Log-time: .+\n\s+Program:  myprog\n\s+PID:      4242\n\s+Msg:      hello over the unix socket\n", Assert.Single(blocks, b => b.StartsWith(OriginalScriptRun.Socket, StringComparison.Ordinal)));
+        var remote = Regex.Match(
+            Assert.Single(blocks, b => b.StartsWith("      127.0.0.1:", StringComparison.Ordinal)),
+            $@"^      127\.0\.0\.1:{udp.Port}\n\s+Facility: cron1\n\s+Level:    info\n\s+Time:     (.+)\n\s+Log-time: (.+)\n\s+Program:  cronprog\n\s+PID:      77\n\s+Msg:      hello over UDP\n");
+        Assert.True(remote.Success, string.Join('\n', blocks));
+        AssertAbout(sentAt, remote.Groups[1].Value);
+        AssertAbout(sentAt, remote.Groups[2].Value); // now, not the header's time 5 minutes back
         Assert.Equal(0, exitCode);
     }
 
