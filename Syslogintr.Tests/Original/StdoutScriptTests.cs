@@ -22,7 +22,7 @@ public sealed partial class StdoutScriptTests
     public async Task Debug_lua_dumps_every_field_as_the_original_defines_it()
     {
         await using var run = await StartAsync("debug.lua");
-        var udp = new Sender(run);
+        using var udp = new Sender(run);
         var sentAt = DateTime.Now;
 
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "authpriv.warning", "-t", "myprog", "--id=4242", "hello over the unix socket");
@@ -51,7 +51,7 @@ public sealed partial class StdoutScriptTests
     public async Task Sys_lua_prints_sender_facility_level_program_pid_and_message_as_the_original()
     {
         await using var run = await StartAsync("sys.lua");
-        var udp = new Sender(run);
+        using var udp = new Sender(run);
         var sentAt = DateTime.Now;
 
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "authpriv.warning", "-t", "myprog", "--id=4242", "hello over the unix socket");
@@ -79,7 +79,7 @@ public sealed partial class StdoutScriptTests
     public async Task Minsys_lua_hooks_fail_with_the_originals_own_error_and_the_node_goes_on_delivering()
     {
         await using var run = await StartAsync("minsys.lua");
-        var udp = new Sender(run);
+        using var udp = new Sender(run);
         // minsys.lua's hooks log{} a table without pid, so its string.format("[%d]", msg.pid) raises: what Lua
         // itself (Debian's lua5.4, running the same file) says for it is what we must report.
         var oracle = await RunLuaAsync($"script = 'minsys' dofile('{Path.Combine(OriginalScriptRun.Data, "minsys.lua")}') local ok, e = pcall(reload_signal) io.write(tostring(e))");
@@ -129,7 +129,7 @@ public sealed partial class StdoutScriptTests
     public async Task Status_lua_draws_its_screen_with_the_counts_on_stdout()
     {
         await using var run = await StartAsync("status.lua");
-        var udp = new Sender(run);
+        using var udp = new Sender(run);
 
         udp.Send($"<131>{Rfc3164(DateTime.Now)} disk[1]: on fire");
         udp.Send($"<131>{Rfc3164(DateTime.Now)} disk[1]: still on fire");
@@ -172,7 +172,7 @@ public sealed partial class StdoutScriptTests
     private static async Task<IReadOnlyList<string>> RunAndFeedAsync(string script, IEnumerable<string> udp, string local)
     {
         await using var run = await StartAsync(script);
-        var sender = new Sender(run);
+        using var sender = new Sender(run);
         var count = 0;
         foreach (var message in udp)
         {
@@ -270,7 +270,7 @@ public sealed partial class StdoutScriptTests
         time.ToString("MMM ", CultureInfo.InvariantCulture) + $"{time.Day,2} " + time.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 
     /// <summary>Datagrams to the node: over UDP from a socket inside its network namespace (its port known), and on its unix socket.</summary>
-    private sealed class Sender(OriginalScriptRun run)
+    private sealed class Sender(OriginalScriptRun run) : IDisposable
     {
         private readonly Socket udp = NetworkNamespace.Inside(run.NodePid, () =>
         {
@@ -282,6 +282,8 @@ public sealed partial class StdoutScriptTests
         public int Port => ((IPEndPoint)udp.LocalEndPoint!).Port;
 
         public void Send(string datagram) => udp.SendTo(Encoding.ASCII.GetBytes(datagram), new IPEndPoint(IPAddress.Loopback, 514));
+
+        public void Dispose() => udp.Dispose();
 
         public void SendLocal(string datagram)
         {
