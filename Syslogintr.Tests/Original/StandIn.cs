@@ -46,7 +46,7 @@ public sealed record StandIn(string Name, string Path)
             # Recording stand-in for {Name} (Syslogintr.Tests/Original): the real one never runs in these tests.
             record="{record}"
             {(ReadsStdin ? "cat > \"$record.stdin\"" : ": > \"$record.stdin\"")}
-            printf '%s\0' "$@" > "$record.tmp" && mv "$record.tmp" "$record.argv"
+            for word in "$@"; do printf '%s\0' "$word"; done > "$record.tmp" && mv "$record.tmp" "$record.argv"
             printf '%s' '{Output.Replace("'", "'\\''", StringComparison.Ordinal)}'
             {Then}
             exit {ExitCode}
