@@ -30,7 +30,8 @@ public sealed record OriginalScriptSetup
 /// hosts; recording stand-ins (<see cref="StandIn"/>) at <c>/usr/sbin/sendmail</c>, <c>/usr/bin/wall</c>,
 /// <c>/etc/init.d/*</c> (overlays: the host's files stay untouched) and on PATH. Nothing the script does leaves the
 /// namespaces; the test feeds it with <c>logger</c>, receives its relays with <see cref="RelayReceiver"/> and reads its
-/// files and the stand-ins' records back from inside.
+/// files and the stand-ins' records back from inside. The host's /tmp is hidden in there: whatever the node reads
+/// lives in the build output (<see cref="Data"/>) or is copied in by the setup (stand-ins, <see cref="OriginalScriptSetup.LuaModules"/>).
 /// </summary>
 public sealed class OriginalScriptRun : IAsyncDisposable
 {
@@ -258,7 +259,7 @@ public sealed class OriginalScriptRun : IAsyncDisposable
         var script = new StringBuilder($$"""
             set -eu
             mount --make-rprivate /
-            hostname client
+            echo client > /proc/sys/kernel/hostname
             ip link set lo up
             ip link set lo multicast on
             # Multicast relays (using.lua's 232.0.0.1) go out on lo and come back to a member here, never further.

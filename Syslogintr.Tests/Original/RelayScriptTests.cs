@@ -28,6 +28,18 @@ public sealed class RelayScriptTests
         // characters and the program to 25, and names the level 'warn'.
         Assert.Matches(@"^      127\.0\.0\.1 \| named                     \| daemon     warn \| .+ \| lame server resolving 'example\.org'$", lines[0]);
         Assert.Matches(@"^/run/original/l \| a-program-name-longer-tha \| user      debug \| .+ \| debug is copied too$", lines[1]);
+        // Every message, whichever socket it came in on, one line each and one relay each.
+        for (var i = 0; i < 10; i++)
+        {
+            await run.LoggerAsync("--rfc3164", "-n", "127.0.0.1", "-d", "-P", "514", "-p", "user.info", "-t", "burst", $"udp {i}");
+            await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "user.info", "-t", "burst", $"unix {i}");
+        }
+
+        await lucy.WaitForAsync(d => d.EndsWith("burst: unix 9", StringComparison.Ordinal), "of the last of the burst");
+        lines = await run.WaitForLinesAsync("/tmp/log", l => l.Length == 22, "22 lines");
+        Assert.Equal(20, lines.Count(l => l.Contains("| burst ", StringComparison.Ordinal)));
+        Assert.Equal(22, lucy.Datagrams.Count);
+
         // Nothing the script does not write: no default file sink, here or under the node's folder.
         Assert.Null(run.ReadFile("/var/log/messages"));
         Assert.Null(run.ReadFile(OriginalScriptRun.Run + "/var/log/messages"));

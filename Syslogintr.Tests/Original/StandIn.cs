@@ -50,7 +50,7 @@ public sealed record StandIn(string Name, string Path)
             record="{record}"
             {First}
             {(ReadsStdin ? "cat > \"$record.stdin\"" : ": > \"$record.stdin\"")}
-            printf '%s\0' "$@" > "$record.tmp" && mv "$record.tmp" "$record.argv"
+            for word in "$@"; do printf '%s\0' "$word"; done > "$record.tmp" && mv "$record.tmp" "$record.argv"
             printf '%s' '{Output.Replace("'", "'\\''", StringComparison.Ordinal)}'
             {Then}
             exit {ExitCode}
