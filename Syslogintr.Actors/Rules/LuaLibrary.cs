@@ -42,6 +42,8 @@ internal static partial class LuaLibrary
 
     private static (IntPtr Handle, string Description) Open(string? choice)
     {
+        // Binds dlerror now: binding it on first use would load libc with dlopen, which clears the error to report.
+        DlError();
         if (choice == "bundled")
         {
             return Bundled($"{OverrideVariable}=bundled");

@@ -52,7 +52,6 @@ public sealed partial class LuaRule : IDisposable
         this.clock = clock;
         this.hostName = hostName;
         messages = new InternalMessages(clock, hostName);
-        LuaLibrary.EnsureLoaded();
         lua = new Lua(openLibs: false) { Encoding = Encoding.UTF8 };
         // As `lua -E`: package.path and cpath start as the library's compiled-in defaults, which LuaSearchPath puts
         // after LUA_PATH/LUA_CPATH and the script's folder, in the original's order.
@@ -70,6 +69,16 @@ public sealed partial class LuaRule : IDisposable
     /// for writing are recorded there (replay.lua) instead of run.</param>
     public static LuaRule Load(RuleDefinition rule, IRuleEffects effects, TimeProvider clock, string hostName, IStandInRecorder? recorder = null)
     {
+        try
+        {
+            LuaLibrary.EnsureLoaded();
+        }
+        catch (TypeInitializationException e) when (e.InnerException is InvalidOperationException or DllNotFoundException)
+        {
+            // No Lua library (a wrong SYSLOGINTR_LUA_LIBRARY): every rule fails to load, with the reason, not a stack trace.
+            throw new RuleLoadException(rule.Name, e.InnerException.Message);
+        }
+
         var state = new LuaRule(rule, effects, clock, hostName, recorder);
         try
         {

@@ -19,9 +19,9 @@ public static class LuaSearchPath
     public static (string Path, string CPath) Trusted(RuleDefinition rule, Func<string, string?> environment, string defaultPath, string defaultCPath)
     {
         var folder = System.IO.Path.GetDirectoryName(rule.ScriptPath)!;
-        var shipped = rule.LibraryPaths[^1];
+        var shipped = rule.LibraryPaths.Count > 0 ? Templates(rule.LibraryPaths[^1], "?.lua", "?/init.lua") : null;
         return (
-            Join(rule.LuaPath, FromEnvironment(environment, "LUA_PATH"), Templates(folder, "?.lua", "?/init.lua"), defaultPath, Templates(shipped, "?.lua", "?/init.lua")),
+            Join(rule.LuaPath, FromEnvironment(environment, "LUA_PATH"), Templates(folder, "?.lua", "?/init.lua"), defaultPath, shipped),
             Join(rule.LuaCPath, FromEnvironment(environment, "LUA_CPATH"), Templates(folder, "?.so"), defaultCPath));
     }
 

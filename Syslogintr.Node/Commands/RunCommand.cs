@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Syslogintr.Hosting;
+using Syslogintr.Ingest.Listeners;
 
 namespace Syslogintr.Node.Commands;
 
@@ -105,6 +106,11 @@ public static class RunCommand
             throw new ConfigurationException($"two scripts given: {positional} and --script {named}");
         }
 
+        if (parse.GetValue(Group) is { } group && parse.GetValue(User) is null)
+        {
+            throw new ConfigurationException($"-g {group} needs -u USER");
+        }
+
         var port = ScriptMode.CheckPort(parse.GetValue(Port));
         List<IPEndPoint> udp = [];
         if (parse.GetValue(Ipv4))
@@ -193,11 +199,12 @@ public static class RunCommand
             // A rule stuck in a loop never stops: the node exits anyway, within drain-timeout plus a margin.
             var stopWithin = PipelineSettings.From(new SettingsReader(config)).DrainTimeout + SyslogintrHosting.ShutdownMargin + TimeSpan.FromSeconds(0.5);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = stopWithin);
-            builder.Services.AddSyslogintr(config);
 
             // Locked before anything starts: a second node with the same pid file touches no socket or file.
             // The original's -f writes no pid file.
             using var pidFile = mode.Script is not null && mode.Foreground ? null : PidFile.Acquire(config);
+            var privileges = mode.User is null ? null : Privileges.Resolve(mode.User, mode.Group);
+            builder.Services.AddSyslogintr(config, afterBind: privileges is null ? null : () => privileges.Drop(OwnedFiles(config, pidFile)));
             using var host = builder.Build();
             await host.StartAsync(cancellationToken);
             var system = host.Services.GetRequiredService<ActorSystem>();
@@ -226,6 +233,10 @@ public static class RunCommand
             return ExitCodes.Failed;
         }
     }
+
+    /// <summary>What the node unlinks at exit, given to the user it drops to: its unix socket files and pid file.</summary>
+    private static IEnumerable<string> OwnedFiles(Config config, PidFile? pidFile) =>
+        ListenerSettings.From(config).Where(l => l.Kind == ListenerKind.Unix).Select(l => l.Path!).Concat(pidFile is null ? [] : [pidFile.Path]);
 
     /// <summary>The host wraps exceptions thrown while starting; the user needs our message, not the wrapper's.</summary>
     private static StartupException? FindStartupException(Exception? e)

@@ -143,6 +143,69 @@ public sealed class ScriptCommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task User_nobody_owns_the_socket_and_runs_the_script_from_its_top_level_and_the_node_still_receives()
+    {
+        var socket = Path.Combine(folder, "log");
+        await File.WriteAllTextAsync(Path.Combine(folder, "uid.lua"), """
+            for line in io.lines("/proc/self/status") do
+              if line:match("^[UG]id:") then print("top " .. line) end
+            end
+            io.stdout:flush()
+            -- Still loading while the test sends its first message: the bound socket must keep it for the script.
+            os.execute("sleep 2")
+            print("slept")
+            io.stdout:flush()
+            function log(msg)
+              print("got " .. msg.msg)
+              io.stdout:flush()
+            end
+            """);
+        if (Environment.UserName != "root")
+        {
+            // Only root can change user: anyone else gets one clear line, before anything is bound.
+            var (code, _, error) = await NodeExecutable.RunAsync(folder, "-f", "-u", "nobody", "-s", socket, "uid.lua");
+            Assert.Equal(1, code);
+            Assert.Contains("only root can change to another user", error);
+            Assert.False(File.Exists(socket));
+            return;
+        }
+
+        var output = new OutputLines();
+        using var node = NodeExecutable.Start(folder, output, "-f", "-u", "nobody", "-s", socket, "uid.lua");
+        try
+        {
+            await WaitForAsync(() => output.Stdout.Any(l => l.StartsWith("top Gid:")), node, output);
+            Assert.Equal(["top Gid:\t65534\t65534\t65534\t65534", "top Uid:\t65534\t65534\t65534\t65534"], output.Stdout.Order(StringComparer.Ordinal));
+            Assert.True(File.Exists(socket), "the socket was not bound before the script loaded");
+            await Logger.RunAsync("-u", socket, "while loading");
+            Assert.DoesNotContain("slept", output.Stdout);
+            Assert.Matches(@"^Uid:\t65534\t65534\t65534\t65534$", File.ReadLines($"/proc/{node.Id}/status").Single(l => l.StartsWith("Uid:")));
+            Assert.Equal("Groups:\t65534", File.ReadLines($"/proc/{node.Id}/status").Single(l => l.StartsWith("Groups:")).Trim());
+            Assert.Equal("65534:65534", await StatOwnerAsync(socket));
+
+            await Logger.RunAsync("-u", socket, "after the drop");
+            await WaitForAsync(() => output.Stdout.Contains("got after the drop"), node, output);
+            Assert.Equal(["got while loading", "got after the drop"], output.Stdout.Where(l => l.StartsWith("got ")));
+        }
+        finally
+        {
+            await StopAsync(node);
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_user_is_one_line_and_exit_1()
+    {
+        await File.WriteAllTextAsync(Path.Combine(folder, "ok.lua"), "function log(m) end\n");
+
+        var (exitCode, _, stderr) = await NodeExecutable.RunAsync(folder, "-f", "-u", "no-such-user-here", "-s", Path.Combine(folder, "log"), "ok.lua");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(Environment.UserName == "root" ? "no such user" : "only root", line);
+    }
+
+    [Fact]
     public async Task An_unknown_option_prints_the_usage_on_stderr_and_exits_2()
     {
         var (exitCode, stdout, stderr) = await NodeExecutable.RunAsync(folder, "-f", "--no-such-option", "x.lua");
@@ -172,6 +235,14 @@ public sealed class ScriptCommandLineTests : IDisposable
             Assert.True(DateTime.UtcNow < deadline, $"timed out: {output.All}");
             await Task.Delay(50);
         }
+    }
+
+    private static async Task<string> StatOwnerAsync(string path)
+    {
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%u:%g", path]) { RedirectStandardOutput = true })!;
+        var owner = await stat.StandardOutput.ReadToEndAsync();
+        await stat.WaitForExitAsync();
+        return owner.Trim();
     }
 
     private static async Task StopAsync(Process node)

@@ -124,7 +124,8 @@ public sealed class ScriptModeTests
     {
         var mode = Parse("-f", "-u", "nobody", "-g", "nogroup", "x.lua");
         Assert.Equal((true, "nobody", "nogroup", false), (mode.Foreground, mode.User, mode.Group, mode.Daemonize));
-        Assert.Equal(("daemon", "wheel"), (Parse("--user", "daemon", "--group", "wheel", "--foreground", "x.lua").User, Parse("--group", "wheel", "x.lua").Group));
+        Assert.Equal(("daemon", "wheel"), (Parse("--user", "daemon", "--group", "wheel", "--foreground", "x.lua").User, Parse("--user", "daemon", "--group", "wheel", "x.lua").Group));
+        Assert.Throws<ConfigurationException>(() => Parse("-g", "wheel", "x.lua"));
 
         Assert.True(Parse("x.lua").Daemonize);
         Assert.Equal(ScriptMode.DaemonPidFile, Map(["x.lua"]).GetString("syslogintr.pid-file"));
