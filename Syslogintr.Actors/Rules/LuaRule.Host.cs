@@ -246,12 +246,24 @@ public sealed partial class LuaRule
             MsgId = rfc5424 ? Field(l, table, "msgid") : null,
             StructuredData = rfc5424 ? ReadStructuredData(l, table) : [],
             Message = Field(l, table, "msg") ?? "",
-            Origin = current?.Origin ?? Origin.Internal,
+            Origin = RelayedOrigin(remote),
             Format = rfc5424 ? SyslogFormat.Rfc5424 : SyslogFormat.Rfc3164,
             Generation = current?.Generation ?? 0,
             InjectedBy = rule.Name,
         };
         return null;
+    }
+
+    /// <summary>
+    /// The origin the relay's wire format goes by: it writes a header host for network messages only, and the
+    /// original's <c>relay()</c> did so exactly when the table says <c>remote = true</c> — brevard.lua relays its
+    /// own local lines as from its public address that way — so the table's <c>remote</c> decides.
+    /// </summary>
+    private Origin RelayedOrigin(bool remote)
+    {
+        var origin = current?.Origin ?? Origin.Internal;
+        var network = origin.Transport is Transport.Udp or Transport.Tcp or Transport.Tls;
+        return remote == network ? origin : origin with { Transport = remote ? Transport.Udp : Transport.Internal };
     }
 
     /// <summary>

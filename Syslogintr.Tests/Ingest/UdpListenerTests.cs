@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Syslogintr.Ingest.Listeners;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Ingest;
@@ -28,5 +29,27 @@ public sealed class UdpListenerTests
         Assert.Contains(lines, l => l.Contains(" 127.0.0.1 four 4 - - over ipv4"));
         Assert.Equal(1, node.Services.Metrics.Listener("udp6").Received);
         Assert.Equal(1, node.Services.Metrics.Listener("udp").Received);
+    }
+
+    [Fact]
+    public async Task Kernel_drops_are_counted_for_the_listeners_own_address_not_for_another_socket_on_the_same_port()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        // Another socket on the same port, another loopback address, never read: its small buffer overflows.
+        using var other = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 4096 };
+        other.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), port));
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (KernelUdpDrops.Read(other) is null or 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the other socket dropped nothing");
+            sender.SendTo(new byte[1000], ((IPEndPoint)other.LocalEndPoint!));
+            await Task.Yield();
+        }
+
+        Assert.Equal(0, KernelUdpDrops.Read(listener));
     }
 }

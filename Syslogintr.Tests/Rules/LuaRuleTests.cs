@@ -2,6 +2,7 @@ using Syslogintr.Actions;
 using Syslogintr.Ingest;
 using Syslogintr.Rules;
 using Syslogintr.Sinks;
+using Syslogintr.Sinks.Relay;
 
 namespace Syslogintr.Tests.Rules;
 
@@ -61,6 +62,28 @@ public sealed class LuaRuleTests : IDisposable
             """);
         Assert.Null(rule.Deliver(RuleFolder.Message("x", host: "web1")));
         Assert.Equal(["web1", "198.51.100.1"], effects.Actions.OfType<RelayRequested>().Select(r => r.Message.Hostname));
+    }
+
+    [Fact]
+    public void A_relay_writes_a_header_host_exactly_when_the_table_says_remote_as_the_original()
+    {
+        // brevard.lua relays its own local lines as from its public address by setting remote and host; a script
+        // that marks a network message local relays it without a host, as the original's relay() did.
+        using var rule = Load("""
+            local home = host("logs.example.net")
+            function log(m)
+              m.remote = not m.remote
+              if m.remote then m.host = "66.252.224.242" end
+              relay(home, m)
+            end
+            """);
+        var local = RuleFolder.Message("from the unix socket") with { Origin = new Origin(Transport.Unix, null, -1, "/dev/log", -1, "local") };
+        Assert.Null(rule.Deliver(local));
+        Assert.Null(rule.Deliver(RuleFolder.Message("from the network", host: "web1")));
+        var sent = effects.Actions.OfType<RelayRequested>().Select(r => RelayWireFormat.Rfc3164(r.Message)).ToList();
+        Assert.Equal(2, sent.Count);
+        Assert.Matches(@"^<86>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} 66\.252\.224\.242 sshd\[4242\]: from the unix socket$", sent[0]);
+        Assert.Matches(@"^<86>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} sshd\[4242\]: from the network$", sent[1]);
     }
 
     [Fact]

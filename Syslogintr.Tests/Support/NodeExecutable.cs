@@ -10,9 +10,15 @@ public static class NodeExecutable
     public static Process Start(string folder, params string[] arguments) => Start(folder, new OutputLines(), arguments);
 
     /// <summary>Starts a long-running command (a node), collecting its standard output and error line by line.</summary>
-    public static Process Start(string folder, OutputLines output, params string[] arguments)
+    public static Process Start(string folder, OutputLines output, params string[] arguments) => StartVia([], folder, output, arguments);
+
+    /// <summary>
+    /// Starts the node through a launcher that execs it (<c>nsenter ... env ...</c>: the process is then the node
+    /// itself, so its id takes the node's signals), collecting its standard output and error.
+    /// </summary>
+    public static Process StartVia(IReadOnlyList<string> launcher, string folder, OutputLines output, params string[] arguments)
     {
-        var process = Process.Start(StartInfo(folder, arguments))!;
+        var process = Process.Start(StartInfo(launcher, folder, arguments))!;
         process.OutputDataReceived += (_, e) => Collect(output.Stdout, e.Data);
         process.ErrorDataReceived += (_, e) => Collect(output.Stderr, e.Data);
         process.BeginOutputReadLine();
@@ -23,7 +29,7 @@ public static class NodeExecutable
     /// <summary>Runs a command to its end and returns its exit code and output; one still running after 30 s is killed and fails the test.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string folder, params string[] arguments)
     {
-        using var process = Process.Start(StartInfo(folder, arguments))!;
+        using var process = Process.Start(StartInfo([], folder, arguments))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -60,11 +66,11 @@ public static class NodeExecutable
         }
     }
 
-    private static ProcessStartInfo StartInfo(string folder, string[] arguments)
+    private static ProcessStartInfo StartInfo(IReadOnlyList<string> launcher, string folder, string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "syslogintr.dll"));
-        foreach (var argument in arguments)
+        var command = launcher.Append("dotnet").ToList();
+        var start = new ProcessStartInfo(command[0]) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in command.Skip(1).Append(Path.Combine(AppContext.BaseDirectory, "syslogintr.dll")).Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -139,7 +139,11 @@ public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
     }
 }
 
-/// <summary>The kernel's count of datagrams dropped on a UDP socket (full receive buffer), from /proc/net/udp{,6}.</summary>
+/// <summary>
+/// The kernel's count of datagrams dropped on a UDP socket (full receive buffer), from /proc/net/udp{,6}: the rows
+/// of its own address and port (sockets sharing both with SO_REUSEPORT are summed), never those of another socket
+/// that only shares the port on another address (a relay receiver on 127.0.0.2:514 beside us on 127.0.0.1:514).
+/// </summary>
 internal static class KernelUdpDrops
 {
     public static long? Read(Socket socket)
@@ -150,7 +154,9 @@ internal static class KernelUdpDrops
         }
 
         var table = local.AddressFamily == AddressFamily.InterNetworkV6 ? "/proc/net/udp6" : "/proc/net/udp";
-        var port = ":" + local.Port.ToString("X4", CultureInfo.InvariantCulture);
+        // The kernel writes the address as 32-bit words in host order (little-endian here), each as 8 hex digits.
+        var address = string.Concat(local.Address.GetAddressBytes().Chunk(4).Select(word => string.Concat(word.Reverse().Select(b => b.ToString("X2", CultureInfo.InvariantCulture)))));
+        var endpoint = address + ":" + local.Port.ToString("X4", CultureInfo.InvariantCulture);
         try
         {
             long? total = null;
@@ -158,7 +164,7 @@ internal static class KernelUdpDrops
             {
                 // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ref pointer drops
                 var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length >= 13 && fields[1].EndsWith(port, StringComparison.Ordinal) && long.TryParse(fields[^1], out var drops))
+                if (fields.Length >= 13 && fields[1] == endpoint && long.TryParse(fields[^1], out var drops))
                 {
                     total = (total ?? 0) + drops;
                 }
