@@ -61,7 +61,8 @@ public sealed record ScriptMode
     /// <summary>
     /// <paramref name="config"/> (the user's <paramref name="user"/> over the defaults) with these options over it:
     /// the <c>script</c> rule, the listeners when any were given (the config's are all disabled then), no default file
-    /// sink in script mode (files of the user's own stay), and the daemon's pid file unless the user names one.
+    /// sink and Akka's log at warning in script mode (unless the user's file says otherwise), and the daemon's pid file
+    /// unless the user names one.
     /// </summary>
     public Config Over(Config config, Config user)
     {
@@ -76,6 +77,12 @@ public sealed record ScriptMode
             {
                 // The original writes nothing the script does not write itself.
                 lines.Add("syslogintr.files.messages.enabled = false");
+            }
+
+            if (!user.HasPath("akka.loglevel"))
+            {
+                // Nor says anything unless something is wrong (the node's own logging is at warning in script mode too).
+                lines.Add("akka.loglevel = WARNING");
             }
         }
 

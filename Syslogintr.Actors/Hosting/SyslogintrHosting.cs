@@ -35,9 +35,11 @@ public static class SyslogintrHosting
     /// <param name="config">The node's settings; the embedded defaults are layered under it here, so each key is read from one place.</param>
     /// <param name="clock">The node's clock; the system's by default.</param>
     /// <param name="afterBind">
-    /// The original's privilege drop: when given, the listeners bind before the rules' scripts load, this runs in
-    /// between, and the listeners read once the rules have subscribed. Without it scripts load before the actor
-    /// system starts, so a script that does not load stops the node before any socket opens.
+    /// The original's order (script mode): when given, the listeners bind and read before the rules' scripts load,
+    /// this runs in between (the privilege drop), and the router holds what they read until the rules have
+    /// subscribed, so a script whose top level blocks (the original's own check_apache mailing through sendmail,
+    /// whose MTA logs back to us) never leaves a sender waiting on an unread socket. Without it scripts load before
+    /// the actor system starts, so a script that does not load stops the node before any socket opens.
     /// </param>
     public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null, Action? afterBind = null)
     {
@@ -64,6 +66,8 @@ public static class SyslogintrHosting
             Cluster = cluster,
         };
         services.AddSingleton(node);
+        var failure = new StartupFailure();
+        services.AddSingleton(failure);
         var scripts = afterBind is null ? RulesHosting.LoadScripts(rulesSettings, rules, node) : null;
 
         services.AddAkka(ActorSystemName, (builder, _) =>
@@ -75,7 +79,7 @@ public static class SyslogintrHosting
             // One starter, so the order is ours: consumers are subscribed before the first listener reads.
             builder.WithActors(async (system, registry) =>
             {
-                var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize, pipeline.MaxBackpressure), "router");
+                var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize, pipeline.MaxBackpressure, heldUntilReady: afterBind is not null), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, summaryInterval), "metrics");
                 if (cluster.Enabled)
@@ -89,19 +93,30 @@ public static class SyslogintrHosting
                 ActionsHosting.StartActions(system, registry, actions, node);
                 if (afterBind is not null && cluster.Has(ClusterSettings.IngestRole))
                 {
-                    node.ListenersMayRead.Reset();
                     await IngestHosting.StartListenersAsync(system, registry, listeners, node);
                 }
 
                 afterBind?.Invoke();
-                await RulesHosting.StartRulesAsync(system, registry, scripts ?? RulesHosting.LoadScripts(rulesSettings, rules, node), rules, node, rulesSettings, distributedRules, pipeline);
+                try
+                {
+                    // Listening already: a top level blocked in a C call delays the rules only, so it is waited for (and reported while it lasts).
+                    scripts ??= await Task.Run(() => RulesHosting.LoadScripts(rulesSettings, rules, node, stillLoading: (rule, waited) =>
+                        system.Log.Warning("rule '{0}': {1} is still loading after {2:0} s; messages are queued (and counted if dropped) until it has", rule.Name, rule.ScriptPath, waited.TotalSeconds)));
+                }
+                catch (StartupException e)
+                {
+                    failure.Report(e);
+                    return;
+                }
+
+                await RulesHosting.StartRulesAsync(system, registry, scripts, rules, node, rulesSettings, distributedRules, pipeline);
                 ProbesHosting.StartProbes(system, registry, probes, node);
                 if (afterBind is null && cluster.Has(ClusterSettings.IngestRole))
                 {
                     await IngestHosting.StartListenersAsync(system, registry, listeners, node);
                 }
 
-                node.ListenersMayRead.Set();
+                router.Tell(ConsumersReady.Instance);
             });
         });
         return services;

@@ -24,7 +24,18 @@ public sealed class MetricsReporterActor : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("report", Report.Instance, interval);
 
-    protected override void PostStop() => log.Info("counters at stop: {0}", metrics.Summary());
+    /// <summary>A warning when anything was lost: a node logging warnings only (script mode) still reports every loss.</summary>
+    protected override void PostStop()
+    {
+        if (metrics.LostAny)
+        {
+            log.Warning("counters at stop: {0}", metrics.Summary());
+        }
+        else
+        {
+            log.Info("counters at stop: {0}", metrics.Summary());
+        }
+    }
 
     private sealed class Report
     {

@@ -99,6 +99,13 @@ public sealed class NodeMetrics : IDisposable
     /// </summary>
     public ConsumerCounters Forwarded(string rule) => forwarded.GetOrAdd(rule, n => new ConsumerCounters(n));
 
+    /// <summary>Whether any message was lost on the way: dropped by a listener, the kernel, a consumer or a forwarder, or discarded by a sink.</summary>
+    public bool LostAny =>
+        Listeners.Any(l => l.Dropped > 0 || l.KernelDropped > 0)
+        || Consumers.Any(c => c.Dropped > 0)
+        || forwarded.Values.Any(c => c.Dropped > 0)
+        || sinks.Values.Any(s => s.Discarded > 0);
+
     /// <summary>One line for the node's log: totals per listener and per rule, and every consumer that dropped.</summary>
     public string Summary()
     {

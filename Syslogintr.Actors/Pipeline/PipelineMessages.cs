@@ -51,6 +51,16 @@ public static class OnLagSetting
 /// <summary>The router's answer to <see cref="Subscribe"/>: from now on the consumer receives what its filter accepts.</summary>
 public sealed record Subscribed(string Name);
 
+/// <summary>Every consumer of a node that started its listeners first has subscribed: a held router starts routing.</summary>
+public sealed record ConsumersReady
+{
+    public static readonly ConsumersReady Instance = new();
+
+    private ConsumersReady()
+    {
+    }
+}
+
 /// <summary>Removes a consumer; its counters stay reported.</summary>
 public sealed record Unsubscribe(Akka.Actor.IActorRef Consumer);
 

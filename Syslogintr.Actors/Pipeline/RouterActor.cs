@@ -31,14 +31,23 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private bool gaveUp;
     private IActorRef? drainReplyTo;
 
-    public RouterActor(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan maxBackpressure)
+    // Until ConsumersReady: what listeners read stays in the queue (bounded, its drops counted) for the rules still loading.
+    private bool held;
+
+    public RouterActor(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan maxBackpressure, bool heldUntilReady)
     {
         this.queue = queue;
         this.metrics = metrics;
         this.batchSize = batchSize;
         this.maxBackpressure = maxBackpressure;
+        held = heldUntilReady;
 
         Receive<Subscribe>(OnSubscribe);
+        Receive<ConsumersReady>(_ =>
+        {
+            held = false;
+            Pump();
+        });
         Receive<Unsubscribe>(u => consumers.RemoveAll(c => u.Consumer.Equals(c.Ref)));
         Receive<Readable>(_ =>
         {
@@ -63,8 +72,12 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan maxBackpressure) =>
-        Akka.Actor.Props.Create(() => new RouterActor(queue, metrics, batchSize, maxBackpressure));
+    /// <param name="heldUntilReady">
+    /// Route nothing until <see cref="ConsumersReady"/>, for a node whose listeners read while its scripts load:
+    /// otherwise what arrives meanwhile would be routed to the consumers subscribed so far (or dropped for want of one).
+    /// </param>
+    public static Props Props(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan maxBackpressure, bool heldUntilReady = false) =>
+        Akka.Actor.Props.Create(() => new RouterActor(queue, metrics, batchSize, maxBackpressure, heldUntilReady));
 
     protected override void PreStart() => Pump();
 
@@ -130,7 +143,8 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     /// <summary>Routes what is queued now, a batch at a time, then waits for the queue to become readable again.</summary>
     private void Pump()
     {
-        if (gaveUp)
+        // A drain routes even while held: the node is stopping, and its consumers are whoever subscribed.
+        if (gaveUp || (held && !shuttingDown))
         {
             return;
         }

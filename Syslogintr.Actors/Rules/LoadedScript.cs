@@ -30,7 +30,11 @@ public sealed class LoadedScript : IRuleEffects
     public int Index { get; }
 
     /// <summary>Loads the script in a fresh state; a <see cref="StartupException"/> naming rule, file and reason when it does not load.</summary>
-    public static LoadedScript Load(RuleDefinition rule, int index, NodeServices node, TimeSpan timeout)
+    /// <param name="stillLoading">
+    /// When given, a top level still running after <paramref name="timeout"/> is reported there, every timeout, and
+    /// waited for instead of stopping the node: for a node already reading its sockets, whose senders it cannot block.
+    /// </param>
+    public static LoadedScript Load(RuleDefinition rule, int index, NodeServices node, TimeSpan timeout, Action<RuleDefinition, TimeSpan>? stillLoading = null)
     {
         var script = new LoadedScript(rule, index);
         // On a thread of its own: a trusted script blocked at its top level in a C call (os.execute) is beyond the
@@ -38,9 +42,16 @@ public sealed class LoadedScript : IRuleEffects
         var loading = Task.Run(() => (LuaRule.Load(rule, script, node.Clock, node.HostName), SHA256.HashData(File.ReadAllBytes(rule.ScriptPath))));
         try
         {
-            if (!loading.Wait(timeout))
+            var waited = TimeSpan.Zero;
+            while (!loading.Wait(timeout))
             {
-                throw new StartupException($"rule '{rule.Name}': {rule.ScriptPath} did not finish loading within startup-timeout ({timeout.TotalSeconds:0.###} s)");
+                waited += timeout;
+                if (stillLoading is null)
+                {
+                    throw new StartupException($"rule '{rule.Name}': {rule.ScriptPath} did not finish loading within startup-timeout ({timeout.TotalSeconds:0.###} s)");
+                }
+
+                stillLoading(rule, waited);
             }
         }
         catch (AggregateException e) when (e.InnerException is RuleLoadException or IOException or UnauthorizedAccessException)

@@ -48,15 +48,15 @@ public static class RulesHosting
     /// A partitioned or singleton rule of a cluster node is loaded once, as a check, and closed: its buckets load
     /// their own states where sharding places them.
     /// </remarks>
-    public static IReadOnlyList<LoadedScript> LoadScripts(RulesSettings settings, IReadOnlyList<RuleDefinition> rules, NodeServices node)
+    public static IReadOnlyList<LoadedScript> LoadScripts(RulesSettings settings, IReadOnlyList<RuleDefinition> rules, NodeServices node, Action<RuleDefinition, TimeSpan>? stillLoading = null)
     {
         foreach (var rule in rules.Where(r => !DistributedRulesHosting.RunsLocally(r, node.Cluster)))
         {
-            LoadedScript.Load(rule, 0, node, settings.StartupTimeout).Discard();
+            LoadedScript.Load(rule, 0, node, settings.StartupTimeout, stillLoading).Discard();
         }
 
         return [.. rules.Where(r => DistributedRulesHosting.RunsLocally(r, node.Cluster))
-            .SelectMany(rule => Enumerable.Range(0, rule.Instances).Select(i => LoadedScript.Load(rule, i, node, settings.StartupTimeout)))];
+            .SelectMany(rule => Enumerable.Range(0, rule.Instances).Select(i => LoadedScript.Load(rule, i, node, settings.StartupTimeout, stillLoading)))];
     }
 
     /// <summary>

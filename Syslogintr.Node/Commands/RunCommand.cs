@@ -196,6 +196,12 @@ public static class RunCommand
             });
             // Diagnostics only on stderr: stdout belongs to the script (the original's realtime.lua draws its screen there).
             builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            if (mode.Script is not null)
+            {
+                // The original says nothing unless something is wrong; its own news goes to the script's log().
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            }
+
             // A rule stuck in a loop never stops: the node exits anyway, within drain-timeout plus a margin.
             var stopWithin = PipelineSettings.From(new SettingsReader(config)).DrainTimeout + SyslogintrHosting.ShutdownMargin + TimeSpan.FromSeconds(0.5);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = stopWithin);
@@ -204,9 +210,17 @@ public static class RunCommand
             // The original's -f writes no pid file.
             using var pidFile = mode.Script is not null && mode.Foreground ? null : PidFile.Acquire(config);
             var privileges = mode.User is null ? null : Privileges.Resolve(mode.User, mode.Group);
-            builder.Services.AddSyslogintr(config, afterBind: privileges is null ? null : () => privileges.Drop(OwnedFiles(config, pidFile)));
+            // The original's order in script mode: bind (and here read) first, then drop privileges, then load the script.
+            Action? afterBind = mode.Script is null && privileges is null ? null : () => privileges?.Drop(OwnedFiles(config, pidFile));
+            builder.Services.AddSyslogintr(config, afterBind: afterBind);
             using var host = builder.Build();
             await host.StartAsync(cancellationToken);
+            if (host.Services.GetRequiredService<StartupFailure>().Exception is { } failed)
+            {
+                await host.StopAsync(CancellationToken.None);
+                throw failed;
+            }
+
             var system = host.Services.GetRequiredService<ActorSystem>();
             using var signals = Signals.Publish(system);
             pidFile?.Publish();

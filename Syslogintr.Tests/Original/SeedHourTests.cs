@@ -131,11 +131,18 @@ public sealed partial class SeedHourTests(ITestOutputHelper output)
     private static HashSet<int> Numbered(IEnumerable<string> lines, string prefix) =>
         [.. lines.Select(l => l.IndexOf(prefix, StringComparison.Ordinal) is var at and >= 0 && int.TryParse(l[(at + prefix.Length)..], out var n) ? n : -1).Where(n => n >= 0)];
 
-    /// <summary>Every drop the node counted, from its counters at stop: listeners' (queue full, and the kernel's for UDP) and consumers'.</summary>
+    /// <summary>
+    /// Every drop the node counted, from its counters at stop: listeners' (queue full, and the kernel's for UDP) and
+    /// consumers'. Script mode logs warnings only, and the line is a warning exactly when something was lost: none, none lost.
+    /// </summary>
     private static long Dropped(IEnumerable<string> stderr)
     {
         var summary = stderr.LastOrDefault(l => l.Contains("counters at stop: ", StringComparison.Ordinal));
-        Assert.NotNull(summary);
+        if (summary is null)
+        {
+            return 0;
+        }
+
         return ListenerDrops().Matches(summary).Sum(m => long.Parse(m.Groups[1].Value) + long.Parse(m.Groups[2].Value))
             + ConsumerDrops().Matches(summary).Sum(m => long.Parse(m.Groups[1].Value));
     }
