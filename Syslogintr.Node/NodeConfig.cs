@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Syslogintr.Hosting;
+using Syslogintr.Hosting.Checking;
 
 namespace Syslogintr.Node;
 
@@ -24,6 +25,9 @@ public static class NodeConfig
 
         return ConfigurationFactory.ParseString(File.ReadAllText(userFile)).WithFallback(defaults);
     }
+
+    /// <summary><see cref="Load"/> for the node: a file with any problem <c>check-config</c> reports is a <see cref="ConfigProblemsException"/>.</summary>
+    public static Config LoadChecked(string? userFile) => userFile is not null && File.Exists(userFile) ? ConfigCheck.Load(userFile) : Load(userFile);
 
     /// <summary><c>--script FILE</c>: one rule named <c>script</c> running FILE on every message, over <paramref name="config"/>.</summary>
     public static Config WithScriptRule(Config config, string scriptPath) =>

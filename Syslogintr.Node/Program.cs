@@ -7,4 +7,5 @@ root.Subcommands.Add(TestRuleCommand.Create());
 root.Subcommands.Add(ReloadCommand.Create());
 root.Subcommands.Add(ParseCommand.Create());
 root.Subcommands.Add(ClusterCommand.Create());
+root.Subcommands.Add(CheckConfigCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Syslogintr.Hosting;
+using Syslogintr.Hosting.Checking;
 
 namespace Syslogintr.Node.Commands;
 
@@ -44,11 +45,16 @@ public static class RunCommand
         Config config;
         try
         {
-            config = NodeConfig.Load(parse.GetValue(ConfigOption)?.FullName);
+            config = NodeConfig.LoadChecked(parse.GetValue(ConfigOption)?.FullName);
             if (parse.GetValue(ScriptOption) is { } script)
             {
                 config = NodeConfig.WithScriptRule(config, script.FullName);
             }
+        }
+        catch (ConfigProblemsException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return ExitCodes.BadConfiguration;
         }
         catch (Exception e) when (e is FileNotFoundException or ConfigurationException)
         {
