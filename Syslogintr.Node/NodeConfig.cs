@@ -26,8 +26,28 @@ public static class NodeConfig
         return ConfigurationFactory.ParseString(File.ReadAllText(userFile)).WithFallback(defaults);
     }
 
-    /// <summary><see cref="Load"/> for the node: a file with any problem <c>check-config</c> reports is a <see cref="ConfigProblemsException"/>.</summary>
-    public static Config LoadChecked(string? userFile) => userFile is not null && File.Exists(userFile) ? ConfigCheck.Load(userFile) : Load(userFile);
+    /// <summary>
+    /// <see cref="Load"/> for the node: a configuration with any problem <c>check-config</c> reports is a
+    /// <see cref="ConfigProblemsException"/> (a port in use too, unless a live node holds our pid file: its refusal says more).
+    /// </summary>
+    public static Config LoadChecked(string? userFile) =>
+        userFile is null || File.Exists(userFile) ? ConfigCheck.Load(userFile, config => RunningNode(config, out _) is null) : Load(userFile);
+
+    /// <summary>The pid of a live node holding <paramref name="config"/>'s pid file (<paramref name="pidFile"/>), or null.</summary>
+    public static int? RunningNode(Config config, out string pidFile)
+    {
+        try
+        {
+            pidFile = PidFile.PathFrom(config);
+        }
+        catch (SettingsException)
+        {
+            pidFile = "";
+            return null;
+        }
+
+        return PidFile.FindLiveNode(pidFile, out _);
+    }
 
     /// <summary><c>--script FILE</c>: one rule named <c>script</c> running FILE on every message, over <paramref name="config"/>.</summary>
     public static Config WithScriptRule(Config config, string scriptPath) =>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Akka.Configuration;
-using Syslogintr.Hosting;
 using Syslogintr.Hosting.Checking;
 
 namespace Syslogintr.Node.Commands;
@@ -8,7 +7,7 @@ namespace Syslogintr.Node.Commands;
 /// <summary>
 /// <c>syslogintr check-config [--config FILE]</c>: every problem of a configuration at once, each as
 /// <c>FILE:LINE: key: sentence</c>, before a restart; exit 0 when there is none, 1 otherwise. The node refuses to
-/// start on the same problems with the same lines, except ports in use, which only this command probes.
+/// start on the same problems with the same lines.
 /// </summary>
 public static class CheckConfigCommand
 {
@@ -51,22 +50,12 @@ public static class CheckConfigCommand
     /// <summary>Ports are probed only when this node is not running: a running node holds them itself, and must not lose them to a probe.</summary>
     private static bool ProbeListeners(Config config, TextWriter output)
     {
-        string path;
-        try
-        {
-            path = PidFile.PathFrom(config);
-        }
-        catch (SettingsException)
+        if (NodeConfig.RunningNode(config, out var pidFile) is not { } pid)
         {
             return true;
         }
 
-        if (PidFile.FindLiveNode(path, out _) is not { } pid)
-        {
-            return true;
-        }
-
-        output.WriteLine($"syslogintr: a node (pid {pid}) is running with the pid file {path}; its listeners' ports and sockets were not probed");
+        output.WriteLine($"syslogintr: a node (pid {pid}) is running with the pid file {pidFile}; its listeners' ports and sockets were not probed");
         return false;
     }
 }

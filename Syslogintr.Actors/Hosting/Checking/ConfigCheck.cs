@@ -24,10 +24,10 @@ public static partial class ConfigCheck
     /// </param>
     public static IReadOnlyList<ConfigProblem> Check(string? file, Func<Config, bool>? probeListeners) => Run(file, probeListeners).Problems;
 
-    /// <summary>What the node starts with: <paramref name="file"/> over the defaults; a <see cref="ConfigProblemsException"/> when it has any problem.</summary>
-    public static Config Load(string file)
+    /// <summary>What the node starts with: <paramref name="file"/> (null: none) over the defaults; a <see cref="ConfigProblemsException"/> when it has any problem.</summary>
+    public static Config Load(string? file, Func<Config, bool>? probeListeners)
     {
-        var (config, problems) = Run(file, probeListeners: null);
+        var (config, problems) = Run(file, probeListeners);
         return problems.Count == 0 && config is not null ? config : throw new ConfigProblemsException(problems);
     }
 
@@ -39,6 +39,7 @@ public static partial class ConfigCheck
         var defaults = HoconOutline.Parse(DefaultSettings.Text());
         var schema = ConfigSchema.Load();
         var found = new List<(string Key, int Line, string Message)>();
+        var syntaxErrors = outline.Errors.Count;
         found.AddRange(outline.Errors.Select(e => (e.Key ?? "syntax", e.Line, e.Message)));
 
         Config? user = null;
@@ -48,10 +49,12 @@ public static partial class ConfigCheck
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Akka's parser throws FormatException, ConfigurationException and, on some input, NullReferenceException.
-            if (found.Count == 0)
+            // Akka's parser throws FormatException, ConfigurationException and, on some input, NullReferenceException;
+            // said once, unless our own reading found the problem on that line already.
+            var error = AkkaSyntaxError(e, text, outline);
+            if (!found.Any(f => f.Line == error.Line))
             {
-                found.Add(AkkaSyntaxError(e, text, outline));
+                found.Insert(syntaxErrors++, error);
             }
         }
 
@@ -105,8 +108,10 @@ public static partial class ConfigCheck
             }
         }
 
+        // A syntax error per line; otherwise the first problem per key (a value check before the reader's complaint about it).
         var problems = found
-            .DistinctBy(p => p.Key)
+            .Select((p, i) => (p.Key, p.Line, p.Message, Identity: i < syntaxErrors ? $"line {p.Line}" : p.Key))
+            .DistinctBy(p => p.Identity)
             .Select(p => Place(p.Key, p.Line, p.Message, file, outline, defaults))
             .OrderBy(p => p.File == ConfigProblem.BuiltIn)
             .ThenBy(p => p.Line)

@@ -67,7 +67,26 @@ internal sealed class HoconOutline
         return null;
     }
 
+    /// <summary>
+    /// Sections closed by a '}' indented less than their '{' line. With one '}' missing every later '}' closes the
+    /// wrong section, so the first of these is where it most likely belongs.
+    /// </summary>
+    private readonly List<((int Line, string? Key) Opened, int Closed)> misplaced = [];
+
     private HoconToken Peek => tokens[next];
+
+    /// <summary>The indentation of the line <paramref name="offset"/> is on; null when <paramref name="firstOnLine"/> and something precedes it there.</summary>
+    private int? Indent(int offset, bool firstOnLine = true)
+    {
+        var lineStart = Text.LastIndexOf('\n', Math.Max(0, offset - 1)) + 1;
+        var indent = 0;
+        while (lineStart + indent < Text.Length && Text[lineStart + indent] is ' ' or '\t')
+        {
+            indent++;
+        }
+
+        return firstOnLine && lineStart + indent != offset ? null : indent;
+    }
 
     private void ParseRoot()
     {
@@ -94,11 +113,18 @@ internal sealed class HoconOutline
                 case TokenKind.End:
                     if (open is { } brace)
                     {
-                        errors.Add(new(brace.Line, KeyOrNull(prefix), "this '{' is never closed (a '}' is missing)"));
+                        errors.Add(misplaced.Count > 0 && misplaced[0] is var (opened, closed)
+                            ? new(opened.Line, opened.Key, $"this '{{' is never closed (a '}}' is missing): the '}}' on line {closed} is indented as the section around it")
+                            : new(brace.Line, KeyOrNull(prefix), "this '{' is never closed (a '}' is missing)"));
                     }
 
                     return;
-                case TokenKind.CloseBrace when open is not null:
+                case TokenKind.CloseBrace when open is { } closing:
+                    if (Indent(token.Start) is { } indent && indent < Indent(closing.Start, firstOnLine: false))
+                    {
+                        misplaced.Add(((closing.Line, KeyOrNull(prefix)), token.Line));
+                    }
+
                     next++;
                     return;
                 case TokenKind.CloseBrace or TokenKind.CloseBracket:

@@ -37,7 +37,7 @@ internal static class ValueChecks
             ValueKind.Bool when !ConfigSchema.Bools.Contains(text) => $"must be true or false, not '{text}'",
             ValueKind.Integer when !long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _) =>
                 $"must be a whole number, not '{text}'",
-            ValueKind.Integer when long.Parse(text, System.Globalization.CultureInfo.InvariantCulture) < 0 => $"must be 0 or more, not {text}",
+            ValueKind.Integer when long.Parse(text, System.Globalization.CultureInfo.InvariantCulture) < 0 => $"must not be negative, not {text}",
             ValueKind.Duration => Duration(text),
             ValueKind.Size => Size(text),
             _ => null,
