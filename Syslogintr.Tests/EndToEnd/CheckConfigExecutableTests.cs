@@ -49,6 +49,24 @@ public sealed class CheckConfigExecutableTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_problem_with_a_key_only_the_defaults_hold_names_the_built_in_file_and_its_line()
+    {
+        // The default unix listener's ./run/log, relative to the working directory, is held by someone else.
+        Directory.CreateDirectory(folder.File("run"));
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(folder.File("run/log")));
+        var port = TestNode.FreePort();
+        var config = folder.File("node.conf");
+        File.WriteAllText(config, $"syslogintr.listeners.udp.bind = \"127.0.0.1:{port}\"\nsyslogintr.listeners.tcp.bind = \"127.0.0.1:{port}\"\n");
+        var line = File.ReadAllLines(Path.Combine(Repository.Root, "hocon", "syslogintr.conf")).ToList().FindIndex(l => l.Contains("path = \"./run/log\"", StringComparison.Ordinal)) + 1;
+
+        var (exitCode, output, _) = await NodeExecutable.RunAsync(folder.Path, "check-config", "--config", config);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"<built-in syslogintr.conf>:{line}: syslogintr.listeners.local.path: a running process is bound to the socket {folder.File("run/log")}", output.Trim());
+    }
+
     private string Write(string hocon)
     {
         var port = TestNode.FreePort();

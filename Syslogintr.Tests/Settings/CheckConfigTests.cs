@@ -158,6 +158,33 @@ public sealed partial class CheckConfigTests : IDisposable
         Assert.Equal(lines, NodeRefusal(file));
     }
 
+    [Fact]
+    public void Ports_held_by_the_live_node_of_the_same_pid_file_are_not_probed_and_it_says_so()
+    {
+        using var tcp = new TcpListener(IPAddress.Loopback, 0);
+        tcp.Start();
+        var port = ((IPEndPoint)tcp.LocalEndpoint).Port;
+        var file = Write($$"""
+            syslogintr.listeners {
+              udp.enabled = false
+              local.enabled = false
+              tcp.bind = "127.0.0.1:{{port}}"
+            }
+            """, listeners: false);
+        using var pidFile = PidFile.Acquire(NodeConfig.Load(file));
+        pidFile.Publish();
+
+        var (exitCode, lines) = CheckConfig(file);
+
+        Assert.Equal(CheckConfigCommand.Clean, exitCode);
+        Assert.Equal(
+            [
+                $"syslogintr: a node (pid {Environment.ProcessId}) is running with the pid file {folder.File("node.pid")}; its listeners' ports and sockets were not probed",
+                $"syslogintr: {file}: no problems found",
+            ],
+            lines);
+    }
+
     private string Write(string hocon, bool listeners = true)
     {
         // Our own listeners and pid file after the case, so its line numbers are the file's: a default port or
