@@ -50,7 +50,7 @@ public sealed partial class CheckConfigTests : IDisposable
     }
 
     [Theory]
-    [InlineData("syslogintr.files.messages.select = *.*", 1, "syslogintr.files.messages.select", "cannot be read here ('*.*')")]
+    [InlineData("syslogintr.files.messages.select = *.*", 1, "syslogintr.files.messages.select", "Akka's HOCON parser cannot read '*.*' here: put the value in quotes")]
     [InlineData("syslogintr {\n  mail { smtp { host = \"x\" }, from = \"y\" }\n}", 2, "syslogintr.mail.smtp", "a ',' after a section's closing '}' is not accepted")]
     [InlineData("syslogintr {\n  pipeline {\n    queue-size = 5\n\n  alerts.repeat = 1h\n}", 2, "syslogintr.pipeline", "this '{' is never closed (a '}' is missing): the '}' on line 6")]
     [InlineData("syslogintr {\n  pipeline.queue-size = 5\n", 1, "syslogintr", "this '{' is never closed")]

@@ -177,7 +177,10 @@ public static partial class ConfigCheck
             }
 
             var near = position < text.Length ? text[position..].Split('\n')[0].Trim() : "";
-            return (outline.Entries.LastOrDefault(en => en.Start <= position)?.Path ?? "syntax", line, $"cannot be read here ('{Shorten(near)}'): {PositionPattern().Replace(firstLine, "").TrimEnd(':', ' ')}");
+            var key = outline.Entries.LastOrDefault(en => en.Start <= position)?.Path ?? "syntax";
+            return firstLine.StartsWith("Unknown token", StringComparison.Ordinal)
+                ? (key, line, $"Akka's HOCON parser cannot read '{Shorten(near)}' here: put the value in quotes (\"...\")")
+                : (key, line, $"cannot be read here ('{Shorten(near)}'): {PositionPattern().Replace(firstLine, "").TrimEnd(':', ' ')}");
         }
 
         return (outline.Entries.FirstOrDefault(en => en.Substituted)?.Path ?? "syntax", outline.Entries.FirstOrDefault(en => en.Substituted)?.Line ?? 1, $"cannot be read: {firstLine}");
