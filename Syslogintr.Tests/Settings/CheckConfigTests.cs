@@ -70,6 +70,8 @@ public sealed partial class CheckConfigTests : IDisposable
     [InlineData("syslogintr.pipeline.queue-size = = 5", 1, "syslogintr.pipeline.queue-size", "'=' twice: the value is missing")]
     [InlineData("syslogintr.pipeline.queue-size = 0", 1, "syslogintr.pipeline.queue-size", "must be between 1 and 10000000, not 0")]
     [InlineData("syslogintr.listeners.x { kind = udpp, bind = \"127.0.0.1:9\" }", 1, "syslogintr.listeners.x.kind", "kind must be udp, tcp or unix, not 'udpp'")]
+    [InlineData("akka {\n  loglevel = BLAH\n}", 2, "akka.loglevel", "Unknown LogLevel: \"BLAH\"")]
+    [InlineData("syslogintr.hostname = ${?NOTHING}", 1, "syslogintr.hostname", "an optional substitution ${?...} is not supported")]
     public void Each_mistake_is_one_line_with_its_file_line_and_key_and_the_node_refuses_it_with_the_same_lines(string hocon, int line, string key, string sentence)
     {
         var file = Write(hocon);

@@ -67,7 +67,11 @@ public static partial class ConfigCheck
                 continue;
             }
 
-            if (schema.Find(entry.Path) is not { } key)
+            if (effective.Substituted && effective.Text.Contains("${?", StringComparison.Ordinal))
+            {
+                found.Add((entry.Path, effective.Line, "an optional substitution ${?...} is not supported (Akka's HOCON library overflows its stack on one it cannot resolve): write the value"));
+            }
+            else if (schema.Find(entry.Path) is not { } key)
             {
                 found.Add((entry.Path, entry.Line, schema.Unknown(entry.Path)));
             }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Akka.Configuration;
+using Akka.Event;
 using Syslogintr.Actions;
 using Syslogintr.Alerts;
 using Syslogintr.Cluster;
@@ -25,6 +26,9 @@ internal static partial class SettingsChecks
     public static IEnumerable<(string Section, Action Check)> For(Config config)
     {
         var settings = new SettingsReader(config);
+        // Akka reads these as it starts, and a bad one is a stack trace from inside Akka.Hosting.
+        yield return ("akka.loglevel", () => Logging.LogLevelFor(config.GetString("akka.loglevel")));
+        yield return ("akka.stdout-loglevel", () => Logging.LogLevelFor(config.GetString("akka.stdout-loglevel")));
         yield return ("syslogintr.pipeline", () => PipelineSettings.From(settings));
         yield return ("syslogintr.metrics", () => settings.Duration("syslogintr.metrics.summary-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)));
         yield return ("syslogintr.hostname", () => settings.String("syslogintr.hostname"));
