@@ -24,10 +24,11 @@ public sealed partial class CheckConfigTests : IDisposable
     {
         File.WriteAllText(folder.File("good.lua"), "function log(msg) end\n");
         File.WriteAllText(folder.File("pw"), "secret\n");
+        File.WriteAllText(folder.File("server.pem"), "");
         var file = Write($$"""
             syslogintr {
               pipeline.queue-size = 1000
-              listeners.tcp.tls { certificate = "/etc/x.pem", client-certificate = none }
+              listeners.tcp.tls { certificate = "{{folder.File("server.pem")}}", client-certificate = none }
               listener-defaults.unix.receive-buffer = 1MiB
               files.auth { path = "{{folder.Path}}/auth.log", select = "auth.*", format = rfc5424 }
               console { enabled = false, format = rfc3339 }
@@ -129,6 +130,28 @@ public sealed partial class CheckConfigTests : IDisposable
             ],
             lines);
         Assert.False(File.Exists(marker), "the script ran");
+        Assert.Equal(lines, NodeRefusal(file));
+    }
+
+    [Fact]
+    public void A_path_that_cannot_be_created_and_a_missing_tls_file_are_reported_without_creating_anything()
+    {
+        File.WriteAllText(folder.File("plain"), "");
+        var file = Write($$"""
+            syslogintr.files.messages.path = "{{folder.File("plain")}}/sub/messages"
+            syslogintr.mail.outbox = "{{folder.File("spool")}}/outbox"
+            syslogintr.listeners.tcp.tls.certificate = "{{folder.File("missing.pfx")}}"
+            """);
+
+        var (_, lines) = CheckConfig(file);
+
+        Assert.Equal(
+            [
+                $"{file}:1: syslogintr.files.messages.path: {folder.File("plain")} is a file, not a folder: {folder.File("plain")}/sub cannot be created",
+                $"{file}:3: syslogintr.listeners.tcp.tls.certificate: the file {folder.File("missing.pfx")} does not exist",
+            ],
+            lines);
+        Assert.False(Directory.Exists(folder.File("spool")), "the check created the outbox");
         Assert.Equal(lines, NodeRefusal(file));
     }
 

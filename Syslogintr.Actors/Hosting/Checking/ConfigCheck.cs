@@ -9,8 +9,9 @@ namespace Syslogintr.Hosting.Checking;
 /// Checks a configuration file the way the node reads it and reports every problem at once, each with the file's
 /// line: HOCON syntax (also what Akka's parser accepts silently: an unclosed '{', a stray '}', <c>key = = 5</c>),
 /// keys the embedded defaults do not know (with the nearest known name), values of the wrong kind, what the node's
-/// own settings readers refuse, rule scripts that are missing or do not compile, and, when asked, listener
-/// addresses already in use. <c>syslogintr check-config</c> prints the problems; the node refuses to start on them.
+/// own settings readers refuse, rule scripts that are missing or do not compile, paths that cannot be created, TLS
+/// files that do not exist, and, when asked, listener addresses already in use. <c>syslogintr check-config</c>
+/// prints the problems; the node refuses to start on them.
 /// </summary>
 public static partial class ConfigCheck
 {
@@ -106,6 +107,7 @@ public static partial class ConfigCheck
             }
 
             found.AddRange(ScriptChecks.Problems(repaired).Select(p => (p.Key, 0, p.Message)));
+            found.AddRange(PathChecks.Problems(repaired).Select(p => (p.Key, 0, p.Message)));
             if (probeListeners?.Invoke(repaired) == true)
             {
                 found.AddRange(ListenerChecks.Problems(repaired).Select(p => (p.Key, 0, p.Message)));
