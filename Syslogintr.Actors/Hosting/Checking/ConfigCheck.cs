@@ -60,6 +60,7 @@ public static partial class ConfigCheck
         }
 
         var badValues = new List<(string Path, string DefaultPath)>();
+        var negativeCounts = new List<(string Key, int Line, string Message)>();
         foreach (var entry in outline.Entries.DistinctBy(e => e.Path))
         {
             var effective = outline.Find(entry.Path)!;
@@ -78,6 +79,14 @@ public static partial class ConfigCheck
             }
             else if (ValueChecks.Problem(effective, key.Kind) is { } problem)
             {
+                // A negative count is left to the settings readers, whose range ("between 1 and 10000000") says
+                // more; said here only for the counts they take as they come.
+                if (key.Kind == ValueKind.Integer && problem.StartsWith(ValueChecks.Negative, StringComparison.Ordinal))
+                {
+                    negativeCounts.Add((entry.Path, effective.Line, problem));
+                    continue;
+                }
+
                 found.Add((entry.Path, effective.Line, problem));
                 if (key.DefaultPath is { } defaultPath)
                 {
@@ -113,6 +122,8 @@ public static partial class ConfigCheck
                 found.AddRange(ListenerChecks.Problems(repaired).Select(p => (p.Key, 0, p.Message)));
             }
         }
+
+        found.AddRange(negativeCounts);
 
         // A syntax error per line; otherwise the first problem per key (a value check before the reader's complaint about it).
         var problems = found

@@ -9,6 +9,9 @@ namespace Syslogintr.Hosting.Checking;
 /// </summary>
 internal static class ValueChecks
 {
+    /// <summary>How the sentence for a negative number, size or duration begins.</summary>
+    public const string Negative = "must not be negative";
+
     /// <summary>A plain sentence for what is wrong with <paramref name="entry"/>'s value, or null when it fits <paramref name="kind"/>.</summary>
     public static string? Problem(OutlineEntry entry, ValueKind kind)
     {
@@ -37,7 +40,7 @@ internal static class ValueChecks
             ValueKind.Bool when !ConfigSchema.Bools.Contains(text) => $"must be true or false, not '{text}'",
             ValueKind.Integer when !long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _) =>
                 $"must be a whole number, not '{text}'",
-            ValueKind.Integer when long.Parse(text, System.Globalization.CultureInfo.InvariantCulture) < 0 => $"must not be negative, not {text}",
+            ValueKind.Integer when long.Parse(text, System.Globalization.CultureInfo.InvariantCulture) < 0 => $"{Negative}, not {text}",
             ValueKind.Duration => Duration(text),
             ValueKind.Size => Size(text),
             _ => null,
@@ -49,7 +52,7 @@ internal static class ValueChecks
         try
         {
             return Read(text).GetTimeSpan("v") < TimeSpan.Zero
-                ? $"must not be negative, not '{text}'"
+                ? $"{Negative}, not '{text}'"
                 : null;
         }
         catch (Exception e) when (e is FormatException or OverflowException or ConfigurationException)
@@ -65,7 +68,7 @@ internal static class ValueChecks
             return Read(text).GetByteSize("v") switch
             {
                 null => $"'{text}' is not a size: write a number and a unit, e.g. 512KiB or 8MiB",
-                < 0 => $"must not be negative, not '{text}'",
+                < 0 => $"{Negative}, not '{text}'",
                 _ => null,
             };
         }
