@@ -35,110 +35,131 @@ public static partial class ConfigCheck
     private static (Config? Config, IReadOnlyList<ConfigProblem> Problems) Run(string? path, Func<Config, bool>? probeListeners)
     {
         var text = path is null ? "" : File.ReadAllText(path);
-        var file = path ?? ConfigProblem.BuiltIn;
         var outline = HoconOutline.Parse(text);
         var defaults = HoconOutline.Parse(DefaultSettings.Text());
-        var schema = ConfigSchema.Load();
-        var found = new List<(string Key, int Line, string Message)>();
-        var syntaxErrors = outline.Errors.Count;
-        found.AddRange(outline.Errors.Select(e => (e.Key ?? "syntax", e.Line, e.Message)));
-
-        Config? user = null;
-        try
-        {
-            user = ConfigurationFactory.ParseString(text);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Akka's parser throws FormatException, ConfigurationException and, on some input, NullReferenceException;
-            // said once, unless our own reading found the problem on that line already.
-            var error = AkkaSyntaxError(e, text, outline);
-            if (!found.Any(f => f.Line == error.Line))
-            {
-                found.Insert(syntaxErrors++, error);
-            }
-        }
-
-        var badValues = new List<(string Path, string DefaultPath)>();
-        var negativeCounts = new List<(string Key, int Line, string Message)>();
-        foreach (var entry in outline.Entries.DistinctBy(e => e.Path))
-        {
-            var effective = outline.Find(entry.Path)!;
-            if (!schema.ChecksBelow(Parent(entry.Path)))
-            {
-                continue;
-            }
-
-            if (effective.Substituted && effective.Text.Contains("${?", StringComparison.Ordinal))
-            {
-                found.Add((entry.Path, effective.Line, "an optional substitution ${?...} is not supported (Akka's HOCON library overflows its stack on one it cannot resolve): write the value"));
-            }
-            else if (schema.Find(entry.Path) is not { } key)
-            {
-                found.Add((entry.Path, entry.Line, schema.Unknown(entry.Path)));
-            }
-            else if (ValueChecks.Problem(effective, key.Kind) is { } problem)
-            {
-                // A negative count is left to the settings readers, whose range ("between 1 and 10000000") says
-                // more; said here only for the counts they take as they come.
-                if (key.Kind == ValueKind.Integer && problem.StartsWith(ValueChecks.Negative, StringComparison.Ordinal))
-                {
-                    negativeCounts.Add((entry.Path, effective.Line, problem));
-                    continue;
-                }
-
-                found.Add((entry.Path, effective.Line, problem));
-                if (key.DefaultPath is { } defaultPath)
-                {
-                    badValues.Add((entry.Path, defaultPath));
-                }
-            }
-        }
-
+        var syntax = SyntaxProblems(text, outline, out var user);
+        var (keys, badValues, negativeCounts) = KeyProblems(outline, ConfigSchema.Load());
         Config? config = null;
+        var settings = new List<Finding>();
         if (user is not null && outline.Errors.Count == 0)
         {
             config = user.WithFallback(DefaultSettings.Load());
-            var repaired = Repaired(config, badValues, defaults);
-            foreach (var (section, check) in SettingsChecks.For(repaired))
-            {
-                try
-                {
-                    check();
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // The readers throw what Akka's getters throw on a malformed value (FormatException,
-                    // ArgumentNullException, ...), besides their own StartupException and ConfigurationException.
-                    var (key, message) = SettingsChecks.Locate(e, section, outline);
-                    found.Add((key, 0, message));
-                }
-            }
-
-            found.AddRange(ScriptChecks.Problems(repaired).Select(p => (p.Key, 0, p.Message)));
-            found.AddRange(PathChecks.Problems(repaired).Select(p => (p.Key, 0, p.Message)));
-            if (probeListeners?.Invoke(repaired) == true)
-            {
-                found.AddRange(ListenerChecks.Problems(repaired).Select(p => (p.Key, 0, p.Message)));
-            }
+            settings = SettingsProblems(Repaired(config, badValues, defaults), outline, probeListeners);
         }
 
-        found.AddRange(negativeCounts);
-
-        // A syntax error per line; otherwise the first problem per key (a value check before the reader's complaint about it).
-        var problems = found
-            .Select((p, i) => (p.Key, p.Line, p.Message, Identity: i < syntaxErrors ? $"line {p.Line}" : p.Key))
+        // A syntax error per line; otherwise the first problem per key: a value check before the reader's complaint
+        // about the same value, a reader's range before our "must not be negative".
+        var file = path ?? ConfigProblem.BuiltIn;
+        var problems = syntax.Select(p => (Finding: p, Identity: $"line {p.Line}"))
+            .Concat(keys.Concat(settings).Concat(negativeCounts).Select(p => (Finding: p, Identity: p.Key)))
             .DistinctBy(p => p.Identity)
-            .Select(p => Place(p.Key, p.Line, p.Message, file, outline, defaults))
+            .Select(p => Place(p.Finding, file, outline, defaults))
             .OrderBy(p => p.File == ConfigProblem.BuiltIn)
             .ThenBy(p => p.Line)
             .ToList();
         return (config, problems);
     }
 
-    /// <summary>The problem with its file and line: the key's line in the user's file, else in the defaults, else its nearest written section's.</summary>
-    private static ConfigProblem Place(string key, int line, string message, string file, HoconOutline outline, HoconOutline defaults)
+    /// <summary>Our reading's syntax errors, and Akka's refusal unless we found one on its line already; <paramref name="user"/>: Akka's parse, null when it refused.</summary>
+    private static List<Finding> SyntaxProblems(string text, HoconOutline outline, out Config? user)
     {
+        var found = outline.Errors.Select(e => new Finding(e.Key ?? "syntax", e.Line, e.Message)).ToList();
+        try
+        {
+            user = ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Akka's parser throws FormatException, ConfigurationException and, on some input, NullReferenceException.
+            user = null;
+            var error = AkkaSyntaxError(e, text, outline);
+            if (!found.Any(f => f.Line == error.Line))
+            {
+                found.Add(error);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Unknown keys and values of the wrong kind; the keys whose value is wrong (to be put back to their default
+    /// for the settings readers), and negative counts, said only if no reader says more.
+    /// </summary>
+    private static (List<Finding> Found, List<(string Path, string DefaultPath)> BadValues, List<Finding> NegativeCounts) KeyProblems(HoconOutline outline, ConfigSchema schema)
+    {
+        var found = new List<Finding>();
+        var badValues = new List<(string Path, string DefaultPath)>();
+        var negativeCounts = new List<Finding>();
+        foreach (var path in outline.Entries.Select(e => e.Path).Distinct())
+        {
+            // The entry HOCON keeps is the last one written; a key below an unknown key or a value is not checked.
+            var entry = outline.Find(path)!;
+            if (!schema.ChecksBelow(Parent(path)))
+            {
+                continue;
+            }
+
+            if (entry.Substituted && entry.Text.Contains("${?", StringComparison.Ordinal))
+            {
+                found.Add(new(path, entry.Line, "an optional substitution ${?...} is not supported (Akka's HOCON library overflows its stack on one it cannot resolve): write the value"));
+            }
+            else if (schema.Find(path) is not { } key)
+            {
+                found.Add(new(path, outline.Entries.First(e => e.Path == path).Line, schema.Unknown(path)));
+            }
+            else if (ValueChecks.Problem(entry, key.Kind) is { } problem)
+            {
+                if (key.Kind == ValueKind.Integer && problem.StartsWith(ValueChecks.Negative, StringComparison.Ordinal))
+                {
+                    negativeCounts.Add(new(path, entry.Line, problem));
+                    continue;
+                }
+
+                found.Add(new(path, entry.Line, problem));
+                if (key.DefaultPath is { } defaultPath)
+                {
+                    badValues.Add((path, defaultPath));
+                }
+            }
+        }
+
+        return (found, badValues, negativeCounts);
+    }
+
+    /// <summary>What the node's settings readers refuse, scripts, paths and (when asked) listener addresses; line 0: placed by key.</summary>
+    private static List<Finding> SettingsProblems(Config repaired, HoconOutline outline, Func<Config, bool>? probeListeners)
+    {
+        var found = new List<Finding>();
+        foreach (var (section, check) in SettingsChecks.For(repaired))
+        {
+            try
+            {
+                check();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The readers throw what Akka's getters throw on a malformed value (FormatException,
+                // ArgumentNullException, ...), besides their own StartupException and ConfigurationException.
+                var (key, message) = SettingsChecks.Locate(e, section, outline);
+                found.Add(new(key, 0, message));
+            }
+        }
+
+        found.AddRange(ScriptChecks.Problems(repaired).Select(p => new Finding(p.Key, 0, p.Message)));
+        found.AddRange(PathChecks.Problems(repaired).Select(p => new Finding(p.Key, 0, p.Message)));
+        if (probeListeners?.Invoke(repaired) == true)
+        {
+            found.AddRange(ListenerChecks.Problems(repaired).Select(p => new Finding(p.Key, 0, p.Message)));
+        }
+
+        return found;
+    }
+
+    /// <summary>The problem with its file and line: the key's line in the user's file, else in the defaults, else its nearest written section's.</summary>
+    private static ConfigProblem Place(Finding finding, string file, HoconOutline outline, HoconOutline defaults)
+    {
+        var (key, line, message) = finding;
         if (line > 0)
         {
             return new(file, line, key, message);
@@ -179,7 +200,7 @@ public static partial class ConfigCheck
     /// Akka's parser gives a character position or nothing. The one form it refuses that the HOCON spec allows,
     /// <c>a { x = 1 }, b = 2</c>, is said plainly.
     /// </summary>
-    private static (string Key, int Line, string Message) AkkaSyntaxError(Exception e, string text, HoconOutline outline)
+    private static Finding AkkaSyntaxError(Exception e, string text, HoconOutline outline)
     {
         var firstLine = e.Message.Split('\n')[0].Trim();
         if (PositionPattern().Match(firstLine) is { Success: true } match
@@ -190,18 +211,23 @@ public static partial class ConfigCheck
             if (position < text.Length && text[position] == ',' && before.EndsWith('}'))
             {
                 var section = outline.Entries.LastOrDefault(en => en.Shape == ValueShape.Section && en.End == before.Length);
-                return (section?.Path ?? "syntax", line, "a ',' after a section's closing '}' is not accepted (Akka's HOCON parser refuses it): start the next key on a new line");
+                return new(section?.Path ?? "syntax", line, "a ',' after a section's closing '}' is not accepted (Akka's HOCON parser refuses it): start the next key on a new line");
             }
 
             var near = position < text.Length ? text[position..].Split('\n')[0].Trim() : "";
             var key = outline.Entries.LastOrDefault(en => en.Start <= position)?.Path ?? "syntax";
             return firstLine.StartsWith("Unknown token", StringComparison.Ordinal)
-                ? (key, line, $"Akka's HOCON parser cannot read '{Shorten(near)}' here: put the value in quotes (\"...\")")
-                : (key, line, $"cannot be read here ('{Shorten(near)}'): {PositionPattern().Replace(firstLine, "").TrimEnd(':', ' ')}");
+                ? new(key, line, $"Akka's HOCON parser cannot read '{Shorten(near)}' here: put the value in quotes (\"...\")")
+                : new(key, line, $"cannot be read here ('{Shorten(near)}'): {PositionPattern().Replace(firstLine, "").TrimEnd(':', ' ')}");
         }
 
-        return (outline.Entries.FirstOrDefault(en => en.Substituted)?.Path ?? "syntax", outline.Entries.FirstOrDefault(en => en.Substituted)?.Line ?? 1, $"cannot be read: {firstLine}");
+        // No position (an unresolved substitution, an 'include'): the first substitution is the likely culprit.
+        var substituted = outline.Entries.FirstOrDefault(en => en.Substituted);
+        return new(substituted?.Path ?? "syntax", substituted?.Line ?? 1, $"cannot be read: {firstLine}");
     }
+
+    /// <summary>A problem before it is placed: line 0 means "where the key is written".</summary>
+    private sealed record Finding(string Key, int Line, string Message);
 
     private static string Shorten(string text) => text.Length <= 30 ? text : text[..30] + "...";
 
