@@ -41,6 +41,7 @@ public sealed partial class CheckConfigTests : IDisposable
               dispatchers.rules.type = PinnedDispatcher
             }
             akka.loglevel = DEBUG
+            "syslogintr".pipeline."batch-size" = 100
             """);
 
         var (exitCode, lines) = CheckConfig(file);

@@ -156,18 +156,20 @@ internal sealed class HoconOutline
     private bool ParseField(string prefix, bool record)
     {
         var first = Peek;
+
+        // Dots separate a key's parts outside quotes only: a."b.c".d is a, b.c, d.
         var segments = new List<string>();
         while (Peek.Kind is TokenKind.Quoted or TokenKind.Unquoted)
         {
             var token = tokens[next++];
-            if (token.Kind == TokenKind.Quoted)
+            var pieces = token.Kind == TokenKind.Quoted ? [token.Text] : token.Text.Split('.');
+            if (segments.Count == 0)
             {
-                segments.Add(token.Text);
+                segments.Add("");
             }
-            else
-            {
-                segments.AddRange(token.Text.Split('.'));
-            }
+
+            segments[^1] += pieces[0];
+            segments.AddRange(pieces.Skip(1));
         }
 
         if (segments.Count == 0)
