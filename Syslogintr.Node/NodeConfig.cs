@@ -23,7 +23,15 @@ public static class NodeConfig
             throw new FileNotFoundException($"configuration file '{userFile}' does not exist", userFile);
         }
 
-        return ConfigurationFactory.ParseString(File.ReadAllText(userFile)).WithFallback(defaults);
+        try
+        {
+            return ConfigurationFactory.ParseString(File.ReadAllText(userFile)).WithFallback(defaults);
+        }
+        catch (Exception e) when (e is FormatException or NullReferenceException)
+        {
+            // Akka's parser says only "at position N" (or nothing): say what check-config says, with lines.
+            throw new ConfigProblemsException(ConfigCheck.Check(userFile, probeListeners: null));
+        }
     }
 
     /// <summary>

@@ -50,6 +50,18 @@ public sealed class CheckConfigExecutableTests : IDisposable
     }
 
     [Fact]
+    public async Task Reload_on_a_file_akka_cannot_parse_prints_the_line_not_a_stack_trace()
+    {
+        var config = Write("syslogintr {\n  mail { smtp { host = \"x\" }, from = \"y\" }\n}");
+
+        var (exitCode, output, error) = await NodeExecutable.RunAsync(folder.Path, "reload", "--config", config);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"syslogintr: {config}:2: syslogintr.mail.smtp: a ',' after a section's closing '}}' is not accepted (Akka's HOCON parser refuses it): start the next key on a new line", error.Trim());
+        Assert.DoesNotContain("   at ", output + error);
+    }
+
+    [Fact]
     public async Task A_problem_with_a_key_only_the_defaults_hold_names_the_built_in_file_and_its_line()
     {
         // The default unix listener's ./run/log, relative to the working directory, is held by someone else.
