@@ -8,10 +8,10 @@ public static class ExitCodes
     /// <summary>Stopped on request (SIGTERM, SIGINT): drained, and on a cluster node, left the cluster gracefully.</summary>
     public const int Stopped = 0;
 
-    /// <summary>Could not start (a port in use, a pid file another node holds, ...), or stopped for no known reason.</summary>
+    /// <summary>Could not start (a pid file another node holds, a port taken after the configuration check, ...), or stopped for no known reason.</summary>
     public const int Failed = 1;
 
-    /// <summary>A configuration that cannot be read, a wrong command line.</summary>
+    /// <summary>A configuration that cannot be read or has a problem <c>syslogintr check-config</c> reports (a port in use too), a wrong command line.</summary>
     public const int BadConfiguration = 2;
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Syslogintr.Hosting;
+using Syslogintr.Hosting.Checking;
 
 namespace Syslogintr.Node;
 
@@ -24,7 +25,39 @@ public static class NodeConfig
             throw new FileNotFoundException($"configuration file '{userFile}' does not exist", userFile);
         }
 
-        return ConfigurationFactory.ParseString(File.ReadAllText(userFile));
+        try
+        {
+            return ConfigurationFactory.ParseString(File.ReadAllText(userFile));
+        }
+        catch (Exception e) when (e is FormatException or NullReferenceException)
+        {
+            // Akka's parser says only "at position N" (or nothing): say what check-config says, with lines.
+            throw new ConfigProblemsException(ConfigCheck.Check(userFile, probeListeners: null));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Load"/> for the node: a configuration with any problem <c>check-config</c> reports is a
+    /// <see cref="ConfigProblemsException"/> (a port in use too, unless a live node holds our pid file: its refusal says
+    /// more, or <paramref name="ownListeners"/>: the command line replaces the file's listeners).
+    /// </summary>
+    public static Config LoadChecked(string? userFile, bool ownListeners = false) =>
+        userFile is null || File.Exists(userFile) ? ConfigCheck.Load(userFile, config => !ownListeners && RunningNode(config, out _) is null) : Load(userFile);
+
+    /// <summary>The pid of a live node holding <paramref name="config"/>'s pid file (<paramref name="pidFile"/>), or null.</summary>
+    public static int? RunningNode(Config config, out string pidFile)
+    {
+        try
+        {
+            pidFile = PidFile.PathFrom(config);
+        }
+        catch (SettingsException)
+        {
+            pidFile = "";
+            return null;
+        }
+
+        return PidFile.FindLiveNode(pidFile, out _);
     }
 
     /// <summary><c>--script FILE</c>: one rule named <c>script</c> running FILE on every message, over <paramref name="config"/>.</summary>

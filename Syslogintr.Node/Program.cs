@@ -8,6 +8,7 @@ root.Subcommands.Add(TestRuleCommand.Create());
 root.Subcommands.Add(ReloadCommand.Create());
 root.Subcommands.Add(ParseCommand.Create());
 root.Subcommands.Add(ClusterCommand.Create());
+root.Subcommands.Add(CheckConfigCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

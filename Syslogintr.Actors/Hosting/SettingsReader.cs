@@ -105,7 +105,8 @@ public sealed class SettingsReader
         {
             return read();
         }
-        catch (Exception e) when (e is FormatException or OverflowException or ConfigurationException)
+        // Akka's getters throw ArgumentNullException for a key with no value (`key = = 5`).
+        catch (Exception e) when (e is FormatException or OverflowException or ConfigurationException or ArgumentException)
         {
             throw new SettingsException(Full(key), Raw(key), $"'{Full(key)}' is not valid: {e.Message}", e);
         }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Syslogintr.Hosting;
 using Syslogintr.Ingest.Listeners;
+using Syslogintr.Hosting.Checking;
 
 namespace Syslogintr.Node.Commands;
 
@@ -157,7 +158,12 @@ public static class RunCommand
         {
             mode = ScriptModeFrom(parse);
             var configFile = parse.GetValue(ConfigOption)?.FullName;
-            config = mode.Over(NodeConfig.Load(configFile), NodeConfig.LoadUser(configFile));
+            config = mode.Over(NodeConfig.LoadChecked(configFile, mode.HasListeners), NodeConfig.LoadUser(configFile));
+        }
+        catch (ConfigProblemsException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return ExitCodes.BadConfiguration;
         }
         catch (Exception e) when (e is FileNotFoundException or ConfigurationException)
         {

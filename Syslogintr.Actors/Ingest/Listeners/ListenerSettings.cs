@@ -43,7 +43,7 @@ public sealed record ListenerSettings(
         return config.NamedEntries("syslogintr.listeners").Select(e => Parse(e.Name, e.Config, settings)).ToList();
     }
 
-    private static ListenerSettings Parse(string name, Config entry, SettingsReader settings)
+    internal static ListenerSettings Parse(string name, Config entry, SettingsReader settings)
     {
         var kindName = entry.HasPath("kind") ? entry.GetString("kind") : null;
         var kind = kindName switch

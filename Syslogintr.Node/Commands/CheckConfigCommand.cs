@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Akka.Configuration;
+using Syslogintr.Hosting.Checking;
+
+namespace Syslogintr.Node.Commands;
+
+/// <summary>
+/// <c>syslogintr check-config [--config FILE]</c>: every problem of a configuration at once, each as
+/// <c>FILE:LINE: key: sentence</c>, before a restart; exit 0 when there is none, 1 otherwise. The node refuses to
+/// start on the same problems with the same lines.
+/// </summary>
+public static class CheckConfigCommand
+{
+    public const int Clean = 0;
+
+    public const int Problems = 1;
+
+    public static Command Create()
+    {
+        var command = new Command(
+            "check-config",
+            "Check a configuration without starting a node: syntax, unknown keys, values, rule scripts, ports and socket paths in use. Prints every problem as FILE:LINE: key: sentence; exit 0 when there is none, 1 otherwise.");
+        command.Options.Add(RunCommand.ConfigOption);
+        command.SetAction(parse => Run(parse.GetValue(RunCommand.ConfigOption)?.FullName, Console.Out));
+        return command;
+    }
+
+    public static int Run(string? file, TextWriter output)
+    {
+        if (file is not null && !File.Exists(file))
+        {
+            output.WriteLine($"syslogintr: configuration file '{file}' does not exist");
+            return Problems;
+        }
+
+        var problems = ConfigCheck.Check(file, config => ProbeListeners(config, output));
+        foreach (var problem in problems)
+        {
+            output.WriteLine(problem);
+        }
+
+        if (problems.Count == 0)
+        {
+            output.WriteLine($"syslogintr: {file ?? "the built-in configuration"}: no problems found");
+        }
+
+        return problems.Count == 0 ? Clean : Problems;
+    }
+
+    /// <summary>Ports are probed only when this node is not running: a running node holds them itself, and must not lose them to a probe.</summary>
+    private static bool ProbeListeners(Config config, TextWriter output)
+    {
+        if (NodeConfig.RunningNode(config, out var pidFile) is not { } pid)
+        {
+            return true;
+        }
+
+        output.WriteLine($"syslogintr: a node (pid {pid}) is running with the pid file {pidFile}; its listeners' ports and sockets were not probed");
+        return false;
+    }
+}
