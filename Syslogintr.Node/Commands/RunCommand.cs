@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Syslogintr.Hosting;
 using Syslogintr.Ingest.Listeners;
+using Syslogintr.Node.Systemd;
 
 namespace Syslogintr.Node.Commands;
 
@@ -214,6 +215,9 @@ public static class RunCommand
             {
                 Daemon.Ready();
             }
+
+            using var systemd = SystemdNotify.FromEnvironment();
+            systemd?.Ready(host);
 
             await host.WaitForShutdownAsync(cancellationToken);
 
