@@ -14,8 +14,7 @@
 # Without --root, on a host run by systemd, the units are enabled (and a running service restarted).
 #
 # The publish: dotnet publish Syslogintr.Node -c Release -r linux-x64 --self-contained
-#   -p:PublishReadyToRun=true   precompiled code: the node starts in about half the time (less JIT at start),
-#                               at the cost of a larger /opt/syslogintr
+#   -p:PublishReadyToRun=true   precompiled code: less to JIT at start, for a larger /opt/syslogintr
 #   -p:InvariantGlobalization=false is the default: the host's ICU is used (libicu; install it if missing).
 # Not trimmed, not single-file: Akka.NET and NLua load types by reflection, and KeraLua's liblua must stay a file.
 set -eu
