@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ public sealed class SystemdNotify : IDisposable
     private readonly TimeSpan? watchdogPeriod;
     private readonly CancellationTokenSource stop = new();
     private CancellationTokenRegistration stopping;
+    private ILogger? log;
 
     private SystemdNotify(ISystemdNotifier notifier, TimeSpan? watchdogPeriod)
     {
@@ -42,26 +44,38 @@ public sealed class SystemdNotify : IDisposable
     /// <summary>Tells systemd the node is ready, and from now on that it stops when the host stops.</summary>
     public void Ready(IHost host)
     {
-        notifier.Notify(ServiceState.Ready);
+        log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Syslogintr.Systemd");
+        Tell(ServiceState.Ready);
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         stopping = lifetime.ApplicationStopping.Register(() =>
         {
             stop.Cancel();
-            notifier.Notify(ServiceState.Stopping);
+            Tell(ServiceState.Stopping);
         });
         if (watchdogPeriod is { } period)
         {
-            var router = host.Services.GetRequiredService<ActorRegistry>().Get<RouterKey>();
-            var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Syslogintr.Systemd");
-            _ = PingAsync(router, period / 2, log);
+            _ = PingAsync(host.Services.GetRequiredService<ActorRegistry>().Get<RouterKey>(), period / 2);
         }
     }
 
+    /// <summary>Stops the watchdog's pings; the CancellationTokenSource is left to the GC, as a ping may still be reading its token.</summary>
     public void Dispose()
     {
         stopping.Dispose();
         stop.Cancel();
-        stop.Dispose();
+    }
+
+    /// <summary>A notification systemd cannot take (its socket gone) is logged: it never stops the node.</summary>
+    private void Tell(ServiceState state)
+    {
+        try
+        {
+            notifier.Notify(state);
+        }
+        catch (SocketException e)
+        {
+            log?.LogWarning("systemd: could not send {State} to NOTIFY_SOCKET: {Reason}", state, e.Message);
+        }
     }
 
     /// <summary>WATCHDOG_USEC, when set for us (WATCHDOG_PID, if given, is our pid).</summary>
@@ -82,7 +96,7 @@ public sealed class SystemdNotify : IDisposable
     /// Pings only while the router handles its mailbox (Identify goes through it like any message): a node whose
     /// pipeline is wedged stops pinging and systemd restarts it, not just a node whose process is gone.
     /// </summary>
-    private async Task PingAsync(IActorRef router, TimeSpan interval, ILogger log)
+    private async Task PingAsync(IActorRef router, TimeSpan interval)
     {
         using var timer = new PeriodicTimer(interval);
         try
@@ -92,11 +106,11 @@ public sealed class SystemdNotify : IDisposable
                 try
                 {
                     await router.Ask<ActorIdentity>(new Identify(null), interval, stop.Token);
-                    notifier.Notify(Watchdog);
+                    Tell(Watchdog);
                 }
                 catch (Exception e) when (e is AskTimeoutException or TaskCanceledException && !stop.IsCancellationRequested)
                 {
-                    log.LogWarning("watchdog: the router did not answer within {Interval}; not telling systemd the node is alive", interval);
+                    log?.LogWarning("watchdog: the router did not answer within {Interval}; not telling systemd the node is alive", interval);
                 }
             }
             while (await timer.WaitForNextTickAsync(stop.Token));

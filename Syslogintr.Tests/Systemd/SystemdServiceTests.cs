@@ -76,6 +76,35 @@ public sealed class SystemdServiceTests
     }
 
     [Fact]
+    public async Task A_notify_socket_nobody_listens_on_costs_a_warning_not_the_node()
+    {
+        var folder = TempFolder.Create();
+        try
+        {
+            var config = await WriteConfigAsync(folder, $$"""local.path = "{{folder}}/log" """, "");
+            var output = new OutputLines();
+            using var node = NodeExecutable.Start(folder, output, new Dictionary<string, string> { ["NOTIFY_SOCKET"] = Path.Combine(folder, "nobody") }, [], "run", "--config", config);
+            await NodeExecutable.WaitForPidAsync(Path.Combine(folder, "run", "syslogintr.pid"));
+            Send(Path.Combine(folder, "log"), "<13>Dec  1 10:00:00 host test: still running");
+            await WaitForLineAsync(Path.Combine(folder, "messages"), "still running");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (!output.All.Contains("systemd: could not send READY=1 to NOTIFY_SOCKET", StringComparison.Ordinal))
+            {
+                Assert.True(DateTime.UtcNow < deadline, output.All);
+                await Task.Delay(50);
+            }
+
+            Kill(node, "TERM");
+            await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(0, node.ExitCode);
+        }
+        finally
+        {
+            TempFolder.Delete(folder);
+        }
+    }
+
+    [Fact]
     public async Task Inherited_datagram_sockets_are_read_by_the_listener_at_their_path_or_as_listeners_of_their_own_and_never_unlinked()
     {
         var folder = TempFolder.Create();
