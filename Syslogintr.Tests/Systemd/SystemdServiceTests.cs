@@ -87,12 +87,7 @@ public sealed class SystemdServiceTests
             await NodeExecutable.WaitForPidAsync(Path.Combine(folder, "run", "syslogintr.pid"));
             Send(Path.Combine(folder, "log"), "<13>Dec  1 10:00:00 host test: still running");
             await WaitForLineAsync(Path.Combine(folder, "messages"), "still running");
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while (!output.All.Contains("systemd: could not send READY=1 to NOTIFY_SOCKET", StringComparison.Ordinal))
-            {
-                Assert.True(DateTime.UtcNow < deadline, output.All);
-                await Task.Delay(50);
-            }
+            await WaitForOutputAsync(output, "systemd: could not send READY=1 to NOTIFY_SOCKET");
 
             Kill(node, "TERM");
             await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
@@ -140,8 +135,8 @@ public sealed class SystemdServiceTests
             await WaitForLineAsync(messages, "before the node ran");
             await WaitForLineAsync(messages, "to the configured listener");
             await WaitForLineAsync(messages, "to a listener of its own");
-            Assert.Contains($"listener local: unix datagram {journal}, inherited (fd 3 'journal')", output.All);
-            Assert.Contains($"listener extra: unix datagram {extra}, inherited (fd 4 'extra')", output.All);
+            await WaitForOutputAsync(output, $"listener local: unix datagram {journal}, inherited (fd 3 'journal')");
+            await WaitForOutputAsync(output, $"listener extra: unix datagram {extra}, inherited (fd 4 'extra')");
 
             Kill(node, "TERM");
             await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
@@ -245,6 +240,17 @@ public sealed class SystemdServiceTests
         while (!File.Exists(file) || !(await File.ReadAllTextAsync(file)).Contains(text, StringComparison.Ordinal))
         {
             Assert.True(DateTime.UtcNow < deadline, $"'{text}' never reached {file}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The node's log is written asynchronously: a line may follow what it reports by a moment.</summary>
+    private static async Task WaitForOutputAsync(OutputLines output, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!output.All.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"'{text}' not in the node's output:\n{output.All}");
             await Task.Delay(50);
         }
     }
