@@ -100,7 +100,7 @@ public sealed class SystemdServiceTests
     }
 
     [Fact]
-    public async Task Inherited_datagram_sockets_are_read_by_the_listener_at_their_path_or_as_listeners_of_their_own_and_never_unlinked()
+    public async Task Inherited_unix_and_udp_sockets_are_read_by_the_listener_at_their_address_or_as_listeners_of_their_own_and_never_unlinked()
     {
         var folder = TempFolder.Create();
         try
@@ -108,11 +108,12 @@ public sealed class SystemdServiceTests
             using var notify = BindNotifySocket(folder);
             var journal = Path.Combine(folder, "journal");
             var extra = Path.Combine(folder, "extra");
-            // The configured listener "local" is at the first socket's path; the second matches no listener.
-            var config = await WriteConfigAsync(folder, $$"""local.path = "{{journal}}" """, "");
+            var port = TestNode.FreePort();
+            // The configured listeners "local" and "udp" are at the first and third sockets' addresses; the second matches none.
+            var config = await WriteConfigAsync(folder, $$"""local.path = "{{journal}}", net { kind = udp, bind = "127.0.0.1:{{port}}" }""", "");
             string[] activate =
             [
-                "systemd-socket-activate", "--datagram", "-l", journal, "-l", extra, "--fdname=journal:extra",
+                "systemd-socket-activate", "--datagram", "-l", journal, "-l", extra, "-l", $"127.0.0.1:{port}", "--fdname=journal:extra:net",
                 .. PassedEnvironment().SelectMany(name => new[] { "-E", name }),
             ];
             var output = new OutputLines();
@@ -130,13 +131,19 @@ public sealed class SystemdServiceTests
             Assert.Equal("READY=1", await ReceiveAsync(notify, StartLimit, output));
             Send(journal, "<13>Dec  1 10:00:01 host test: to the configured listener");
             Send(extra, "<13>Dec  1 10:00:02 host test: to a listener of its own");
+            using (var udp = new UdpClient())
+            {
+                await udp.SendAsync(Encoding.UTF8.GetBytes("<13>Dec  1 10:00:03 host test: to the configured UDP listener"), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+            }
 
             var messages = Path.Combine(folder, "messages");
             await WaitForLineAsync(messages, "before the node ran");
             await WaitForLineAsync(messages, "to the configured listener");
             await WaitForLineAsync(messages, "to a listener of its own");
+            await WaitForLineAsync(messages, "to the configured UDP listener");
             await WaitForOutputAsync(output, $"listener local: unix datagram {journal}, inherited (fd 3 'journal')");
             await WaitForOutputAsync(output, $"listener extra: unix datagram {extra}, inherited (fd 4 'extra')");
+            await WaitForOutputAsync(output, $"listener net: udp 127.0.0.1:{port}, inherited (fd 5 'net')");
 
             Kill(node, "TERM");
             await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
