@@ -50,7 +50,7 @@ public static class SyslogintrHosting
         var sinks = SinksHosting.Validate(config);
         var alerts = AlertsHosting.Validate(config);
         var probes = ProbesHosting.Validate(config);
-        var listeners = ListenerSettings.From(config);
+        var listeners = SocketActivation.Adopt(ListenerSettings.From(config), config, SocketActivation.FromEnvironment());
         var actions = ActionsHosting.Validate(config);
         var rules = RulesHosting.Validate(config);
         var rulesSettings = RulesSettings.From(settings);

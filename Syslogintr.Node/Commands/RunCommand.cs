@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Console;
 using Syslogintr.Hosting;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Hosting.Checking;
+using Syslogintr.Node.Systemd;
 
 namespace Syslogintr.Node.Commands;
 
@@ -234,6 +235,9 @@ public static class RunCommand
             {
                 Daemon.Ready();
             }
+
+            using var systemd = SystemdNotify.FromEnvironment();
+            systemd?.Ready(host);
 
             await host.WaitForShutdownAsync(cancellationToken);
 

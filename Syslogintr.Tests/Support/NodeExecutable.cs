@@ -26,6 +26,38 @@ public static class NodeExecutable
         return process;
     }
 
+    /// <summary>
+    /// Starts a node with extra environment variables, through <paramref name="wrapper"/> when given (a program that
+    /// runs the rest of its command line, as <c>systemd-socket-activate</c>), collecting its output line by line.
+    /// </summary>
+    public static Process Start(string folder, OutputLines output, IReadOnlyDictionary<string, string> environment, string[] wrapper, params string[] arguments)
+    {
+        var start = StartInfo(folder, arguments);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        if (wrapper.Length > 0)
+        {
+            var node = start.ArgumentList.ToList();
+            start.ArgumentList.Clear();
+            foreach (var word in wrapper.Skip(1).Append(start.FileName).Concat(node))
+            {
+                start.ArgumentList.Add(word);
+            }
+
+            start.FileName = wrapper[0];
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Collect(output.Stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(output.Stderr, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <summary>Runs a command to its end and returns its exit code and output; one still running after 30 s is killed and fails the test.</summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string folder, params string[] arguments)
     {

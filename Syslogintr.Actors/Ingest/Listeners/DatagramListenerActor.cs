@@ -41,6 +41,9 @@ public abstract class DatagramListenerActor : UntypedActor
     /// <summary>Sets the socket's options and binds it; on failure the base class disposes the socket.</summary>
     protected abstract void Bind(Socket socket);
 
+    /// <summary>Prepares a socket handed over already bound (<see cref="ListenerSettings.Inherited"/>): no bind, no file of ours.</summary>
+    protected virtual void Adopt(Socket socket) => SocketOptions.SetReceiveBuffer(socket, Settings.ReceiveBuffer);
+
     /// <summary>Describes the bound socket for the log.</summary>
     protected abstract string Describe(Socket socket);
 
@@ -71,7 +74,8 @@ public abstract class DatagramListenerActor : UntypedActor
             Priority = ThreadPriority.AboveNormal,
         };
         reader.Start();
-        Context.Parent.Tell(new ListenerBound(Settings.Name, Describe(socket)));
+        var inherited = Settings.Inherited is { } handedOver ? $", inherited ({handedOver.Description})" : "";
+        Context.Parent.Tell(new ListenerBound(Settings.Name, Describe(socket) + inherited));
     }
 
     protected override void PostStop()
@@ -96,10 +100,19 @@ public abstract class DatagramListenerActor : UntypedActor
 
     private Socket Open()
     {
-        var socket = CreateSocket();
+        var inherited = Settings.Inherited;
+        var socket = inherited?.Take() ?? CreateSocket();
         try
         {
-            Bind(socket);
+            if (inherited is null)
+            {
+                Bind(socket);
+            }
+            else
+            {
+                Adopt(socket);
+            }
+
             return socket;
         }
         catch

@@ -32,6 +32,9 @@ public sealed record ListenerSettings(
     TimeSpan FirstFrameTimeout,
     TimeSpan FrameTimeout)
 {
+    /// <summary>A socket bound by someone else (socket activation) that a datagram listener reads instead of binding its own.</summary>
+    public InheritedSocket? Inherited { get; init; }
+
     /// <summary>
     /// Every enabled entry of <paramref name="config"/>'s <c>syslogintr.listeners</c>, each over
     /// <c>syslogintr.listener-defaults.&lt;kind&gt;</c> and then <c>syslogintr.listener-defaults</c> (a unix datagram's

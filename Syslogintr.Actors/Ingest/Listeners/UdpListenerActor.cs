@@ -88,6 +88,12 @@ public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
         from = new SocketAddress(bind.AddressFamily);
     }
 
+    protected override void Adopt(Socket socket)
+    {
+        base.Adopt(socket);
+        from = new SocketAddress(bind.AddressFamily);
+    }
+
     protected override string Describe(Socket socket) => $"udp {socket.LocalEndPoint}";
 
     protected override int Receive(Socket socket, byte[] buffer, out Origin origin)
