@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Actions;
 using Syslogintr.Alerts;
 using Syslogintr.Cluster;
+using Syslogintr.Http;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
@@ -104,6 +105,7 @@ public static class SyslogintrHosting
                 node.ListenersMayRead.Set();
             });
         });
+        services.AddHttpEndpoint(settings, node);
         return services;
     }
 

@@ -62,6 +62,7 @@ public sealed class NodeMetrics : IDisposable
         Meter.CreateObservableUpDownCounter("syslogintr.rule.forwarded.in_flight", () => Measure(forwarded, "rule", c => c.InFlight), "{message}");
         Ban.Observe(Meter);
         Cluster.Observe(Meter);
+        RuleLogDuration = Meter.CreateHistogram<double>("syslogintr.rule.log_duration", "s", "How long one call of a rule's log() took");
     }
 
     public Meter Meter { get; }
@@ -73,6 +74,9 @@ public sealed class NodeMetrics : IDisposable
     public ActionCounters SideEffects { get; }
 
     public BanCounters Ban { get; } = new();
+
+    /// <summary>Each call of a rule's <c>log()</c>, in seconds, tagged <c>rule</c> (the instance's name): recorded by its runner.</summary>
+    public Histogram<double> RuleLogDuration { get; }
 
     /// <summary>Members up, unreachable, leadership and buckets hosted here, as this node sees its cluster.</summary>
     public ClusterGauges Cluster { get; } = new();
