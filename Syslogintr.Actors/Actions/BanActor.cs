@@ -174,6 +174,7 @@ public sealed class BanActor : ReceiveActor, IWithTimers
 
         if (changed)
         {
+            counters.SetActive(bans.Count);
             ScheduleExpiry();
             SchedulePersist();
         }

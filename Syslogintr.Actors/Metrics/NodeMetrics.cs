@@ -62,6 +62,7 @@ public sealed class NodeMetrics : IDisposable
         Meter.CreateObservableUpDownCounter("syslogintr.rule.forwarded.in_flight", () => Measure(forwarded, "rule", c => c.InFlight), "{message}");
         Ban.Observe(Meter);
         Cluster.Observe(Meter);
+        Probes.Observe(Meter);
         RuleLogDuration = Meter.CreateHistogram<double>("syslogintr.rule.log_duration", "s", "How long one call of a rule's log() took");
     }
 
@@ -74,6 +75,8 @@ public sealed class NodeMetrics : IDisposable
     public ActionCounters SideEffects { get; }
 
     public BanCounters Ban { get; } = new();
+
+    public ProbeGauges Probes { get; } = new();
 
     /// <summary>Each call of a rule's <c>log()</c>, in seconds, tagged <c>rule</c> (the instance's name): recorded by its runner.</summary>
     public Histogram<double> RuleLogDuration { get; }

@@ -96,7 +96,9 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
         var was = up.GetValueOrDefault(name);
         up[name] = isUp;
         var since = was == isUp && last.TryGetValue(name, out var previous) ? previous.Since : at;
-        last[name] = new ProbeState(name, isUp, since, at, startedAt.Remove(name, out var began) ? node.Clock.GetUtcNow() - began : null, details);
+        var state = new ProbeState(name, isUp, since, at, startedAt.Remove(name, out var began) ? node.Clock.GetUtcNow() - began : null, details);
+        last[name] = state;
+        node.Metrics.Probes.OnResult(name, isUp, state.Duration);
         if (!p.Alert || was == isUp)
         {
             return;

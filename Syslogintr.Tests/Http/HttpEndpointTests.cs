@@ -117,6 +117,11 @@ public sealed class HttpEndpointTests
             Assert.Equal("named is down", alert.GetProperty("subject").GetString());
             // The mail server does not answer: the alert's mail waits in the outbox.
             Assert.Contains(status.GetProperty("outbox").EnumerateArray(), m => m.GetString()!.Contains("named is down", StringComparison.Ordinal));
+
+            // The same state in the metrics.
+            var samples = await PrometheusText.ParseAsync(await http.GetStringAsync("/metrics"));
+            Assert.Equal(0, Value(samples, "syslogintr_probe_up", "gauge", ("probe", "named")));
+            Assert.Equal(1, Assert.Single(samples, s => s.Family == "syslogintr_ban_active").Value);
         }
         finally
         {
