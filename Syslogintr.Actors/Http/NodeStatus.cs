@@ -18,7 +18,10 @@ public sealed record NodeStatus(
     IReadOnlyList<BanLine>? Bans,
     IReadOnlyList<string> Unavailable);
 
-/// <summary>A listener's counters since start; <see cref="Bound"/> is null on a node that runs no listeners' supervisor answer.</summary>
+/// <summary>
+/// A listener's counters since start. <see cref="Bound"/>: its socket is open now; null for what has no socket
+/// (<c>probes</c>: messages that probes and rules inject) or when the listeners' supervisor did not answer.
+/// </summary>
 public sealed record ListenerLine(string Name, bool? Bound, long Received, long Bytes, long ParseErrors, long Dropped, long KernelDropped, long Errors);
 
 /// <summary>A router consumer (file sink, console, rule): what it was handed and acknowledged, dropped, and holds now.</summary>

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Syslogintr.Actions;
 using Syslogintr.Alerts;
+using Syslogintr.Cluster;
 using Syslogintr.Hosting;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Probes;
@@ -38,13 +39,15 @@ internal sealed class StatusCollector(NodeServices node, ActorSystem system, IRe
         Note(unavailable, "alerts", alerts.Why);
         Note(unavailable, "bans", bans.Why);
 
-        var bound = listeners.Answer?.Bound.ToHashSet();
+        // The metrics also count what probes and rules inject ("probes"), which no socket carries: neither bound nor down.
+        var bound = listeners.Answer?.Bound.ToHashSet() ?? [];
+        var down = listeners.Answer?.Down.ToHashSet() ?? [];
         var metrics = node.Metrics;
         return new NodeStatus(
             node.HostName,
             node.Clock.GetUtcNow(),
             ready,
-            [.. metrics.Listeners.Select(l => new ListenerLine(l.Name, bound?.Contains(l.Name), l.Received, l.Bytes, l.ParseErrors, l.Dropped, l.KernelDropped, l.Errors))],
+            [.. metrics.Listeners.Select(l => new ListenerLine(l.Name, bound.Contains(l.Name) ? true : down.Contains(l.Name) ? false : null, l.Received, l.Bytes, l.ParseErrors, l.Dropped, l.KernelDropped, l.Errors))],
             [.. metrics.Consumers.Select(c => new ConsumerLine(c.Name, c.Delivered, c.Dropped, c.InFlight))],
             [.. metrics.Rules.Select(r => new RuleLine(r.Name, r.Messages, r.Errors, r.Rebuilds, r.Reloads))],
             probes.Answer?.Probes.Select(p => new ProbeLine(p.Probe, p.Up, p.Since, p.At, p.Duration?.TotalSeconds, p.Detail)).ToList(),
@@ -65,7 +68,7 @@ internal sealed class StatusCollector(NodeServices node, ActorSystem system, IRe
         }
 
         // A cluster node without the ingest role runs no listeners: nothing to check.
-        if (node.Cluster.Has(Cluster.ClusterSettings.IngestRole))
+        if (node.Cluster.Has(ClusterSettings.IngestRole))
         {
             var listeners = await AskAsync<ListenerStates>(Registered<ListenersKey>(), GetListenerStates.Instance);
             if (listeners.Answer is null)

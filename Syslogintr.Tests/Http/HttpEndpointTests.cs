@@ -101,6 +101,8 @@ public sealed class HttpEndpointTests
             Assert.True(udp.GetProperty("bound").GetBoolean());
             Assert.Equal(3, udp.GetProperty("received").GetInt64());
             Assert.Equal(0, udp.GetProperty("dropped").GetInt64());
+            // What the probe injected is counted as from "probes", which has no socket to be bound or down.
+            Assert.Equal(JsonValueKind.Null, Single(status, "listeners", "probes").GetProperty("bound").ValueKind);
             var rule = Single(status, "rules", "banner");
             Assert.Equal(3, rule.GetProperty("calls").GetInt64());
             Assert.Equal(0, rule.GetProperty("errors").GetInt64());
