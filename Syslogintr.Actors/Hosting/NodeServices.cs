@@ -12,7 +12,7 @@ public sealed class NodeServices(IngestQueue queue, NodeMetrics metrics, TimePro
 {
     public IngestQueue Queue { get; } = queue;
 
-    public NodeMetrics Metrics { get; } = metrics;
+    public NodeMetrics Metrics { get; } = ObservingQueue(metrics, queue);
 
     public TimeProvider Clock { get; } = clock;
 
@@ -28,4 +28,11 @@ public sealed class NodeServices(IngestQueue queue, NodeMetrics metrics, TimePro
     /// Set from the start otherwise.
     /// </summary>
     public ManualResetEventSlim ListenersMayRead { get; } = new(initialState: true);
+
+    /// <summary>The queue's depth is one of the node's metrics; this is the one place that holds both.</summary>
+    private static NodeMetrics ObservingQueue(NodeMetrics metrics, IngestQueue queue)
+    {
+        metrics.ObserveQueue(() => queue.Count);
+        return metrics;
+    }
 }

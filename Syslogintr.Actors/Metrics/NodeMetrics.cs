@@ -78,6 +78,9 @@ public sealed class NodeMetrics : IDisposable
 
     public ProbeGauges Probes { get; } = new();
 
+    /// <summary>Publishes <c>syslogintr.pipeline.queue_depth</c>: messages waiting in the ingest queue (read at each collection).</summary>
+    public void ObserveQueue(Func<int> depth) => Meter.CreateObservableGauge("syslogintr.pipeline.queue_depth", depth, "{message}");
+
     /// <summary>Each call of a rule's <c>log()</c>, in seconds, tagged <c>rule</c> (the instance's name): recorded by its runner.</summary>
     public Histogram<double> RuleLogDuration { get; }
 

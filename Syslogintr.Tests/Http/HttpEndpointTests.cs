@@ -43,6 +43,7 @@ public sealed class HttpEndpointTests
 
                 Assert.Equal(sent, Value(samples, "syslogintr_listener_received", "counter", ("listener", "udp")));
                 Assert.Equal(0, Value(samples, "syslogintr_listener_dropped", "counter", ("listener", "udp")));
+                Assert.Equal(0, Assert.Single(samples, s => s.Family == "syslogintr_pipeline_queue_depth" && s.Type == "gauge").Value);
                 Assert.Equal(sent, Value(samples, "syslogintr_consumer_delivered", "counter", ("consumer", "sink:messages")));
                 Assert.Equal(sent, Value(samples, "syslogintr_rule_messages", "counter", ("rule", "counter")));
                 var histogram = samples.Where(s => s.Family == "syslogintr_rule_log_duration_seconds" && s.Type == "histogram" && s.Labels.GetValueOrDefault("rule") == "counter").ToList();
