@@ -9,5 +9,14 @@ public sealed class ExecKey;
 /// <summary>A rule asks for <paramref name="Address"/> to be banned for <paramref name="Duration"/>.</summary>
 public sealed record BanRequested(string Address, TimeSpan Duration, string Reason, string Rule);
 
+/// <summary>Ask the ban actor for the bans it holds; answered with <see cref="BansHeld"/>.</summary>
+public sealed record GetBans
+{
+    public static readonly GetBans Instance = new();
+}
+
+/// <summary>The bans in force on this node, soonest expiry first.</summary>
+public sealed record BansHeld(IReadOnlyList<BanRecord> Bans);
+
 /// <summary>A rule asks for a program to be run, never through a shell.</summary>
 public sealed record ExecRequested(IReadOnlyList<string> Argv, TimeSpan Timeout, string Rule);

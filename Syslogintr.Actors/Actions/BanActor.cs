@@ -52,6 +52,7 @@ public sealed class BanActor : ReceiveActor, IWithTimers
             RemoveExpired();
         });
         Receive<PersistDue>(_ => Persist());
+        Receive<GetBans>(_ => Sender.Tell(new BansHeld(bans.Records())));
         Receive<ProcessExited>(OnCommandExited);
         Receive<Changed>(changed => changed.Key.Equals(ReplicatedBans.Key), OnReplicatedChanged);
         Receive<UpdateSuccess>(_ => { });
@@ -173,6 +174,7 @@ public sealed class BanActor : ReceiveActor, IWithTimers
 
         if (changed)
         {
+            counters.SetActive(bans.Count);
             ScheduleExpiry();
             SchedulePersist();
         }

@@ -114,6 +114,11 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<SaveDue>(_ => Save());
         Receive<Saved>(OnSaved);
         Receive<MailDone>(OnMailDone);
+        Receive<GetAlerts>(_ =>
+        {
+            var snapshot = book.Snapshot();
+            Sender.Tell(new AlertsReport(snapshot.Active, snapshot.Pending.Count, [.. unsent.Select(m => m.Subject)]));
+        });
     }
 
     private void OnForwarded(AlertForwarded forwarded)

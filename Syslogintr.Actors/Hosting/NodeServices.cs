@@ -12,7 +12,7 @@ public sealed class NodeServices(IngestQueue queue, NodeMetrics metrics, TimePro
 {
     public IngestQueue Queue { get; } = queue;
 
-    public NodeMetrics Metrics { get; } = metrics;
+    public NodeMetrics Metrics { get; } = ObservingQueue(metrics, queue);
 
     public TimeProvider Clock { get; } = clock;
 
@@ -21,4 +21,11 @@ public sealed class NodeServices(IngestQueue queue, NodeMetrics metrics, TimePro
 
     /// <summary>The cluster settings; <see cref="ClusterSettings.Local"/> (every role, no remoting) for a plain node.</summary>
     public ClusterSettings Cluster { get; init; } = ClusterSettings.Local;
+
+    /// <summary>The queue's depth is one of the node's metrics; this is the one place that holds both.</summary>
+    private static NodeMetrics ObservingQueue(NodeMetrics metrics, IngestQueue queue)
+    {
+        metrics.ObserveQueue(() => queue.Count);
+        return metrics;
+    }
 }

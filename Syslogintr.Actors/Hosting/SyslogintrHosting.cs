@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Actions;
 using Syslogintr.Alerts;
 using Syslogintr.Cluster;
+using Syslogintr.Http;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
 using Syslogintr.Pipeline;
@@ -119,6 +120,7 @@ public static class SyslogintrHosting
                 router.Tell(ConsumersReady.Instance);
             });
         });
+        services.AddHttpEndpoint(settings, node);
         return services;
     }
 

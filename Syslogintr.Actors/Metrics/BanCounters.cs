@@ -35,6 +35,7 @@ public sealed class BanCounters
     private long stateErrors;
     private long learned;
     private long replicationTimeouts;
+    private long active;
 
     /// <summary>Set once by <see cref="Observe"/>: a histogram is recorded into, not observed.</summary>
     private Histogram<double>? propagationLatency;
@@ -83,6 +84,11 @@ public sealed class BanCounters
         propagationLatency?.Record(Math.Max(0, latency.TotalSeconds));
     }
 
+    /// <summary>Bans in force on this node now.</summary>
+    public long Active => Volatile.Read(ref active);
+
+    public void SetActive(int count) => Volatile.Write(ref active, count);
+
     public void OnReplicationTimeout() => Interlocked.Increment(ref replicationTimeouts);
 
     public void OnStateError() => Interlocked.Increment(ref stateErrors);
@@ -93,6 +99,7 @@ public sealed class BanCounters
     public void Observe(Meter meter)
     {
         meter.CreateObservableCounter("syslogintr.ban.banned", () => Banned, "{ban}");
+        meter.CreateObservableGauge("syslogintr.ban.active", () => Active, "{ban}");
         meter.CreateObservableCounter("syslogintr.ban.duplicates", () => Duplicates, "{request}");
         meter.CreateObservableCounter("syslogintr.ban.refused", () => Refused, "{request}");
         meter.CreateObservableCounter("syslogintr.ban.lifted", () => Lifted, "{ban}");

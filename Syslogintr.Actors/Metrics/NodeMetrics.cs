@@ -62,6 +62,8 @@ public sealed class NodeMetrics : IDisposable
         Meter.CreateObservableUpDownCounter("syslogintr.rule.forwarded.in_flight", () => Measure(forwarded, "rule", c => c.InFlight), "{message}");
         Ban.Observe(Meter);
         Cluster.Observe(Meter);
+        Probes.Observe(Meter);
+        RuleLogDuration = Meter.CreateHistogram<double>("syslogintr.rule.log_duration", "s", "How long one call of a rule's log() took");
     }
 
     public Meter Meter { get; }
@@ -73,6 +75,14 @@ public sealed class NodeMetrics : IDisposable
     public ActionCounters SideEffects { get; }
 
     public BanCounters Ban { get; } = new();
+
+    public ProbeGauges Probes { get; } = new();
+
+    /// <summary>Publishes <c>syslogintr.pipeline.queue_depth</c>: messages waiting in the ingest queue (read at each collection).</summary>
+    public void ObserveQueue(Func<int> depth) => Meter.CreateObservableGauge("syslogintr.pipeline.queue_depth", depth, "{message}");
+
+    /// <summary>Each call of a rule's <c>log()</c>, in seconds, tagged <c>rule</c> (the instance's name): recorded by its runner.</summary>
+    public Histogram<double> RuleLogDuration { get; }
 
     /// <summary>Members up, unreachable, leadership and buckets hosted here, as this node sees its cluster.</summary>
     public ClusterGauges Cluster { get; } = new();

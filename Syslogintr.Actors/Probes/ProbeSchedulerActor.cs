@@ -24,6 +24,10 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     private readonly MessageInjector injector;
     private readonly Dictionary<string, bool?> up = [];
     private readonly HashSet<string> running = [];
+
+    /// <summary>For the status page: when each probe's current run began, and each probe's last result.</summary>
+    private readonly Dictionary<string, DateTimeOffset> startedAt = [];
+    private readonly Dictionary<string, ProbeState> last = [];
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly bool takingOver;
     private long runs;
@@ -41,6 +45,8 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
         Receive<ProbeDue>(OnDue);
         Receive<ProbeSucceeded>(s => OnResult(s.Probe, true, s.Details, s.At));
         Receive<ProbeFailed>(f => OnResult(f.Probe, false, f.Reason, f.At));
+        Receive<GetProbeStates>(_ => Sender.Tell(new ProbeStates(
+            [.. this.probes.Keys.Order(StringComparer.Ordinal).Select(n => last.GetValueOrDefault(n) ?? new ProbeState(n, null, null, null, null, "not run yet"))])));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -77,6 +83,7 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
             return;
         }
 
+        startedAt[p.Name] = node.Clock.GetUtcNow();
         Context.ActorOf(ProbeRunActor.Props(p, factory, node.Clock).WithDispatcher(runDispatcher), $"{p.Name}-{++runs}");
     }
 
@@ -88,6 +95,10 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
 
         var was = up.GetValueOrDefault(name);
         up[name] = isUp;
+        var since = was == isUp && last.TryGetValue(name, out var previous) ? previous.Since : at;
+        var state = new ProbeState(name, isUp, since, at, startedAt.Remove(name, out var began) ? node.Clock.GetUtcNow() - began : null, details);
+        last[name] = state;
+        node.Metrics.Probes.OnResult(name, isUp, state.Duration);
         if (!p.Alert || was == isUp)
         {
             return;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Event;
@@ -28,6 +29,7 @@ public sealed class RuleRunner : IDisposable
     private readonly ILoggingAdapter log;
     private readonly ITimerScheduler timers;
     private readonly ActorRuleEffects effects;
+    private readonly KeyValuePair<string, object?> logDurationTag;
     private LuaRule? lua;
     private byte[] scriptHash = [];
     private int consecutiveOverruns;
@@ -47,6 +49,7 @@ public sealed class RuleRunner : IDisposable
         this.instanceName = instanceName;
         this.node = node;
         this.counters = counters;
+        logDurationTag = new("rule", counters.Name);
         this.log = log;
         this.timers = timers;
         effects = new ActorRuleEffects(actions, new MessageInjector(node.Queue, InjectionCounters.Of(counters)), log, SetAlarm);
@@ -72,7 +75,9 @@ public sealed class RuleRunner : IDisposable
                 continue;
             }
 
+            var started = Stopwatch.GetTimestamp();
             var error = state.Deliver(message);
+            node.Metrics.RuleLogDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, logDurationTag);
             if (error is null)
             {
                 ConsecutiveErrors = 0;

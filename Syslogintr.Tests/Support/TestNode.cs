@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Syslogintr.Hosting;
+using Syslogintr.Http;
 using Syslogintr.Node;
 
 namespace Syslogintr.Tests.Support;
@@ -37,6 +38,8 @@ public sealed class TestNode : IAsyncDisposable
 
     public ActorSystem System => host.Services.GetRequiredService<ActorSystem>();
 
+    public HttpEndpoint Http => host.Services.GetRequiredService<HttpEndpoint>();
+
     public static async Task<TestNode> StartAsync(string extraHocon = "")
     {
         var directory = TempFolder.Create();
@@ -53,6 +56,8 @@ public sealed class TestNode : IAsyncDisposable
                 flush-interval = 50ms
               }
               metrics.summary-interval = 1h
+              # Tests that read it enable it on a free port (bind = "127.0.0.1:0").
+              http.enabled = false
             }
             """)).WithFallback(NodeConfig.Defaults());
         var builder = Host.CreateApplicationBuilder();

@@ -15,6 +15,15 @@ public sealed record AwaitListenersReady
 /// <summary>Every listener has reported; <paramref name="Failures"/> lists those that could not bind.</summary>
 public sealed record ListenersReady(IReadOnlyList<string> Failures);
 
+/// <summary>Ask the listener supervisor which listeners have their socket open now; answered with <see cref="ListenerStates"/>.</summary>
+public sealed record GetListenerStates
+{
+    public static readonly GetListenerStates Instance = new();
+}
+
+/// <summary>Listeners whose socket is open (<paramref name="Bound"/>) and those waiting to bind again or never bound (<paramref name="Down"/>).</summary>
+public sealed record ListenerStates(IReadOnlyList<string> Bound, IReadOnlyList<string> Down);
+
 /// <summary>Stop every listener (shutdown, phase service-unbind); answered with <see cref="ListenersStopped"/>.</summary>
 public sealed record StopListening
 {

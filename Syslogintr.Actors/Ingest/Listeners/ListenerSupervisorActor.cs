@@ -65,6 +65,9 @@ public sealed class ListenerSupervisorActor : ReceiveActor, IWithTimers
                 Start(this.listeners[r.Name]);
             }
         });
+        Receive<GetListenerStates>(_ => Sender.Tell(new ListenerStates(
+            [.. this.listeners.Keys.Where(upSince.ContainsKey).Order(StringComparer.Ordinal)],
+            [.. this.listeners.Keys.Where(n => !upSince.ContainsKey(n)).Order(StringComparer.Ordinal)])));
         Receive<AwaitListenersReady>(_ =>
         {
             waiting.Add(Sender);
