@@ -32,7 +32,7 @@ public static class NodeExecutable
     /// </summary>
     public static Process Start(string folder, OutputLines output, IReadOnlyDictionary<string, string> environment, string[] wrapper, params string[] arguments)
     {
-        var start = StartInfo(folder, arguments);
+        var start = StartInfo([], folder, arguments);
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
