@@ -9,12 +9,14 @@ public static class NodeConfig
     public static Config Defaults() => DefaultSettings.Load();
 
     /// <summary>The defaults, with <paramref name="userFile"/> (if any) over them.</summary>
-    public static Config Load(string? userFile)
+    public static Config Load(string? userFile) => userFile is null ? Defaults() : LoadUser(userFile).WithFallback(Defaults());
+
+    /// <summary>The user's file alone (empty without one), for what depends on whether the user set a key.</summary>
+    public static Config LoadUser(string? userFile)
     {
-        var defaults = Defaults();
         if (userFile is null)
         {
-            return defaults;
+            return Config.Empty;
         }
 
         if (!File.Exists(userFile))
@@ -22,10 +24,13 @@ public static class NodeConfig
             throw new FileNotFoundException($"configuration file '{userFile}' does not exist", userFile);
         }
 
-        return ConfigurationFactory.ParseString(File.ReadAllText(userFile)).WithFallback(defaults);
+        return ConfigurationFactory.ParseString(File.ReadAllText(userFile));
     }
 
     /// <summary><c>--script FILE</c>: one rule named <c>script</c> running FILE on every message, over <paramref name="config"/>.</summary>
     public static Config WithScriptRule(Config config, string scriptPath) =>
-        ConfigurationFactory.ParseString($"syslogintr.rules.script.script = \"{scriptPath.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"").WithFallback(config);
+        ConfigurationFactory.ParseString($"syslogintr.rules.script.script = {Quote(scriptPath)}").WithFallback(config);
+
+    /// <summary><paramref name="text"/> as a quoted HOCON string.</summary>
+    public static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -21,4 +21,11 @@ public sealed class NodeServices(IngestQueue queue, NodeMetrics metrics, TimePro
 
     /// <summary>The cluster settings; <see cref="ClusterSettings.Local"/> (every role, no remoting) for a plain node.</summary>
     public ClusterSettings Cluster { get; init; } = ClusterSettings.Local;
+
+    /// <summary>
+    /// Listeners read (and accept) only while this is set: a node that drops its privileges binds its sockets first,
+    /// loads its rules after, and only then reads, so the kernel holds the first messages until a rule can see them.
+    /// Set from the start otherwise.
+    /// </summary>
+    public ManualResetEventSlim ListenersMayRead { get; } = new(initialState: true);
 }

@@ -33,7 +33,13 @@ public static class SyslogintrHosting
     public static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(1.5);
 
     /// <param name="config">The node's settings; the embedded defaults are layered under it here, so each key is read from one place.</param>
-    public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null)
+    /// <param name="clock">The node's clock; the system's by default.</param>
+    /// <param name="afterBind">
+    /// The original's privilege drop: when given, the listeners bind before the rules' scripts load, this runs in
+    /// between, and the listeners read once the rules have subscribed. Without it scripts load before the actor
+    /// system starts, so a script that does not load stops the node before any socket opens.
+    /// </param>
+    public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null, Action? afterBind = null)
     {
         config = DefaultSettings.Under(config);
         var settings = new SettingsReader(config);
@@ -58,7 +64,7 @@ public static class SyslogintrHosting
             Cluster = cluster,
         };
         services.AddSingleton(node);
-        var scripts = RulesHosting.LoadScripts(rulesSettings, rules, node);
+        var scripts = afterBind is null ? RulesHosting.LoadScripts(rulesSettings, rules, node) : null;
 
         services.AddAkka(ActorSystemName, (builder, _) =>
         {
@@ -81,12 +87,21 @@ public static class SyslogintrHosting
                 await SinksHosting.StartSinksAsync(system, registry, router, sinks, node, pipeline);
                 AlertsHosting.StartAlerts(system, registry, alerts, node);
                 ActionsHosting.StartActions(system, registry, actions, node);
-                await RulesHosting.StartRulesAsync(system, registry, scripts, rules, node, rulesSettings, distributedRules, pipeline);
+                if (afterBind is not null && cluster.Has(ClusterSettings.IngestRole))
+                {
+                    node.ListenersMayRead.Reset();
+                    await IngestHosting.StartListenersAsync(system, registry, listeners, node);
+                }
+
+                afterBind?.Invoke();
+                await RulesHosting.StartRulesAsync(system, registry, scripts ?? RulesHosting.LoadScripts(rulesSettings, rules, node), rules, node, rulesSettings, distributedRules, pipeline);
                 ProbesHosting.StartProbes(system, registry, probes, node);
-                if (cluster.Has(ClusterSettings.IngestRole))
+                if (afterBind is null && cluster.Has(ClusterSettings.IngestRole))
                 {
                     await IngestHosting.StartListenersAsync(system, registry, listeners, node);
                 }
+
+                node.ListenersMayRead.Set();
             });
         });
         return services;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KeraLua;
 
 namespace Syslogintr.Rules;
@@ -14,7 +13,7 @@ public sealed partial class LuaRule
     public (bool Ok, string Details) RunCheck(string function)
     {
         current = null;
-        callStarted = Stopwatch.GetTimestamp();
+        StartClock();
         lua.PushCopy(RunSlot);
         if (lua.GetGlobal(function) != LuaType.Function)
         {

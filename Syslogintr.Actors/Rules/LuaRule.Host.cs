@@ -146,6 +146,25 @@ public sealed partial class LuaRule
         return 1;
     }
 
+    /// <summary>A trusted script enters a call that may block (os.execute, io.popen, file I/O): its time stops counting.</summary>
+    private int HostPause(IntPtr state)
+    {
+        pausedAt = Stopwatch.GetTimestamp();
+        return 0;
+    }
+
+    /// <summary>...and the call returned: the time it blocked moves the call's start on, out of the budget.</summary>
+    private int HostResume(IntPtr state)
+    {
+        if (pausedAt != 0)
+        {
+            callStarted += Stopwatch.GetTimestamp() - pausedAt;
+            pausedAt = 0;
+        }
+
+        return 0;
+    }
+
     private int HostAllowed(IntPtr state) => Guard(state, l => PathRefused(l.ToString(1, false), l.ToBoolean(2)));
 
     /// <summary>Null when a sandboxed script may open <paramref name="path"/>: inside an allowed path, or for reading, the rules path.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KeraLua;
 
 namespace Syslogintr.Rules;
@@ -13,7 +12,7 @@ public sealed partial class LuaRule
     public (byte[]? State, RuleError? Error) Snapshot()
     {
         current = null;
-        callStarted = Stopwatch.GetTimestamp();
+        StartClock();
         lua.PushCopy(RunSlot);
         if (lua.GetGlobal("snapshot") != LuaType.Function)
         {
@@ -45,7 +44,7 @@ public sealed partial class LuaRule
     public RuleError? Restore(byte[] state)
     {
         current = null;
-        callStarted = Stopwatch.GetTimestamp();
+        StartClock();
         lua.PushCopy(RunSlot);
         if (lua.GetGlobal("restore") != LuaType.Function)
         {

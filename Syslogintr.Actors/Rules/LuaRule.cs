@@ -40,6 +40,7 @@ public sealed partial class LuaRule : IDisposable
     private readonly Lua lua;
     private SyslogMessage? current;
     private long callStarted;
+    private long pausedAt;
     private bool disposed;
 
     private LuaRule(RuleDefinition rule, IRuleEffects effects, TimeProvider clock, string hostName, IStandInRecorder? recorder)
@@ -51,8 +52,13 @@ public sealed partial class LuaRule : IDisposable
         this.clock = clock;
         this.hostName = hostName;
         messages = new InternalMessages(clock, hostName);
-        lua = new Lua(openLibs: true) { Encoding = Encoding.UTF8 };
-        hostFunctions = [HostAlarm, HostRelay, HostAlert, HostBan, HostWrite, HostExec, HostSyslog, HostNow, HostAllowed, HostOvertime];
+        lua = new Lua(openLibs: false) { Encoding = Encoding.UTF8 };
+        // As `lua -E`: package.path and cpath start as the library's compiled-in defaults, which LuaSearchPath puts
+        // after LUA_PATH/LUA_CPATH and the script's folder, in the original's order.
+        lua.PushBoolean(true);
+        lua.SetField((int)LuaRegistry.Index, "LUA_NOENV");
+        lua.OpenLibs();
+        hostFunctions = [HostAlarm, HostRelay, HostAlert, HostBan, HostWrite, HostExec, HostSyslog, HostNow, HostAllowed, HostOvertime, HostPause, HostResume];
     }
 
     /// <summary>Bytes the Lua heap holds now.</summary>
@@ -63,6 +69,16 @@ public sealed partial class LuaRule : IDisposable
     /// for writing are recorded there (replay.lua) instead of run.</param>
     public static LuaRule Load(RuleDefinition rule, IRuleEffects effects, TimeProvider clock, string hostName, IStandInRecorder? recorder = null)
     {
+        try
+        {
+            LuaLibrary.EnsureLoaded();
+        }
+        catch (TypeInitializationException e) when (e.InnerException is InvalidOperationException or DllNotFoundException)
+        {
+            // No Lua library (a wrong SYSLOGINTR_LUA_LIBRARY): every rule fails to load, with the reason, not a stack trace.
+            throw new RuleLoadException(rule.Name, e.InnerException.Message);
+        }
+
         var state = new LuaRule(rule, effects, clock, hostName, recorder);
         try
         {
@@ -87,7 +103,7 @@ public sealed partial class LuaRule : IDisposable
     public RuleError? Deliver(SyslogMessage message)
     {
         current = message;
-        callStarted = Stopwatch.GetTimestamp();
+        StartClock();
         return Finish(lua.PCall(PushMessage(message), 0, 0), "log");
     }
 
@@ -95,7 +111,7 @@ public sealed partial class LuaRule : IDisposable
     public RuleError? CallHook(string name)
     {
         current = null;
-        callStarted = Stopwatch.GetTimestamp();
+        StartClock();
         lua.PushCopy(CallHookSlot);
         lua.PushString(name);
         return Finish(lua.PCall(1, 0, 0), name);
@@ -136,8 +152,16 @@ public sealed partial class LuaRule : IDisposable
         return new RuleError(rule.Name, hook, message, message.StartsWith("budget exceeded", StringComparison.Ordinal));
     }
 
+    /// <summary>A hook call begins: its time budget counts from now.</summary>
+    private void StartClock()
+    {
+        callStarted = Stopwatch.GetTimestamp();
+        pausedAt = 0;
+    }
+
     private void Start()
     {
+        var defaults = DefaultSearchPath();
         lua.CreateTable(InternKeys.Count, 0);
         for (var i = 0; i < InternKeys.Count; i++)
         {
@@ -152,7 +176,7 @@ public sealed partial class LuaRule : IDisposable
         }
 
         PushHostFunctions();
-        PushSettings();
+        PushSettings(defaults);
         if (lua.PCall(2, 4, 0) != LuaStatus.OK)
         {
             throw new InvalidOperationException("the rule prelude failed: " + lua.ToString(-1, false));
@@ -178,7 +202,7 @@ public sealed partial class LuaRule : IDisposable
     /// </summary>
     private void RunScript()
     {
-        callStarted = Stopwatch.GetTimestamp();
+        StartClock();
         lua.PushCopy(RunSlot);
         if (lua.LoadFile(rule.ScriptPath, "t") != LuaStatus.OK)
         {
@@ -231,7 +255,7 @@ public sealed partial class LuaRule : IDisposable
 
     private void PushHostFunctions()
     {
-        string[] names = ["alarm", "relay", "alert", "ban", "write", "exec", "syslog", "now", "allowed", "overtime"];
+        string[] names = ["alarm", "relay", "alert", "ban", "write", "exec", "syslog", "now", "allowed", "overtime", "pause", "resume"];
         lua.CreateTable(0, names.Length);
         for (var i = 0; i < names.Length; i++)
         {
@@ -240,12 +264,28 @@ public sealed partial class LuaRule : IDisposable
         }
     }
 
-    private void PushSettings()
+    /// <summary>package.path and package.cpath as the library set them (with LUA_NOENV: its compiled-in defaults).</summary>
+    private (string Path, string CPath) DefaultSearchPath()
     {
-        lua.CreateTable(0, 8);
+        lua.GetGlobal("package");
+        lua.GetField(-1, "path");
+        lua.GetField(-2, "cpath");
+        var defaults = (lua.ToString(-2, false) ?? "", lua.ToString(-1, false) ?? "");
+        lua.Pop(3);
+        return defaults;
+    }
+
+    private void PushSettings((string Path, string CPath) defaults)
+    {
+        lua.CreateTable(0, 10);
         SetField("script", rule.ScriptName);
         SetField("scriptpath", rule.ScriptPath);
-        SetField("libpath", string.Join(';', rule.LibraryPaths.Select(p => Path.Combine(p, "?.lua"))));
+        var (path, cpath) = rule.Trusted
+            ? LuaSearchPath.Trusted(rule, Environment.GetEnvironmentVariable, defaults.Path, defaults.CPath)
+            : (LuaSearchPath.Sandboxed(rule), "");
+        SetField("path", path);
+        SetField("cpath", cpath);
+        SetField("library", LuaLibrary.Description);
         lua.PushBoolean(rule.Trusted);
         lua.SetField(-2, "trusted");
 

@@ -17,8 +17,18 @@ public sealed record RuleDefinition
     /// <summary>Absolute path of the script.</summary>
     public required string ScriptPath { get; init; }
 
-    /// <summary>Absolute directories <c>require</c> searches: <c>lib</c> under the rules path (the shipped modules), the script's folder, the rules path.</summary>
+    /// <summary>
+    /// Absolute directories a sandboxed rule's <c>require</c> searches, in order: the script's folder, the rules path,
+    /// and last <c>lib</c> under the rules path (the shipped modules), which a trusted rule searches last too
+    /// (see <see cref="LuaSearchPath"/>).
+    /// </summary>
     public required IReadOnlyList<string> LibraryPaths { get; init; }
+
+    /// <summary>Lua path templates (<c>/x/?.lua;/y/?.lua</c>) a trusted rule's <c>require</c> searches first: the original's <c>-p</c>.</summary>
+    public string LuaPath { get; init; } = "";
+
+    /// <summary>The same for C modules (<c>/x/?.so</c>): the original's <c>-c</c>.</summary>
+    public string LuaCPath { get; init; } = "";
 
     /// <summary>Which messages the rule sees; <see cref="FilterSpec.All"/> without a <c>match</c> section.</summary>
     public FilterSpec Match { get; init; } = FilterSpec.All;
@@ -123,7 +133,9 @@ public sealed record RuleDefinition
         {
             Name = name,
             ScriptPath = scriptPath,
-            LibraryPaths = [Path.Combine(rulesPath, "lib"), Path.GetDirectoryName(scriptPath)!, rulesPath],
+            LibraryPaths = [Path.GetDirectoryName(scriptPath)!, rulesPath, Path.Combine(rulesPath, "lib")],
+            LuaPath = merged.String("lua-path"),
+            LuaCPath = merged.String("lua-cpath"),
             Match = rule.HasPath("match") ? RuleMatch.From(name, rule.GetConfig("match")) : FilterSpec.All,
             Instances = instances,
             PartitionBy = partitionBy,

@@ -66,6 +66,12 @@ public static class RulesHosting
     /// </summary>
     public static async Task StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<LoadedScript> scripts, IReadOnlyList<RuleDefinition> rules, NodeServices node, RulesSettings settings, DistributedRuleSettings distributed, PipelineSettings pipeline)
     {
+        if (rules.Count > 0)
+        {
+            // Which Lua the scripts got matters to them: the bundled one has no io.popen and no Debian C modules.
+            system.Log.Info("rules run on the Lua library {0}", LuaLibrary.Description);
+        }
+
         await DistributedRulesHosting.StartAsync(system, registry, rules, node, settings, distributed, pipeline);
         if (scripts.Count == 0)
         {

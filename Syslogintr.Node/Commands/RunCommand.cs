@@ -1,54 +1,163 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Syslogintr.Hosting;
+using Syslogintr.Ingest.Listeners;
 
 namespace Syslogintr.Node.Commands;
 
-/// <summary><c>syslogintr [run] [--config FILE]</c>: the node, in the foreground, until SIGTERM or Ctrl-C.</summary>
+/// <summary>
+/// <c>syslogintr [run] [options] [script.lua]</c>: the node, until SIGTERM or Ctrl-C. The original syslogintr's
+/// options (its short and long forms) and ours; with a script it runs the original's way (see <see cref="ScriptMode"/>).
+/// </summary>
 public static class RunCommand
 {
-    public static readonly Option<FileInfo?> ConfigOption = new("--config", "-c")
+    public static readonly Option<FileInfo?> ConfigOption = new("--config")
     {
         Description = "HOCON file layered over the embedded defaults",
     };
 
-    public static readonly Option<FileInfo?> ScriptOption = new("--script")
+    private static readonly Option<FileInfo?> ScriptOption = new("--script")
     {
-        Description = "run this Lua script as one rule that sees every message, the original syslogintr's way",
+        Description = "run this Lua script as one rule that sees every message, the original syslogintr's way (as the positional luafile)",
     };
+
+    private static readonly Argument<FileInfo?> ScriptArgument = new("luafile")
+    {
+        Description = "the Lua script, as --script",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private static readonly Option<bool> Ipv4 = new("--ip", "-4", "--ip4", "--ipv4") { Description = "accept UDP from IPv4 hosts (0.0.0.0:PORT)" };
+    private static readonly Option<string[]> Ipv4Address = Repeatable("accept UDP on this IPv4 address (joins it if multicast)", "--ipaddr", "-i", "--ip4addr", "--ipv4addr");
+    private static readonly Option<bool> Ipv6 = new("--ip6", "-6", "--ipv6") { Description = "accept UDP from IPv6 hosts ([::]:PORT)" };
+    private static readonly Option<string[]> Ipv6Address = Repeatable("accept UDP on this IPv6 address (joins it if multicast)", "--ip6addr", "-I", "--ipv6addr");
+    private static readonly Option<bool> Local = new("--local", "-l") { Description = "accept from the unix socket /dev/log" };
+    private static readonly Option<string[]> Socket = Repeatable("accept from this unix datagram socket (repeatable)", "--socket", "-s");
+    private static readonly Option<bool> Foreground = new("--foreground", "-f") { Description = "run in the foreground, no pid file (with a script; else the node always does)" };
+    private static readonly Option<string?> User = new("--user", "-u") { Description = "user to run as once the sockets are bound (root only)" };
+    private static readonly Option<string?> Group = new("--group", "-g") { Description = "group to run as (default: the user's primary group)" };
+    private static readonly Option<string?> LuaPath = new("--lua-path", "-p") { Description = "prepend to the script's package.path" };
+    private static readonly Option<string?> LuaCPath = new("--lua-cpath", "-c") { Description = "prepend to the script's package.cpath" };
+    private static readonly Option<bool> Version = new("--version", "-v") { Description = "print the version (to stderr) and quit" };
+    private static readonly Option<bool> Sandbox = new("--sandbox") { Description = "run the script sandboxed, as HOCON rules are by default" };
+    private static readonly Option<int> Port = new("--port")
+    {
+        Description = "UDP port for -4/-6/-i/-I",
+        DefaultValueFactory = _ => ScriptMode.SyslogPort,
+    };
+
+    private static readonly Option[] Options =
+        [ConfigOption, ScriptOption, Ipv4, Ipv4Address, Ipv6, Ipv6Address, Local, Socket, Foreground, User, Group, LuaPath, LuaCPath, Version, Sandbox, Port];
 
     public static RootCommand CreateRoot()
     {
         var root = new RootCommand("Syslogintr: a syslog server whose message handling is scripted in Lua.");
-        root.Options.Add(ConfigOption);
-        root.Options.Add(ScriptOption);
-        root.SetAction(RunAsync);
+        // Ours prints to stderr and takes -v, as the original's.
+        root.Options.Remove(root.Options.OfType<VersionOption>().Single());
+        Configure(root);
         return root;
     }
 
     public static Command Create()
     {
-        var run = new Command("run", "Run the node in the foreground (the default command).");
-        run.Options.Add(ConfigOption);
-        run.Options.Add(ScriptOption);
-        run.SetAction(RunAsync);
+        var run = new Command("run", "Run the node (the default command).");
+        Configure(run);
         return run;
+    }
+
+    private static void Configure(Command command)
+    {
+        foreach (var option in Options)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Arguments.Add(ScriptArgument);
+        command.Validators.Add(RefuseUnknownOptions);
+        command.SetAction(RunAsync);
+    }
+
+    private static Option<string[]> Repeatable(string description, string name, params string[] aliases) =>
+        new(name, aliases) { Description = description, AllowMultipleArgumentsPerToken = false };
+
+    /// <summary>An unknown option would otherwise be taken for the script's name; the original prints its usage.</summary>
+    private static void RefuseUnknownOptions(CommandResult command)
+    {
+        foreach (var token in command.Tokens.Where(t => t.Type == TokenType.Argument && t.Value.StartsWith('-') && t.Value.Length > 1))
+        {
+            command.AddError($"unknown option '{token.Value}'");
+        }
+    }
+
+    /// <summary>The options as a <see cref="ScriptMode"/>; a <see cref="ConfigurationException"/> for a wrong value.</summary>
+    internal static ScriptMode ScriptModeFrom(ParseResult parse)
+    {
+        var positional = parse.GetValue(ScriptArgument);
+        var named = parse.GetValue(ScriptOption);
+        if (positional is not null && named is not null && positional.FullName != named.FullName)
+        {
+            throw new ConfigurationException($"two scripts given: {positional} and --script {named}");
+        }
+
+        if (parse.GetValue(Group) is { } group && parse.GetValue(User) is null)
+        {
+            throw new ConfigurationException($"-g {group} needs -u USER");
+        }
+
+        var port = ScriptMode.CheckPort(parse.GetValue(Port));
+        List<IPEndPoint> udp = [];
+        if (parse.GetValue(Ipv4))
+        {
+            udp.Add(new IPEndPoint(IPAddress.Any, port));
+        }
+
+        udp.AddRange((parse.GetValue(Ipv4Address) ?? []).Select(a => ScriptMode.UdpBind(a, false, port)));
+        if (parse.GetValue(Ipv6))
+        {
+            udp.Add(new IPEndPoint(IPAddress.IPv6Any, port));
+        }
+
+        udp.AddRange((parse.GetValue(Ipv6Address) ?? []).Select(a => ScriptMode.UdpBind(a, true, port)));
+        List<string> unix = parse.GetValue(Local) ? ["/dev/log"] : [];
+        unix.AddRange((parse.GetValue(Socket) ?? []).Select(p => Path.GetFullPath(p)));
+
+        return new ScriptMode
+        {
+            // Absolute, as the original made it: a daemon's working directory is /.
+            Script = (positional ?? named)?.FullName,
+            Udp = udp,
+            Unix = unix,
+            Foreground = parse.GetValue(Foreground),
+            Sandbox = parse.GetValue(Sandbox),
+            LuaPath = parse.GetValue(LuaPath),
+            LuaCPath = parse.GetValue(LuaCPath),
+            User = parse.GetValue(User),
+            Group = parse.GetValue(Group),
+        };
     }
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        if (parse.GetValue(Version))
+        {
+            await Console.Error.WriteLineAsync($"syslogintr {typeof(RunCommand).Assembly.GetName().Version?.ToString(3)}");
+            return ExitCodes.Stopped;
+        }
+
         Config config;
+        ScriptMode mode;
         try
         {
-            config = NodeConfig.Load(parse.GetValue(ConfigOption)?.FullName);
-            if (parse.GetValue(ScriptOption) is { } script)
-            {
-                config = NodeConfig.WithScriptRule(config, script.FullName);
-            }
+            mode = ScriptModeFrom(parse);
+            var configFile = parse.GetValue(ConfigOption)?.FullName;
+            config = mode.Over(NodeConfig.Load(configFile), NodeConfig.LoadUser(configFile));
         }
         catch (Exception e) when (e is FileNotFoundException or ConfigurationException)
         {
@@ -56,13 +165,28 @@ public static class RunCommand
             return ExitCodes.BadConfiguration;
         }
 
-        return await RunNodeAsync(config, cancellationToken);
+        if (mode.Daemonize && !Daemon.IsChild)
+        {
+            return await Daemon.StartAsync();
+        }
+
+        return await RunNodeAsync(config, cancellationToken, mode);
     }
 
-    public static async Task<int> RunNodeAsync(Config config, CancellationToken cancellationToken)
+    /// <param name="mode">What the command line asked for beyond the config: a daemon's child, no pid file with <c>-f</c>.</param>
+    public static async Task<int> RunNodeAsync(Config config, CancellationToken cancellationToken, ScriptMode? mode = null)
     {
+        // What .NET code prints (Akka's fallback logger while the system starts and stops) goes to stderr too. The
+        // script's print() (C stdio) and the console sink (the raw stdout stream) still write to stdout.
+        Console.SetOut(Console.Error);
+        mode ??= new ScriptMode();
         try
         {
+            if (mode.Daemonize)
+            {
+                Daemon.Detach();
+            }
+
             var builder = Host.CreateApplicationBuilder();
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o =>
@@ -70,18 +194,27 @@ public static class RunCommand
                 o.SingleLine = true;
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
             });
+            // Diagnostics only on stderr: stdout belongs to the script (the original's realtime.lua draws its screen there).
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             // A rule stuck in a loop never stops: the node exits anyway, within drain-timeout plus a margin.
             var stopWithin = PipelineSettings.From(new SettingsReader(config)).DrainTimeout + SyslogintrHosting.ShutdownMargin + TimeSpan.FromSeconds(0.5);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = stopWithin);
-            builder.Services.AddSyslogintr(config);
 
             // Locked before anything starts: a second node with the same pid file touches no socket or file.
-            using var pidFile = PidFile.Acquire(config);
+            // The original's -f writes no pid file.
+            using var pidFile = mode.Script is not null && mode.Foreground ? null : PidFile.Acquire(config);
+            var privileges = mode.User is null ? null : Privileges.Resolve(mode.User, mode.Group);
+            builder.Services.AddSyslogintr(config, afterBind: privileges is null ? null : () => privileges.Drop(OwnedFiles(config, pidFile)));
             using var host = builder.Build();
             await host.StartAsync(cancellationToken);
             var system = host.Services.GetRequiredService<ActorSystem>();
             using var signals = Signals.Publish(system);
-            pidFile.Publish();
+            pidFile?.Publish();
+            if (mode.Daemonize)
+            {
+                Daemon.Ready();
+            }
+
             await host.WaitForShutdownAsync(cancellationToken);
 
             // SIGTERM stops the host, which runs coordinated shutdown; the cluster runs it first when it removed us.
@@ -100,6 +233,10 @@ public static class RunCommand
             return ExitCodes.Failed;
         }
     }
+
+    /// <summary>What the node unlinks at exit, given to the user it drops to: its unix socket files and pid file.</summary>
+    private static IEnumerable<string> OwnedFiles(Config config, PidFile? pidFile) =>
+        ListenerSettings.From(config).Where(l => l.Kind == ListenerKind.Unix).Select(l => l.Path!).Concat(pidFile is null ? [] : [pidFile.Path]);
 
     /// <summary>The host wraps exceptions thrown while starting; the user needs our message, not the wrapper's.</summary>
     private static StartupException? FindStartupException(Exception? e)

@@ -72,9 +72,9 @@ public static class TestRuleCommand
             RuleDefinition rule;
             try
             {
-                var settings = $"rules-path = {Quote(parse.GetValue(rulesPath)!)}\ntrusted = {(parse.GetValue(trusted) ? "true" : "false")}\n"
-                + $"script = {Quote(parse.GetValue(script)!.FullName)}\n"
-                    + $"allowed-paths = [{string.Join(',', (parse.GetValue(allow) ?? []).Select(Quote))}]\n"
+                var settings = $"rules-path = {NodeConfig.Quote(parse.GetValue(rulesPath)!)}\ntrusted = {(parse.GetValue(trusted) ? "true" : "false")}\n"
+                + $"script = {NodeConfig.Quote(parse.GetValue(script)!.FullName)}\n"
+                    + $"allowed-paths = [{string.Join(',', (parse.GetValue(allow) ?? []).Select(NodeConfig.Quote))}]\n"
                     + string.Concat((parse.GetValue(options) ?? []).Select(OptionLine));
                 rule = RuleDefinition.From(Path.GetFileNameWithoutExtension(parse.GetValue(script)!.Name), ConfigurationFactory.ParseString(settings), Config.Empty, Directory.GetCurrentDirectory());
             }
@@ -121,10 +121,8 @@ public static class TestRuleCommand
             throw new FormatException($"--option '{option}' is not key=value");
         }
 
-        return $"options.{option[..eq].Trim()} = {Quote(option[(eq + 1)..])}\n";
+        return $"options.{option[..eq].Trim()} = {NodeConfig.Quote(option[(eq + 1)..])}\n";
     }
-
-    private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     private static void ProgressBar(double fraction)
     {

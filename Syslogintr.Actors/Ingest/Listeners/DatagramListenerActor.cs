@@ -15,6 +15,9 @@ namespace Syslogintr.Ingest.Listeners;
 /// </summary>
 public abstract class DatagramListenerActor : UntypedActor
 {
+    /// <summary>How often a reader waiting for <see cref="NodeServices.ListenersMayRead"/> checks whether it is stopping.</summary>
+    internal static readonly TimeSpan GateCheck = TimeSpan.FromMilliseconds(100);
+
     private readonly NodeServices node;
     private Thread? reader;
     private volatile bool stopping;
@@ -112,6 +115,10 @@ public abstract class DatagramListenerActor : UntypedActor
     {
         var parser = new SyslogParser(node.Clock, node.HostName);
         var buffer = new byte[BufferSize];
+        while (!stopping && !node.ListenersMayRead.Wait(GateCheck))
+        {
+        }
+
         while (!stopping)
         {
             int length;

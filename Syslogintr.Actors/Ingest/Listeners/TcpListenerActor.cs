@@ -133,6 +133,10 @@ public sealed class TcpListenerActor : UntypedActor
 
     private void AcceptLoop(Socket socket, IActorRef self)
     {
+        while (!stopping.IsCancellationRequested && !node.ListenersMayRead.Wait(DatagramListenerActor.GateCheck))
+        {
+        }
+
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
