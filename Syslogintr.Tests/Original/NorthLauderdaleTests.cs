@@ -56,6 +56,8 @@ public sealed class NorthLauderdaleTests
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "local6.err", "-t", "httpd", "(12)Cannot allocate memory: fork: Unable to fork new process");
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "local4.info", "-t", "app", "request served");
         await run.LoggerAsync("--rfc3164", "-n", "127.0.0.1", "-d", "-P", "514", "-p", "daemon.notice", "-t", "named", "--id=53", "zone example.net loaded");
+        // Handled (relayed) before the next is sent: two sockets have no order between them.
+        await lucy.WaitForAsync(d => d.Contains("zone example.net loaded"), "of the UDP message");
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "cron.info", "-t", "crond", "can't fork");
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "authpriv.info", "-t", "sshd", "session opened for user root");
 

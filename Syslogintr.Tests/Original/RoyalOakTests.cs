@@ -39,6 +39,8 @@ public sealed class RoyalOakTests
 
         await run.LoggerAsync("--rfc3164", "-n", "127.0.0.1", "-d", "-P", "514", "-p", "local0.notice", "-t", "router", "%SEC-6-IPACCESSLOGP: list 101 denied UDP: [216.82.117.164] port 53");
         await run.LoggerAsync("--rfc3164", "-n", "127.0.0.1", "-d", "-P", "514", "-p", "local0.notice", "-t", "router", "%LINK-3-UPDOWN: Interface Serial0/1, changed state to up");
+        // Written (and flushed) before what follows: two sockets have no order between them.
+        await run.WaitForLinesAsync("/var/log/local0.log", l => l.Length == 1, "the router's line");
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "authpriv.info", "-t", "sshd", "Accepted publickey for spc from 192.0.2.9 port 50022 ssh2");
         foreach (var text in new[] { "4F1A2B3C: client=mail.example.net[192.0.2.7]", "4F1A2B3C: from=<alice@example.net>, size=1234, nrcpt=1 (queue active)", "4F1A2B3C: removed" })
         {

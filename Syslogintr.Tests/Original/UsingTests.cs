@@ -32,8 +32,11 @@ public sealed class UsingTests
 
         for (var i = 0; i < 5; i++)
         {
-            await run.LoggerAsync("--rfc3164", "-n", "127.0.0.1", "-d", "-P", "514", "-p", "authpriv.info", "-t", "sshd", "Failed password for root from 203.0.113.99 port 4244 ssh2");
+            await run.LoggerAsync("--rfc3164", "-n", "127.0.0.1", "-d", "-P", "514", "-p", "authpriv.info", "-t", "sshd", $"Failed password for root from 203.0.113.99 port {4250 + i} ssh2");
         }
+
+        // Handled before what follows (two sockets have no order between them).
+        await group.WaitForAsync(d => d.Contains("203.0.113.99 port 4254"), "of the last remote failure");
 
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "authpriv.info", "-t", "sshd", "--id=700", "Failed password for invalid user admin from 203.0.113.7 port 4242 ssh2");
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "authpriv.info", "-t", "sshd", "--id=700", "Did not receive identification string from 203.0.113.7 port 4245");
@@ -46,6 +49,7 @@ public sealed class UsingTests
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "daemon.info", "-t", "com.apple.usbmuxd", "relayed, never written");
         // The router at 192.168.1.1: its "tag" is really the start of the message.
         run.SendFrom("192.168.1.1", "127.0.0.1", "<30>Dec  1 10:00:00 DHCPD: lease 192.168.1.50 granted");
+        await group.WaitForAsync(d => d.Contains("DHCPD: lease"), "of the router's line");
         await run.LoggerAsync("-u", OriginalScriptRun.Socket, "-p", "user.debug", "-t", "chatty", "relayed, never written either");
 
         await group.WaitForAsync(d => d.Contains("never written either"), "of the last message");
@@ -76,7 +80,7 @@ public sealed class UsingTests
         Assert.Contains("auth2\tinfo\t/run/original/log\tsshd\tFailed password for invalid user admin from 203.0.113.7 port 4242 ssh2", lines);
         // (The original, which takes only an IP literal in the header as the host, would have read the program as
         // "client sshd": logger's header names the host "client".)
-        Assert.Contains("auth2\tinfo\t127.0.0.1\tsshd\tFailed password for root from 203.0.113.99 port 4244 ssh2", lines);
+        Assert.Contains("auth2\tinfo\t127.0.0.1\tsshd\tFailed password for root from 203.0.113.99 port 4250 ssh2", lines);
         Assert.Contains("syslog\tinfo\t(internal)\tusing.lua\tBlocked 203.0.113.7 from SSH", lines);
         Assert.Contains("daemon\terr\t/run/original/log\tnagios\tSERVICE ALERT: web;HTTP;CRITICAL;HARD;3;timeout", lines);
         Assert.Contains("daemon\tinfo\t/run/original/log\tusbhid-ups\tpid = 1234 , Poll UPS [ups] failed", lines);
