@@ -39,7 +39,7 @@ public static class NodeConfig
     /// <summary>
     /// <see cref="Load"/> for the node: a configuration with any problem <c>check-config</c> reports is a
     /// <see cref="ConfigProblemsException"/> (a port in use too, unless a live node holds our pid file: its refusal says
-    /// more, or <paramref name="ownListeners"/>: the command line replaces the file's listeners).
+    /// more, or <paramref name="ownListeners"/>: the command line replaces the file's listeners, or systemd handed us the sockets).
     /// </summary>
     public static Config LoadChecked(string? userFile, bool ownListeners = false) =>
         userFile is null || File.Exists(userFile) ? ConfigCheck.Load(userFile, config => !ownListeners && RunningNode(config, out _) is null) : Load(userFile);

@@ -22,6 +22,9 @@ public static partial class SocketActivation
     private const int FSetFd = 2;
     private const int FdCloExec = 1;
 
+    /// <summary>Whether systemd handed this process sockets (until <see cref="FromEnvironment"/> takes them): they are bound by us, not in someone's way.</summary>
+    public static bool HandedOver => Environment.GetEnvironmentVariable("LISTEN_PID") == Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>
     /// The sockets handed to this process; none without <c>LISTEN_PID</c> or when it names another process. The
     /// variables are removed and the fds made close-on-exec, as sd_listen_fds(1) does: the programs the node runs

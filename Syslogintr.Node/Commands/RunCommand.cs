@@ -159,7 +159,7 @@ public static class RunCommand
         {
             mode = ScriptModeFrom(parse);
             var configFile = parse.GetValue(ConfigOption)?.FullName;
-            config = mode.Over(NodeConfig.LoadChecked(configFile, mode.HasListeners), NodeConfig.LoadUser(configFile));
+            config = mode.Over(NodeConfig.LoadChecked(configFile, mode.HasListeners || SocketActivation.HandedOver), NodeConfig.LoadUser(configFile));
         }
         catch (ConfigProblemsException e)
         {
@@ -221,6 +221,7 @@ public static class RunCommand
             Action? afterBind = mode.Script is null && privileges is null ? null : () => privileges?.Drop(OwnedFiles(config, pidFile));
             builder.Services.AddSyslogintr(config, afterBind: afterBind);
             using var host = builder.Build();
+            using var signals = Signals.Install();
             await host.StartAsync(cancellationToken);
             if (host.Services.GetRequiredService<StartupFailure>().Exception is { } failed)
             {
@@ -229,7 +230,7 @@ public static class RunCommand
             }
 
             var system = host.Services.GetRequiredService<ActorSystem>();
-            using var signals = Signals.Publish(system);
+            signals.Attach(system);
             pidFile?.Publish();
             if (mode.Daemonize)
             {
