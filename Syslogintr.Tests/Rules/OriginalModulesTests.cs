@@ -7,12 +7,12 @@ namespace Syslogintr.Tests.Rules;
 
 /// <summary>
 /// The modules shipped in rules/lib under the original syslogintr's names behave like the originals: the original
-/// (a verbatim copy in original-modules/, GPL-3.0, LICENSE beside it) runs under Debian's lua5.4 and ours as a rule
+/// (the verbatim copies in Original/testdata/modules/, GPL-3.0, LICENSE beside them) runs under Debian's lua5.4 and ours as a rule
 /// in our host, over the same generated inputs, through the same driver (module-oracle.lua); the lines must match.
 /// </summary>
 public sealed class OriginalModulesTests : IDisposable
 {
-    private static readonly string Originals = Path.Combine(AppContext.BaseDirectory, "Rules", "original-modules");
+    private static readonly string Originals = Path.Combine(AppContext.BaseDirectory, "Original", "testdata", "modules");
     private static readonly string Driver = Path.Combine(AppContext.BaseDirectory, "Rules", "module-oracle.lua");
 
     private readonly RuleFolder folder = new();
