@@ -292,8 +292,12 @@ public sealed class OriginalScriptRun : IAsyncDisposable
             script.Append($"install -m 755 {folder}/stand-ins/{standIn.Name} {target}\n");
         }
 
-        script.Append("""
+        var build = AppContext.BaseDirectory.TrimEnd('/');
+        script.Append($$$"""
+            # The build (the node, the scripts) stays visible when the checkout is under /tmp, as a CI clone may be.
+            case "{{{build}}}/" in /tmp/*) mkdir -p {{{Run}}}/build && mount --bind "{{{build}}}" {{{Run}}}/build && keep=1 ;; esac
             mount -t tmpfs -o size=64m original-tmp /tmp
+            if [ -n "${keep:-}" ]; then mkdir -p "{{{build}}}" && mount --bind {{{Run}}}/build "{{{build}}}"; fi
             echo "ready $$"
             exec sleep infinity
 
