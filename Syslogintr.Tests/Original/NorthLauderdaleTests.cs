@@ -72,6 +72,12 @@ public sealed class NorthLauderdaleTests
 
         await run.StopAsync();
         var messages = Lines(run, "/var/log/messages").Select(l => l[16..]).ToList();
+        // The UDP line's place among the unix socket's lines sent before it is not fixed: logger -u returns once its
+        // datagram is queued in our socket, so the UDP listener may read its message first (the original's poll()
+        // gives no order between sockets either). It is there once; the unix socket's lines keep their order.
+        const string Named = "127.0.0.1 named[53]: zone example.net loaded";
+        Assert.Single(messages, Named);
+        messages.Remove(Named);
         Assert.Equal(
             [
                 "localhost northlauderdale.lua[0]: WEB SERVER NOT RUNNING",
@@ -80,7 +86,6 @@ public sealed class NorthLauderdaleTests
                 "localhost check/beancounters[0]: numproc h=96 m=240 b=240 l=240 f=3",
                 "localhost check/beancounters[0]: numproc h=96 m=240 b=240 l=240 f=3",
                 "localhost app[0]: request served",
-                "127.0.0.1 named[53]: zone example.net loaded",
                 // 'cron1' is not 'cron' (the script's bug, as in redhat.lua): messages, not /var/log/cron.
                 "localhost check/beancounters[0]: numproc h=96 m=240 b=240 l=240 f=3",
                 "localhost crond[0]: can't fork",
