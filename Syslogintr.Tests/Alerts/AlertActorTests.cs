@@ -4,6 +4,7 @@ using Akka.TestKit.Xunit2;
 using Syslogintr.Alerts;
 using Syslogintr.Alerts.Mail;
 using Syslogintr.Ingest;
+using Syslogintr.Metrics;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Alerts;
@@ -25,7 +26,7 @@ public sealed class AlertActorTests() : TestKit(VirtualTime.Config), IDisposable
     private AlertSettings Settings(TimeSpan? window = null, TimeSpan? repeat = null, int maxPerHour = 20, TimeSpan? resolveTimeout = null) =>
         new(window ?? TimeSpan.FromMilliseconds(200), repeat ?? TimeSpan.FromHours(4), maxPerHour, temp.File("alerts.json"), resolveTimeout ?? TimeSpan.Zero);
 
-    private IActorRef Start(AlertSettings settings, IActorRef mailer) => Sys.ActorOf(AlertActor.Props(settings, clock, mailer, "testhost"));
+    private IActorRef Start(AlertSettings settings, IActorRef mailer) => Sys.ActorOf(AlertActor.Props(settings, clock, mailer, "testhost", new AlertCounters()));
 
     private AlertRaised Raised(string key, string source = "probe/test") => new(key, $"{key} is down", $"{key}: connection refused", Severity.Critical, source, clock.GetUtcNow());
 

@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using MimeKit;
 using Syslogintr.Alerts.Mail;
+using Syslogintr.Metrics;
 
 namespace Syslogintr.Tests.Alerts.Mail;
 
@@ -28,7 +29,7 @@ public sealed class MailerActorTests : TestKit, IDisposable
         """));
 
     private IActorRef StartMailer(MailSettings settings) =>
-        Sys.ActorOf(MailerActor.Props(settings, TimeProvider.System, MailTransportFactory.From(settings)));
+        Sys.ActorOf(MailerActor.Props(settings, TimeProvider.System, MailTransportFactory.From(settings), new MailCounters()));
 
     internal static MailRequested Mail(string subject) => new(subject, $"body of {subject}", DateTimeOffset.UtcNow);
 
