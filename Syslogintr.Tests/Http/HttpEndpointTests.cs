@@ -195,6 +195,7 @@ public sealed class HttpEndpointTests
             // The same state in the metrics.
             var samples = await PrometheusText.ParseAsync(await http.GetStringAsync("/metrics"));
             Assert.Equal(0, Value(samples, "syslogintr_probe_up", "gauge", ("probe", "named")));
+            Assert.InRange(Value(samples, "syslogintr_probe_duration_seconds", "gauge", ("probe", "named")), 0, 1);
             Assert.Equal(1, Assert.Single(samples, s => s.Family == "syslogintr_ban_active").Value);
         }
         finally
