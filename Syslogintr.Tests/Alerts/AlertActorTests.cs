@@ -68,6 +68,30 @@ public sealed class AlertActorTests() : TestKit(VirtualTime.Config), IDisposable
     }
 
     [Fact]
+    public void Its_counters_show_alerts_active_mails_sent_and_what_was_held_back_and_no_active_alert_once_it_stopped()
+    {
+        var mailer = CreateTestProbe();
+        var counters = new AlertCounters();
+        var window = TimeSpan.FromMilliseconds(200);
+        var alerts = Sys.ActorOf(AlertActor.Props(Settings(window: window, maxPerHour: 1), clock, mailer, "testhost", counters));
+
+        alerts.Tell(Raised("probe/web"));
+        alerts.Tell(Raised("probe/web"));
+        Advance(alerts, window);
+        mailer.ExpectMsg<MailRequested>();
+        alerts.Tell(Raised("probe/db"));
+        Advance(alerts, window);
+        NoMail(alerts, mailer);
+        Assert.Equal((2, 1, 1, 1), (counters.Active, counters.Sent, counters.Duplicates, counters.RateLimited));
+
+        // In a cluster the owner moves away: the node it left has no active alerts to report.
+        Watch(alerts);
+        Sys.Stop(alerts);
+        ExpectTerminated(alerts);
+        Assert.Equal(0, counters.Active);
+    }
+
+    [Fact]
     public void A_key_that_stays_bad_is_mailed_once_and_its_recovery_once()
     {
         var mailer = CreateTestProbe();
