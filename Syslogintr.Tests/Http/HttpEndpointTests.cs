@@ -6,6 +6,9 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
 using Syslogintr.Hosting;
 using Syslogintr.Http;
 using Syslogintr.Tests.Alerts.Mail;
@@ -201,6 +204,24 @@ public sealed class HttpEndpointTests
         finally
         {
             TempFolder.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public async Task A_stop_while_the_endpoint_starts_is_not_a_failure_to_start()
+    {
+        await using var node = await TestNode.StartAsync();
+        var services = new ServiceCollection().AddSingleton(node.System).AddSingleton(ActorRegistry.For(node.System)).BuildServiceProvider();
+        var endpoint = new HttpEndpoint(
+            new HttpSettings(true, new IPEndPoint(IPAddress.Loopback, 0), null, null),
+            node.Services,
+            services,
+            new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance),
+            NullLogger<HttpEndpoint>.Instance);
+        await using (endpoint)
+        {
+            await endpoint.StartAsync(new CancellationToken(canceled: true));
+            Assert.Null(endpoint.Address);
         }
     }
 

@@ -55,7 +55,10 @@ public sealed class StatusPageInChromiumTests
 
             var dom = await HeadlessChromium.DumpDomAsync(page, DesktopWidth, DesktopHeight);
             Assert.Contains(">attention<", dom);
-            Assert.Contains("1 of 1 probe down", dom);
+            var summary = Regex.Match(dom, """<div id="summary">(.*?)</div>""", RegexOptions.Singleline).Groups[1].Value;
+            Assert.Equal(
+                ["3 listeners bound", "1 of 1 probe down", "1 active alert", "1 ban", "0 dropped", "0 rule errors", "outbox empty"],
+                Regex.Matches(summary, "<span[^>]*>(.*?)</span>").Select(m => Text(m.Groups[1].Value)));
 
             var probe = Assert.Single(Rows(dom, "probes"));
             Assert.Contains("badge down", probe);
