@@ -8,7 +8,7 @@ namespace Syslogintr.Tests.Cluster;
 /// nodes are killed, stopped and resumed with real signals, and <c>syslogintr cluster status</c> says what the
 /// survivors see. Each test stays within about a minute on a loaded 2-core machine.
 /// </summary>
-[Collection(SerialCollection.Name)]
+[Collection(ClusterProcessesCollection.Name)]
 public sealed class ClusterLocalScriptTests
 {
     /// <summary>Detection (~2.5 s) + stable-after (5 s) + removal, with room for a loaded machine.</summary>
