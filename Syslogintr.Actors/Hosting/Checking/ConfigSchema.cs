@@ -75,6 +75,7 @@ internal sealed partial class ConfigSchema
         Add($"{Root}.probe-defaults", ValueKind.Duration, "jitter");
         Add($"{Root}.mail.smtp", ValueKind.Integer, "port");
         Add($"{Root}.mail.smtp", ValueKind.Text, "user", "password-env", "password-file");
+        Add($"{Root}.http", ValueKind.Text, "user", "password-env", "password-file");
         keys[$"{Root}.mail.to"] = keys[$"{Root}.mail.to"] with { Kind = ValueKind.TextOrList };
         foreach (var section in NamedSections.Select(s => $"{Root}.{s}.*").Append($"{Root}.console"))
         {
@@ -86,6 +87,9 @@ internal sealed partial class ConfigSchema
     }
 
     public static ConfigSchema Load() => new(HoconOutline.Parse(DefaultSettings.Text()));
+
+    /// <summary>Every known key, a named entry's name written <c>*</c> (the configuration reference's test reads them).</summary>
+    public IReadOnlyCollection<string> Paths => keys.Keys;
 
     /// <summary>The key <paramref name="path"/> names (a named entry's name read as <c>*</c>); null when unknown.</summary>
     public SchemaKey? Find(string path)
