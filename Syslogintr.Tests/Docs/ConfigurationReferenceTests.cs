@@ -97,15 +97,16 @@ public sealed partial class ConfigurationReferenceTests
     }
 
     /// <summary>
-    /// The keys check-config accepts (its schema) that hold a value, in their documented form: not sections, and not
-    /// a free section the defaults fill (akka, dispatchers: their keys are), but a rule's <c>options</c>.
+    /// The keys check-config accepts (its schema) that hold a value, in their documented form: not sections, not a
+    /// free section the defaults fill (dispatchers: their keys are), not Akka's own sections (Akka documents them),
+    /// but a rule's <c>options</c>.
     /// </summary>
     private static IEnumerable<string> SchemaKeys(IReadOnlyCollection<string> defaults)
     {
         var schema = ConfigSchema.Load();
         return schema.Paths
             .Where(p => schema.Find(p) is { Kind: not ValueKind.Section } key
-                && (key.Kind != ValueKind.Free || !defaults.Any(d => d.StartsWith(p + ".", StringComparison.Ordinal))))
+                && (key.Kind != ValueKind.Free || !(p.StartsWith("akka.", StringComparison.Ordinal) || defaults.Any(d => d.StartsWith(p + ".", StringComparison.Ordinal)))))
             .Select(p => Documented(p.Replace(".*.", ".<name>.", StringComparison.Ordinal)));
     }
 

@@ -16,7 +16,7 @@ internal enum ValueKind
     TextOrList,
     Section,
 
-    /// <summary>Anything below: Akka's own settings, dispatchers, a rule's <c>options</c>.</summary>
+    /// <summary>Anything below: a section of Akka's own settings, dispatchers, a rule's <c>options</c>.</summary>
     Free,
 }
 
@@ -83,7 +83,12 @@ internal sealed partial class ConfigSchema
         }
 
         keys[$"{Root}.dispatchers"] = new(ValueKind.Free, null);
-        keys["akka"] = new(ValueKind.Free, null);
+        // Akka's own keys are Akka's to check, below a section Akka knows.
+        keys["akka"] = new(ValueKind.Section, "akka");
+        foreach (var section in AkkaSections.Names())
+        {
+            keys.TryAdd($"akka.{section}", new(ValueKind.Free, null));
+        }
     }
 
     public static ConfigSchema Load() => new(HoconOutline.Parse(DefaultSettings.Text()));
