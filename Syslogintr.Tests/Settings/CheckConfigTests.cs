@@ -129,6 +129,7 @@ public sealed partial class CheckConfigTests : IDisposable
               io.tcp.batch-accept-limit = 10
               loggers = ["Akka.Event.DefaultLogger"]
               log-config-on-start = off
+              log-dead-letters = off
               extensions = []
               persistence.journal.plugin = "akka.persistence.journal.inmem"
               discovery.method = config

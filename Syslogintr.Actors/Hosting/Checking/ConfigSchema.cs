@@ -85,9 +85,10 @@ internal sealed partial class ConfigSchema
         keys[$"{Root}.dispatchers"] = new(ValueKind.Free, null);
         // Akka's own keys are Akka's to check, below a section Akka knows.
         keys["akka"] = new(ValueKind.Section, "akka");
-        foreach (var section in AkkaSections.Names())
+        foreach (var section in AkkaSections.Names().Where(s => s is not ("loglevel" or "stdout-loglevel")))
         {
-            keys.TryAdd($"akka.{section}", new(ValueKind.Free, null));
+            // Akka reads these its own way (log-dead-letters is a count or on/off); the log levels the node reads too.
+            keys[$"akka.{section}"] = new(ValueKind.Free, null);
         }
     }
 
