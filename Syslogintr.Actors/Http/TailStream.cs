@@ -104,7 +104,10 @@ internal sealed class TailStream(NodeServices node, ActorSystem system, IReadOnl
         var reported = counters.Dropped;
         using var json = new Utf8JsonWriter(body);
         WriteLine(json, body, w => Property(w, "viewer", name));
-        await body.FlushAsync(token);
+        if ((await body.FlushAsync(token)).IsCompleted)
+        {
+            return;
+        }
 
         Task<bool>? more = null;
         Task? tick = null;
@@ -140,7 +143,14 @@ internal sealed class TailStream(NodeServices node, ActorSystem system, IReadOnl
             }
 
             // Waits while the connection's buffers are full: the viewer's credit runs out and the router drops for it.
-            await body.FlushAsync(token);
+            // A connection gone (reset) completes the pipe rather than throwing: then what was just written is lost,
+            // left unacknowledged for the unsubscription to count as dropped.
+            var flushed = await body.FlushAsync(token);
+            if (flushed.IsCompleted || flushed.IsCanceled)
+            {
+                return;
+            }
+
             if (written > 0)
             {
                 viewer.Tell(new BatchesWritten(written));

@@ -49,6 +49,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             Pump();
         });
         Receive<Unsubscribe>(OnUnsubscribe);
+        Receive<GetConsumers>(_ => Sender.Tell(new CurrentConsumers([.. consumers.Select(c => c.Name)])));
         Receive<Readable>(_ =>
         {
             waiting = false;

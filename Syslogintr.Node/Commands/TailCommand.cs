@@ -8,7 +8,7 @@ namespace Syslogintr.Node.Commands;
 /// <summary>
 /// <c>syslogintr tail [--config FILE | --url URL] [--select SEL] [--program NAME]</c>: shows a running node's
 /// messages live (its <c>/api/tail</c>), one syslog-like line each, coloured by severity on a terminal. What the
-/// node dropped because this viewer read too slowly is said on stderr. Ctrl-C ends it (exit 0); a node that does
+/// node dropped because this viewer read too slowly is said on stderr. Ctrl-C ends it quietly (exit code 130, as any interrupted command); a node that does
 /// not answer or refuses is one line on stderr and exit 1.
 /// </summary>
 public static class TailCommand
@@ -51,8 +51,9 @@ public static class TailCommand
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // Ctrl-C: the normal way to stop watching.
-                return 0;
+                // Ctrl-C, the normal way to stop watching: nothing to say. The exit code is System.CommandLine's for
+                // an interrupted command, 130 (128 + SIGINT), as a shell reports for coreutils' tail -f.
+                return 130;
             }
             catch (Exception e) when (e is HttpRequestException or IOException or JsonException)
             {
