@@ -15,7 +15,7 @@ using Syslogintr.Pipeline.Filtering;
 namespace Syslogintr.Http;
 
 /// <summary>
-/// <c>GET /api/tail?select=SELECTOR&amp;program=NAME&amp;host=NAME</c>: the messages the filter accepts, live, as
+/// <c>GET /api/tail?select=SELECTOR&amp;program=NAME</c>: the messages the filter accepts, live, as
 /// JSON lines (<see cref="TailMessage"/>). Each request is a router consumer of its own (<see cref="TailViewerActor"/>)
 /// with a small credit and the drop policy: a viewer that reads slowly (a paused terminal, a slow link) has its share
 /// dropped and counted under its name, and is told how many in the stream; ingestion and every other consumer never wait for it.
@@ -39,7 +39,6 @@ internal sealed class TailStream(NodeServices node, ActorSystem system, IReadOnl
         {
             Select = string.IsNullOrWhiteSpace(query["select"]) ? FilterSpec.All.Select : query["select"].ToString(),
             Programs = [.. query["program"].OfType<string>().Where(p => p.Length > 0)],
-            Hosts = [.. query["host"].OfType<string>().Where(h => h.Length > 0)],
         };
         try
         {

@@ -47,7 +47,7 @@ public static class TailCommand
             using var http = endpoint.Client(Timeout.InfiniteTimeSpan);
             try
             {
-                return await ShowAsync(http, endpoint, path, TailLine.UseColour(), cancellationToken);
+                return await ShowAsync(http, endpoint, path, TailLine.UseColour(!Console.IsOutputRedirected, Environment.GetEnvironmentVariable("NO_COLOR")), cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

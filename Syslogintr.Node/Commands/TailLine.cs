@@ -35,7 +35,7 @@ public static class TailLine
     }
 
     /// <summary>Colour on a terminal only, and never when <c>NO_COLOR</c> is set to anything (no-color.org).</summary>
-    public static bool UseColour() => !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+    public static bool UseColour(bool terminal, string? noColor) => terminal && string.IsNullOrEmpty(noColor);
 
     /// <summary>A message's control characters (an escape sequence a sender put in it, a newline) shown, not obeyed, by the terminal.</summary>
     private static string Printable(string text) =>

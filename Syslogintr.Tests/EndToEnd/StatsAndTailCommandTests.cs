@@ -233,6 +233,47 @@ public sealed class StatsAndTailCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("1", false)]
+    public async Task On_a_terminal_tail_colours_by_severity_unless_NO_COLOR_is_set(string? noColor, bool coloured)
+    {
+        await using var node = await TestNode.StartAsync("""syslogintr.http { enabled = true, bind = "127.0.0.1:0" }""");
+        // script(1) gives the command a pseudo-terminal for its standard output and copies what it prints.
+        var start = new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = folder.Path };
+        foreach (var argument in new[] { "-qefc", $"dotnet {Path.Combine(AppContext.BaseDirectory, "syslogintr.dll")} tail --url http://{node.Http.Address}", "/dev/null" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["NO_COLOR"] = noColor;
+        using var tail = Process.Start(start)!;
+        var output = new ConcurrentQueue<string>();
+        tail.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                output.Enqueue(e.Data);
+            }
+        };
+        tail.BeginOutputReadLine();
+        try
+        {
+            await Eventually(() => node.Services.Metrics.Consumers.Any(c => c.Name == "tail#1"), () => string.Join('\n', output), TimeSpan.FromSeconds(30));
+            await SendAsync(node, ["<35>Dec  1 10:00:00 host sshd[7]: an error"]);
+            await Eventually(() => output.Any(l => l.Contains("an error", StringComparison.Ordinal)), () => string.Join('\n', output), TimeSpan.FromSeconds(10));
+
+            var line = output.Single(l => l.Contains("an error", StringComparison.Ordinal));
+            // .NET may put terminal set-up sequences of its own before the line: look for the colour itself.
+            Assert.True(coloured == line.Contains("\e[0;31mDec  1 ", StringComparison.Ordinal), line.Replace("\e", "\\e", StringComparison.Ordinal));
+            Assert.True(coloured == line.Contains("an error\e[0m", StringComparison.Ordinal), line.Replace("\e", "\\e", StringComparison.Ordinal));
+        }
+        finally
+        {
+            tail.Kill(entireProcessTree: true);
+        }
+    }
+
     [Fact]
     public void A_tailed_line_is_coloured_by_severity_as_realtime_lua_colours_it_and_shows_control_characters()
     {
