@@ -79,6 +79,10 @@ internal sealed class TailStream(NodeServices node, ActorSystem system, IReadOnl
         {
             // The viewer left (or the node stops): not an error.
         }
+        catch (AskTimeoutException) when (!context.Response.HasStarted)
+        {
+            await Results.Text($"the router did not answer within {AskTimeout.TotalSeconds:0} s\n", statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+        }
         finally
         {
             try

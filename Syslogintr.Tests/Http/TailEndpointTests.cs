@@ -94,6 +94,31 @@ public sealed class TailEndpointTests
     }
 
     [Fact]
+    public async Task Basic_auth_guards_the_tail_too()
+    {
+        var variable = $"SYSLOGINTR_TEST_HTTP_{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable(variable, "s3cret");
+        try
+        {
+            await using var node = await TestNode.StartAsync($$"""syslogintr.http { enabled = true, bind = "127.0.0.1:0", user = ops, password-env = {{variable}} }""");
+            using var http = new HttpClient { BaseAddress = new Uri($"http://{node.Http.Address}") };
+            using var anonymous = await http.GetAsync("/api/tail", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/tail");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("ops:s3cret"u8.ToArray()));
+            using var allowed = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(System.Net.HttpStatusCode.OK, allowed.StatusCode);
+            using var reader = new StreamReader(await allowed.Content.ReadAsStreamAsync());
+            Assert.Equal("{\"viewer\":\"tail#1\"}", await reader.ReadLineAsync());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
     public async Task A_selector_that_is_not_syslog_conf_syntax_is_a_400_naming_it()
     {
         await using var node = await TestNode.StartAsync("""syslogintr.http { enabled = true, bind = "127.0.0.1:0" }""");
