@@ -60,10 +60,6 @@ public static class NodeConfig
         return PidFile.FindLiveNode(pidFile, out _);
     }
 
-    /// <summary><c>--script FILE</c>: one rule named <c>script</c> running FILE on every message, over <paramref name="config"/>.</summary>
-    public static Config WithScriptRule(Config config, string scriptPath) =>
-        ConfigurationFactory.ParseString($"syslogintr.rules.script.script = {Quote(scriptPath)}").WithFallback(config);
-
     /// <summary><paramref name="text"/> as a quoted HOCON string.</summary>
     public static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -9,6 +9,8 @@ root.Subcommands.Add(ReloadCommand.Create());
 root.Subcommands.Add(ParseCommand.Create());
 root.Subcommands.Add(ClusterCommand.Create());
 root.Subcommands.Add(CheckConfigCommand.Create());
+root.Subcommands.Add(StatsCommand.Create());
+root.Subcommands.Add(TailCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

@@ -9,9 +9,10 @@
 #                                    each to exit and print its exit code
 #
 # Node i (1..3) listens for syslog on UDP and TCP 127.0.0.1:SYSLOG_PORT+i-1 and does remoting on
-# 127.0.0.1:REMOTING_PORT+i-1; every node lists all three as seeds. Its output goes to node<i>/node.log and its exit
+# 127.0.0.1:REMOTING_PORT+i-1, serves its status page and metrics on 127.0.0.1:HTTP_PORT+i-1; every node lists all
+# three as seeds. Its output goes to node<i>/node.log and its exit
 # code to node<i>/exit-code (0: stopped; 3: removed from the cluster, e.g. downed after a SIGSTOP).
-# Environment: CLUSTER_DIR (./cluster-local), SYSLOG_PORT (5515), REMOTING_PORT (4053), SYSLOGINTR_DLL (an existing
+# Environment: CLUSTER_DIR (./cluster-local), SYSLOG_PORT (5515), REMOTING_PORT (4053), HTTP_PORT (9514), SYSLOGINTR_DLL (an existing
 # syslogintr.dll; default: built into CLUSTER_DIR/bin), EXTRA_CONF (a HOCON file appended to every node's config).
 set -euo pipefail
 
@@ -19,6 +20,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(mkdir -p "${CLUSTER_DIR:-cluster-local}" && cd "${CLUSTER_DIR:-cluster-local}" && pwd)
 syslog_port=${SYSLOG_PORT:-5515}
 remoting_port=${REMOTING_PORT:-4053}
+http_port=${HTTP_PORT:-9514}
 dll=${SYSLOGINTR_DLL:-$dir/bin/syslogintr.dll}
 nodes=(1 2 3)
 
@@ -54,6 +56,7 @@ syslogintr {
     udp.bind = "127.0.0.1:$((syslog_port + i - 1))"
     tcp.bind = "127.0.0.1:$((syslog_port + i - 1))"
   }
+  http.bind = "127.0.0.1:$((http_port + i - 1))"
   cluster {
     enabled = true
     hostname = "127.0.0.1"

@@ -18,8 +18,8 @@ using Syslogintr.Hosting;
 namespace Syslogintr.Http;
 
 /// <summary>
-/// The node's HTTP endpoint (<see cref="HttpPaths"/>): Prometheus metrics, the status page and its JSON, health and
-/// readiness. A Kestrel server of its own, started after the actor system (so every stage it asks exists) and
+/// The node's HTTP endpoint (<see cref="HttpPaths"/>): Prometheus metrics, the status page and its JSON, the live
+/// tail, health and readiness. A Kestrel server of its own, started after the actor system (so every stage it asks exists) and
 /// stopped before it. An address it cannot bind is logged as an error and the node runs without it: a status page
 /// is not worth losing syslog over.
 /// </summary>
@@ -45,7 +45,11 @@ public sealed class HttpEndpoint(HttpSettings settings, NodeServices node, IServ
         }
 
         meters = NodeMeterProvider.Create(node.Metrics.Meter);
-        var status = new StatusCollector(node, services.GetRequiredService<ActorSystem>(), services.GetRequiredService<ActorRegistry>());
+        var system = services.GetRequiredService<ActorSystem>();
+        var registry = services.GetRequiredService<ActorRegistry>();
+        var status = new StatusCollector(node, system, registry);
+        // Open tail streams end when the node stops: Kestrel's stop would otherwise wait for them.
+        var tail = new TailStream(node, system, registry, lifetime.ApplicationStopping);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(settings.Bind));
         builder.Services.AddRoutingCore();
@@ -57,6 +61,7 @@ public sealed class HttpEndpoint(HttpSettings settings, NodeServices node, IServ
 
         web.UseOpenTelemetryPrometheusScrapingEndpoint(meters, null, HttpPaths.Metrics, null, null);
         web.MapGet(HttpPaths.Status, async () => Results.Json(await status.CollectAsync(Ready), Json));
+        web.MapGet(HttpPaths.Tail, (RequestDelegate)tail.HandleAsync);
         web.MapGet(HttpPaths.Page, () => Results.Text(StatusPage.Html, "text/html; charset=utf-8"));
         web.MapGet(HttpPaths.Health, async () => await status.ProblemsAsync() is { Count: > 0 } problems
             ? Results.Text(string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable)

@@ -12,6 +12,9 @@ public static class HttpPaths
     /// <summary>The node's status as JSON (<see cref="NodeStatus"/>).</summary>
     public const string Status = "/api/status";
 
+    /// <summary>Messages live as JSON lines, filtered by <c>select</c> and <c>program</c> (<see cref="TailStream"/>).</summary>
+    public const string Tail = "/api/tail";
+
     /// <summary>200 while every listener is bound and the router answers, else 503 with the reasons.</summary>
     public const string Health = "/healthz";
 

@@ -61,8 +61,24 @@ public sealed record ConsumersReady
     }
 }
 
-/// <summary>Removes a consumer; its counters stay reported.</summary>
+/// <summary>Removes a consumer; its counters stay reported. Answered with <see cref="Unsubscribed"/>.</summary>
 public sealed record Unsubscribe(Akka.Actor.IActorRef Consumer);
+
+/// <summary>Asks the router whom it routes to now; answered with <see cref="CurrentConsumers"/>.</summary>
+public sealed record GetConsumers
+{
+    public static readonly GetConsumers Instance = new();
+
+    private GetConsumers()
+    {
+    }
+}
+
+/// <summary>The names of the consumers subscribed now (a stopped rule worker's included: its name stays registered).</summary>
+public sealed record CurrentConsumers(IReadOnlyList<string> Names);
+
+/// <summary>The router's answer to <see cref="Unsubscribe"/>: it routes nothing more to <paramref name="Consumer"/>.</summary>
+public sealed record Unsubscribed(Akka.Actor.IActorRef Consumer);
 
 /// <summary>
 /// Sent by the router to the asker once the closed queue is empty and every consumer acknowledged its batches, or

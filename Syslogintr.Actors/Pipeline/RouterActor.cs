@@ -48,7 +48,8 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             held = false;
             Pump();
         });
-        Receive<Unsubscribe>(u => consumers.RemoveAll(c => u.Consumer.Equals(c.Ref)));
+        Receive<Unsubscribe>(OnUnsubscribe);
+        Receive<GetConsumers>(_ => Sender.Tell(new CurrentConsumers([.. consumers.Select(c => c.Name)])));
         Receive<Readable>(_ =>
         {
             waiting = false;
@@ -101,6 +102,27 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         Context.Watch(s.Consumer);
         log.Debug("consumer {0} subscribed ({1} on lag)", s.Name, s.OnLag);
         Sender.Tell(new Subscribed(s.Name));
+        Pump();
+    }
+
+    /// <summary>
+    /// A consumer leaves for good (a tail viewer disconnected): what it had not acknowledged is counted as dropped
+    /// (lagging: it never caught up with it), so its in-flight count does not stay up forever; the answer tells the
+    /// asker the router holds nothing of it any more (a watch's Terminated, overtaking this, would keep it registered).
+    /// </summary>
+    private void OnUnsubscribe(Unsubscribe u)
+    {
+        if (consumers.Find(c => u.Consumer.Equals(c.Ref)) is { } consumer)
+        {
+            Context.Unwatch(u.Consumer);
+            consumer.Abandon(DropReason.Lagging);
+            Recover(consumer);
+            consumers.Remove(consumer);
+            log.Debug("consumer {0} unsubscribed", consumer.Name);
+        }
+
+        Sender.Tell(new Unsubscribed(u.Consumer));
+        CheckDrained();
         Pump();
     }
 

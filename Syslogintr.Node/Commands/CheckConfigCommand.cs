@@ -19,13 +19,27 @@ public static class CheckConfigCommand
     {
         var command = new Command(
             "check-config",
-            "Check a configuration without starting a node: syntax, unknown keys, values, rule scripts, ports and socket paths in use. Prints every problem as FILE:LINE: key: sentence; exit 0 when there is none, 1 otherwise.");
+            "Check a configuration without starting a node: syntax, unknown keys, values, rule scripts, ports and socket paths in use; with FILE.lua (or --script FILE.lua), also that script-mode script's syntax. Prints every problem as FILE:LINE: key: sentence; exit 0 when there is none, 1 otherwise.");
         command.Options.Add(RunCommand.ConfigOption);
-        command.SetAction(parse => Run(parse.GetValue(RunCommand.ConfigOption)?.FullName, Console.Out));
+        command.Options.Add(ScriptOption);
+        command.Arguments.Add(ScriptArgument);
+        command.SetAction(parse =>
+        {
+            var positional = parse.GetValue(ScriptArgument);
+            var named = parse.GetValue(ScriptOption);
+            if (positional is not null && named is not null && positional.FullName != named.FullName)
+            {
+                Console.Error.WriteLine($"syslogintr: two scripts given: {positional} and --script {named}");
+                return Problems;
+            }
+
+            return Run(parse.GetValue(RunCommand.ConfigOption)?.FullName, Console.Out, (positional ?? named)?.FullName);
+        });
         return command;
     }
 
-    public static int Run(string? file, TextWriter output)
+    /// <param name="script">A script-mode script (<c>syslogintr FILE.lua</c>) to compile besides the configuration; null: none.</param>
+    public static int Run(string? file, TextWriter output, string? script = null)
     {
         if (file is not null && !File.Exists(file))
         {
@@ -34,18 +48,28 @@ public static class CheckConfigCommand
         }
 
         var problems = ConfigCheck.Check(file, config => ProbeListeners(config, output));
-        foreach (var problem in problems)
+        IReadOnlyList<ConfigProblem> scriptProblems = script is null ? [] : ConfigCheck.CheckScript(script);
+        foreach (var problem in scriptProblems.Concat(problems))
         {
             output.WriteLine(problem);
         }
 
-        if (problems.Count == 0)
+        if (problems.Count + scriptProblems.Count == 0)
         {
-            output.WriteLine($"syslogintr: {file ?? "the built-in configuration"}: no problems found");
+            var checkedFiles = script is null ? file ?? "the built-in configuration" : $"{script} and {file ?? "the built-in configuration"}";
+            output.WriteLine($"syslogintr: {checkedFiles}: no problems found");
         }
 
-        return problems.Count == 0 ? Clean : Problems;
+        return problems.Count + scriptProblems.Count == 0 ? Clean : Problems;
     }
+
+    private static readonly Option<FileInfo?> ScriptOption = new("--script") { Description = "a script-mode Lua script (syslogintr FILE.lua) to compile, never run" };
+
+    private static readonly Argument<FileInfo?> ScriptArgument = new("luafile")
+    {
+        Description = "a script-mode Lua script (syslogintr FILE.lua) to compile, never run",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
 
     /// <summary>Ports are probed only when this node is not running: a running node holds them itself, and must not lose them to a probe.</summary>
     private static bool ProbeListeners(Config config, TextWriter output)

@@ -14,7 +14,7 @@ public static class ClusterStatusText
         var up = report.Members.Count(m => m.Status == "Up");
         var unreachable = report.Reachability.SelectMany(v => v.Unreachable).Concat(report.Silent).Distinct().Count();
         text.AppendLine($"members: {report.Members.Count}, up: {up}, unreachable: {unreachable}");
-        Table(text, ["address", "status", "age", "roles"], report.Members.Select(m => new[] { m.Address, m.Status, m.Age.ToString(System.Globalization.CultureInfo.InvariantCulture), m.Roles }));
+        TextTable.Append(text, ["address", "status", "age", "roles"], report.Members.Select(m => new[] { m.Address, m.Status, m.Age.ToString(System.Globalization.CultureInfo.InvariantCulture), m.Roles }));
 
         text.AppendLine("reachability (each member's own failure detector):");
         foreach (var view in report.Reachability)
@@ -40,7 +40,7 @@ public static class ClusterStatusText
         else
         {
             text.AppendLine("buckets (shards and entities per node, per sharded type):");
-            Table(text, ["type", "node", "shards", "entities"], report.Buckets.Select(b => new[]
+            TextTable.Append(text, ["type", "node", "shards", "entities"], report.Buckets.Select(b => new[]
             {
                 b.TypeName, b.Address, b.Shards.ToString(System.Globalization.CultureInfo.InvariantCulture), b.Entities.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }));
@@ -52,15 +52,5 @@ public static class ClusterStatusText
         }
 
         return text.ToString();
-    }
-
-    private static void Table(StringBuilder text, string[] header, IEnumerable<string[]> rows)
-    {
-        var all = rows.Prepend(header).ToList();
-        var widths = Enumerable.Range(0, header.Length).Select(i => all.Max(r => r[i].Length)).ToArray();
-        foreach (var row in all)
-        {
-            text.AppendLine("  " + string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
-        }
     }
 }

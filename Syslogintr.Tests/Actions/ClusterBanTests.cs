@@ -13,7 +13,7 @@ namespace Syslogintr.Tests.Actions;
 /// Three whole nodes in a cluster on loopback, each with its own ipset backend (a script that records its argv),
 /// state file and ban actor: a ban decided on one node is applied by every node's own firewall, once.
 /// </summary>
-[Collection(SerialCollection.Name)]
+[Collection(ClusterCollection.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ClusterBanTests : IDisposable
 {

@@ -8,7 +8,7 @@ namespace Syslogintr.Tests.Cluster;
 /// nodes are killed, stopped and resumed with real signals, and <c>syslogintr cluster status</c> says what the
 /// survivors see. Each test stays within about a minute on a loaded 2-core machine.
 /// </summary>
-[Collection(SerialCollection.Name)]
+[Collection(ClusterProcessesCollection.Name)]
 public sealed class ClusterLocalScriptTests
 {
     /// <summary>Detection (~2.5 s) + stable-after (5 s) + removal, with room for a loaded machine.</summary>
@@ -20,6 +20,13 @@ public sealed class ClusterLocalScriptTests
         await using var cluster = await ClusterLocalScript.UpAsync();
         var status = await cluster.WaitForMembersUpAsync(1, 3, TimeSpan.FromSeconds(40));
         Assert.Contains($"role ops: {cluster.Address(1)}", status);
+        using var http = new HttpClient();
+        foreach (var node in new[] { 1, 2, 3 })
+        {
+            // Each node has an endpoint of its own: with one shared port, two of the three would run without one.
+            var health = await http.GetAsync($"http://127.0.0.1:{cluster.HttpPort + node - 1}/healthz");
+            Assert.True(health.IsSuccessStatusCode, $"node{node}'s /healthz answered {health.StatusCode}");
+        }
 
         var run = Guid.NewGuid().ToString("N")[..8];
         foreach (var node in new[] { 1, 2, 3 })

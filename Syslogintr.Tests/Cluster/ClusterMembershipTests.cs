@@ -6,6 +6,7 @@ using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Cluster;
 
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterMembershipTests
 {
     [Fact]

@@ -11,7 +11,7 @@ namespace Syslogintr.Tests.Cluster;
 /// ActorSystem over remoting), checked against what Akka really did: where a real singleton runs, how many shards a
 /// real sharded type has, and who stops answering when a node dies.
 /// </summary>
-[Collection(SerialCollection.Name)]
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterStatusTests
 {
     private const string TypeName = "rule-status-test";

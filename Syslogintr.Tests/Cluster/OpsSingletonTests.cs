@@ -18,7 +18,7 @@ namespace Syslogintr.Tests.Cluster;
 /// SMTP server in the test): the probe runs once per interval cluster-wide, an alert pending when its owner dies
 /// is mailed exactly once by the next owner, and an alert raised on two nodes at once is one mail.
 /// </summary>
-[Collection(SerialCollection.Name)]
+[Collection(ClusterCollection.Name)]
 public sealed class OpsSingletonTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Takeover = TimeSpan.FromSeconds(25);

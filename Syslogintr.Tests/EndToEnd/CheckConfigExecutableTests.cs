@@ -25,6 +25,24 @@ public sealed class CheckConfigExecutableTests : IDisposable
         Assert.Empty(error);
     }
 
+    [Fact]
+    public async Task A_script_mode_scripts_syntax_error_is_its_file_and_line_given_positionally_or_with_script()
+    {
+        var script = Path.Combine(folder.Path, "broken.lua");
+        await File.WriteAllTextAsync(script, "function log(msg)\n  x = = 1\nend\n");
+        var config = Write("");
+
+        var positional = await NodeExecutable.RunAsync(folder.Path, "check-config", script, "--config", config);
+        var named = await NodeExecutable.RunAsync(folder.Path, "check-config", "--script", script, "--config", config);
+
+        foreach (var (exitCode, output, error) in new[] { positional, named })
+        {
+            Assert.True(exitCode == 1, output + error);
+            Assert.Equal($"{script}:2: script: unexpected symbol near '='", output.Trim());
+            Assert.Empty(error);
+        }
+    }
+
     [Theory]
     [InlineData("syslogintr {\n  mail { smtp { host = \"x\" }, from = \"y\" }\n  pipeline.queue-size = = 5\n  pipeline.drain-timeout = 5 parsecs\n  listners.x.kind = udp\n}", new[] { 2, 3, 4, 5 })]
     [InlineData("syslogintr {\n  pipeline {\n    queue-size = -5\n    drain-timeout = 5 parsecs\n    queue-sise = 1\n  }\n  files.messages.formatt = rfc5424\n}", new[] { 3, 4, 5, 7 })]

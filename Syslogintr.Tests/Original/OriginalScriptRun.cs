@@ -171,6 +171,13 @@ public sealed class OriginalScriptRun : IAsyncDisposable
         return node.ExitCode;
     }
 
+    /// <summary>SIGTERM, and the node must exit 0 (drained, stopped on request); the node's output says why when not.</summary>
+    public async Task StopCleanlyAsync()
+    {
+        var code = await StopAsync();
+        Assert.True(code == 0, $"the node exited {code} on SIGTERM:\n{Output.All}");
+    }
+
     /// <summary>A file as the script sees it inside the namespace, or null when there is none.</summary>
     public string? ReadFile(string path) => File.Exists(InNamespace(path)) ? File.ReadAllText(InNamespace(path)) : null;
 

@@ -110,7 +110,7 @@ public sealed partial class SeedHourTests(ITestOutputHelper output)
         var dropped = Dropped(run.Output.Stderr);
         Assert.True(sent == found + dropped, $"sent {sent}, in the files {found}, counted as dropped {dropped}:\n{string.Join('\n', run.Output.Stderr)}");
         Assert.NotEmpty(homeBase.Datagrams); // and the script's relays went on to its home base
-        Assert.Equal(0, exitCode);
+        Assert.True(exitCode == 0, $"the node exited {exitCode} on SIGTERM:\n{run.Output.All}");
     }
 
     /// <summary>The two mails as the sendmail stand-in recorded them, once both returned (bounded: 2 hangs and a start).</summary>

@@ -44,7 +44,7 @@ public sealed partial class StdoutScriptTests
             [$"<78>{Rfc3164(header)} cronprog[77]: hello over UDP", "0", "127.0.0.1", "", udp.Port.ToString(CultureInfo.InvariantCulture), "127.0.0.1", "514", "true", CTime(header), "cronprog", "77", "cron1", "info", "hello over UDP"],
             [remote["_RAW"], remote["version"], remote["host"], remote["relay"], remote["port"], remote["localaddr"], remote["localport"], remote["remote"], remote["logtimestamp"], remote["program"], remote["pid"], remote["facility"], remote["level"], remote["msg"]]);
         AssertAbout(sentAt, remote["timestamp"]);
-        Assert.Equal(0, await run.StopAsync());
+        await run.StopCleanlyAsync();
     }
 
     [OriginalScriptFact]
@@ -72,7 +72,7 @@ public sealed partial class StdoutScriptTests
         Assert.True(remote.Success, string.Join('\n', blocks));
         AssertAbout(sentAt, remote.Groups[1].Value);
         AssertAbout(sentAt, remote.Groups[2].Value); // now, not the header's time 5 minutes back
-        Assert.Equal(0, exitCode);
+        Assert.True(exitCode == 0, $"the node exited {exitCode} on SIGTERM:\n{run.Output.All}");
     }
 
     [OriginalScriptFact]
@@ -94,7 +94,7 @@ public sealed partial class StdoutScriptTests
 
         Assert.All(stdout, l => Assert.Matches(@"^\w{3} \d\d \d\d:\d\d:\d\d \S+ \w+\[\d+\]: \w+ the signal$", l));
         Assert.Equal(2, stdout.Count);
-        Assert.Equal(0, await run.StopAsync());
+        await run.StopCleanlyAsync();
     }
 
     [OriginalScriptFact]
@@ -149,6 +149,7 @@ public sealed partial class StdoutScriptTests
         Assert.Equal($"       127.0.0.1 {OriginalScriptRun.Socket}", screen.Row(20).TrimEnd());
         Assert.Equal("               2               1", screen.Row(21).TrimEnd());
         Assert.Matches(@"^Messages: 3 +Hosts: 2 +Memory: \d+ +Time: +00:0\d$", screen.Row(24).TrimEnd());
+        Assert.True(exitCode == 0, $"the node exited {exitCode} on SIGTERM:\n{run.Output.All}");
     }
 
     private static readonly string[] Levels = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"];
@@ -183,7 +184,7 @@ public sealed partial class StdoutScriptTests
         await WaitForStdoutAsync(run, o => ScriptLines(o).Count == count, $"{count} lines");
         sender.SendLocal(local);
         var stdout = ScriptLines(await WaitForStdoutAsync(run, o => ScriptLines(o).Count == count + 1, $"{count + 1} lines"));
-        Assert.Equal(0, await run.StopAsync());
+        await run.StopCleanlyAsync();
         Assert.Equal(stdout, ScriptLines(run.Output.Stdout)); // nothing more came, not even at the stop
         return stdout;
     }

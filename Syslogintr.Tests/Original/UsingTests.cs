@@ -69,7 +69,7 @@ public sealed class UsingTests
         Assert.Equal("1", perHost["192.168.1.1"]);
         Assert.Equal("13", perHost[OriginalScriptRun.Socket]);
 
-        Assert.Equal(0, await run.StopAsync());
+        await run.StopCleanlyAsync();
 
         // cleanup(): the chain is flushed again, and nothing else was ever run.
         Assert.Equal(

@@ -105,6 +105,7 @@ public sealed class BackpressureBoundTests() : TestKit(NodeConfig.Defaults())
         Assert.True(hungCounters.InFlight is >= 1024 and <= 1024 + 256, Report());
         Assert.Equal(hungCounters.Dropped, hungCounters.DroppedFor(DropReason.Stalled));
         Assert.Contains("stalled=", node.Metrics.Summary());
+        AwaitCondition(() => log.Warnings.Any(w => w.Contains("consumer hung held the pipeline")), TimeSpan.FromSeconds(5));
         Assert.Single(log.Warnings, w => w.Contains("consumer hung held the pipeline"));
 
         // The disk comes back: it catches up, one warning says so, and it is backpressured again (loses nothing more).

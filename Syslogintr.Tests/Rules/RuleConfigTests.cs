@@ -13,12 +13,13 @@ public sealed class RuleConfigTests : IDisposable
     public void Dispose() => folder.Dispose();
 
     [Fact]
-    public void Script_option_makes_one_rule_that_sees_everything()
+    public void Script_mode_makes_one_trusted_rule_that_sees_everything()
     {
         var script = folder.Write("mine.lua", "function log(m) end");
-        var rules = RulesHosting.Validate(NodeConfig.WithScriptRule(NodeConfig.Defaults(), script));
+        var mode = new ScriptMode { Script = script, Foreground = true };
+        var rules = RulesHosting.Validate(mode.Over(NodeConfig.Defaults(), ConfigurationFactory.Empty));
         var rule = Assert.Single(rules);
-        Assert.Equal(("script", script, 1), (rule.Name, rule.ScriptPath, rule.Instances));
+        Assert.Equal(("script", script, 1, true), (rule.Name, rule.ScriptPath, rule.Instances, rule.Trusted));
         Assert.Equal(Syslogintr.Pipeline.Filtering.FilterSpec.All, rule.Match);
     }
 

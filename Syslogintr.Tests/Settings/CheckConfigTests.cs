@@ -75,6 +75,10 @@ public sealed partial class CheckConfigTests : IDisposable
     [InlineData("syslogintr.listeners.x { kind = udpp, bind = \"127.0.0.1:9\" }", 1, "syslogintr.listeners.x.kind", "kind must be udp, tcp or unix, not 'udpp'")]
     [InlineData("akka {\n  loglevel = BLAH\n}", 2, "akka.loglevel", "Unknown LogLevel: \"BLAH\"")]
     [InlineData("syslogintr.hostname = ${?NOTHING}", 1, "syslogintr.hostname", "an optional substitution ${?...} is not supported")]
+    [InlineData("syslogintr.pipeline {\n  drain-timeout = 5\n}", 2, "syslogintr.pipeline.drain-timeout", "'5' has no unit, and Akka reads a bare number as milliseconds (5ms): write the unit")]
+    [InlineData("syslogintr.rule-defaults.time-budget = 0.5", 1, "syslogintr.rule-defaults.time-budget", "'0.5' has no unit")]
+    [InlineData("akka.acter.provider = cluster", 1, "akka.acter", "unknown key; did you mean 'actor'?")]
+    [InlineData("akka {\n  logleve = DEBUG\n}", 2, "akka.logleve", "unknown key; did you mean 'loglevel'?")]
     public void Each_mistake_is_one_line_with_its_file_line_and_key_and_the_node_refuses_it_with_the_same_lines(string hocon, int line, string key, string sentence)
     {
         var file = Write(hocon);
@@ -85,6 +89,82 @@ public sealed partial class CheckConfigTests : IDisposable
         AssertProblemLines(lines);
         Assert.Contains(lines, l => l.StartsWith($"{file}:{line}: {key}: ", StringComparison.Ordinal) && l.Contains(sentence, StringComparison.Ordinal));
         Assert.Equal(lines, NodeRefusal(file));
+    }
+
+    [Fact]
+    public void A_quoted_key_with_a_dot_is_one_name_that_the_node_ignores_and_is_said_so_where_it_is_written()
+    {
+        // Akka keeps "pipeline.queue-size" as one key, so the node would run with the default queue size.
+        var file = Write("""
+            syslogintr {
+              "pipeline.queue-size" = 5
+              pipeline { "batch-size" = 10 }
+            }
+            "syslogintr.alerts.repeat" = 1h
+            akka.actor.serialization-bindings { "System.Object" = json }
+            """);
+
+        var (exitCode, lines) = CheckConfig(file);
+
+        Assert.Equal(CheckConfigCommand.Problems, exitCode);
+        Assert.Equal(
+            [
+                $"{file}:2: syslogintr.\"pipeline.queue-size\": a quoted key is one name: Akka reads \"pipeline.queue-size\" as a single key with a dot in it, not as syslogintr.pipeline.queue-size, so the node ignores it: write it without the quotes",
+                $"{file}:5: \"syslogintr.alerts.repeat\": a quoted key is one name: Akka reads \"syslogintr.alerts.repeat\" as a single key with a dot in it, not as syslogintr.alerts.repeat, so the node ignores it: write it without the quotes",
+            ],
+            lines);
+        Assert.Equal(lines, NodeRefusal(file));
+    }
+
+    [Fact]
+    public void Akka_keys_below_the_sections_akka_knows_are_accepted_whatever_they_are()
+    {
+        var file = Write("""
+            akka {
+              actor.serialize-messages = off
+              remote.dot-netty.tcp.send-buffer-size = 256000b
+              cluster.sharding.passivation.strategy = none
+              coordinated-shutdown.run-by-clr-shutdown-hook = on
+              scheduler.tick-duration = 10ms
+              io.tcp.batch-accept-limit = 10
+              loggers = ["Akka.Event.DefaultLogger"]
+              log-config-on-start = off
+              log-dead-letters = off
+              extensions = []
+              persistence.journal.plugin = "akka.persistence.journal.inmem"
+              discovery.method = config
+              management.http.port = 8558
+            }
+            """);
+
+        var (exitCode, lines) = CheckConfig(file);
+
+        Assert.True(exitCode == CheckConfigCommand.Clean, string.Join('\n', lines));
+    }
+
+    [Fact]
+    public void A_script_mode_script_is_compiled_never_run_and_its_syntax_error_is_one_line_at_its_line()
+    {
+        var marker = folder.File("ran");
+        var bad = folder.File("bad.lua");
+        File.WriteAllText(bad, $"io.open(\"{marker}\", \"w\")\nfunction log(m)\n  if m then\nend\n");
+        var good = folder.File("good.lua");
+        File.WriteAllText(good, $"io.open(\"{marker}\", \"w\")\nfunction log(m) end\n");
+        var file = Write("");
+
+        using var output = new StringWriter();
+        var exitCode = CheckConfigCommand.Run(file, output, bad);
+        using var goodOutput = new StringWriter();
+        var goodExitCode = CheckConfigCommand.Run(file, goodOutput, good);
+        using var missingOutput = new StringWriter();
+        CheckConfigCommand.Run(file, missingOutput, folder.File("missing.lua"));
+
+        Assert.Equal(CheckConfigCommand.Problems, exitCode);
+        Assert.Equal($"{bad}:5: script: 'end' expected (to close 'function' at line 2) near <eof>\n", output.ToString());
+        Assert.Equal(CheckConfigCommand.Clean, goodExitCode);
+        Assert.Equal($"syslogintr: {good} and {file}: no problems found\n", goodOutput.ToString());
+        Assert.Equal($"{folder.File("missing.lua")}:1: script: the script does not exist\n", missingOutput.ToString());
+        Assert.False(File.Exists(marker), "the script ran");
     }
 
     [Fact]

@@ -12,11 +12,12 @@ public sealed class ClusterLocalScript : IAsyncDisposable
 {
     private static readonly string Script = Path.Combine(Repository.Root, "deploy", "cluster-local.sh");
 
-    private ClusterLocalScript(string directory, int syslogPort, int remotingPort)
+    private ClusterLocalScript(string directory, int syslogPort, int remotingPort, int httpPort)
     {
         Directory = directory;
         SyslogPort = syslogPort;
         RemotingPort = remotingPort;
+        HttpPort = httpPort;
     }
 
     public string Directory { get; }
@@ -26,9 +27,12 @@ public sealed class ClusterLocalScript : IAsyncDisposable
 
     public int RemotingPort { get; }
 
+    /// <summary>Node i (1..3) serves its HTTP endpoint on this + i - 1.</summary>
+    public int HttpPort { get; }
+
     public static async Task<ClusterLocalScript> UpAsync()
     {
-        var cluster = new ClusterLocalScript(TempFolder.Create(), ThreeFreePorts(), ThreeFreePorts());
+        var cluster = new ClusterLocalScript(TempFolder.Create(), ThreeFreePorts(), ThreeFreePorts(), ThreeFreePorts());
         var (exitCode, output, error) = await cluster.RunAsync("up");
         Assert.True(exitCode == 0, $"cluster-local.sh up failed ({exitCode}): {output}\n{error}");
         return cluster;
@@ -52,6 +56,7 @@ public sealed class ClusterLocalScript : IAsyncDisposable
         start.Environment["CLUSTER_DIR"] = Directory;
         start.Environment["SYSLOG_PORT"] = SyslogPort.ToString();
         start.Environment["REMOTING_PORT"] = RemotingPort.ToString();
+        start.Environment["HTTP_PORT"] = HttpPort.ToString();
         start.Environment["SYSLOGINTR_DLL"] = Path.Combine(AppContext.BaseDirectory, "syslogintr.dll");
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

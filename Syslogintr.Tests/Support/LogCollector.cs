@@ -15,6 +15,29 @@ public sealed class LogCollector
 
     public IReadOnlyList<string> Warnings => [.. warnings];
 
+    /// <summary>
+    /// Waits until a warning matching <paramref name="match"/> has arrived and returns it. The subscriber receives
+    /// warnings from the event stream asynchronously, so a line may trail the counter that its event also moved.
+    /// </summary>
+    public async Task<string> WaitForWarningAsync(Func<string, bool> match, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            if (warnings.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"no warning {what} arrived; the warnings were:\n{string.Join('\n', warnings)}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public static LogCollector Subscribe(ActorSystem system)
     {
         var collector = new LogCollector();

@@ -14,7 +14,7 @@ public sealed class DeployUnitsTests
     private static readonly string Deploy = Path.Combine(Repository.Root, "deploy");
 
     [Fact]
-    public async Task Systemd_analyze_verify_accepts_the_service_and_socket_without_a_warning()
+    public async Task Systemd_analyze_verify_accepts_the_service_the_socket_and_the_cluster_template_without_a_warning()
     {
         var folder = TempFolder.Create();
         try
@@ -25,7 +25,13 @@ public sealed class DeployUnitsTests
             await File.WriteAllTextAsync(Path.Combine(folder, "syslogintr.service"), service);
             File.Copy(Path.Combine(Deploy, "syslogintr.socket"), Path.Combine(folder, "syslogintr.socket"));
 
-            var (exitCode, output) = await RunAsync("systemd-analyze", "verify", Path.Combine(folder, "syslogintr.service"), Path.Combine(folder, "syslogintr.socket"));
+            // The template is verified as an instance of it, as systemctl would start it.
+            var template = (await File.ReadAllTextAsync(Path.Combine(Deploy, "syslogintr@.service")))
+                .Replace("/opt/syslogintr/syslogintr", Path.Combine(AppContext.BaseDirectory, "syslogintr"), StringComparison.Ordinal);
+            await File.WriteAllTextAsync(Path.Combine(folder, "syslogintr@.service"), template);
+
+            var (exitCode, output) = await RunAsync(
+                "systemd-analyze", "verify", Path.Combine(folder, "syslogintr.service"), Path.Combine(folder, "syslogintr.socket"), Path.Combine(folder, "syslogintr@node1.service"));
             Assert.True(exitCode == 0 && output.Trim().Length == 0, $"systemd-analyze verify: exit {exitCode}\n{output}");
         }
         finally
@@ -56,6 +62,39 @@ public sealed class DeployUnitsTests
         // The node reads the handed-over socket with the listener configured at its path.
         var listeners = ListenerSettings.From(NodeConfig.Load(Path.Combine(Deploy, "syslogintr.conf")));
         Assert.Contains(listeners, l => l.Kind == ListenerKind.Unix && l.Path == path);
+    }
+
+    [Fact]
+    public void The_cluster_template_is_notify_type_with_the_services_hardening()
+    {
+        var service = Settings(Path.Combine(Deploy, "syslogintr.service"));
+        var template = Settings(Path.Combine(Deploy, "syslogintr@.service"));
+        Assert.Equal("notify", template["Type"].Single());
+        Assert.Equal(service["ExecReload"], template["ExecReload"]);
+        Assert.Equal(service["WatchdogSec"], template["WatchdogSec"]);
+        string[] hardening =
+        [
+            "User", "Group", "NoNewPrivileges", "ProtectSystem", "ProtectHome", "PrivateTmp", "ProtectKernelTunables", "ProtectKernelModules",
+            "ProtectKernelLogs", "ProtectControlGroups", "ProtectClock", "ProtectHostname", "RestrictNamespaces", "RestrictRealtime",
+            "RestrictSUIDSGID", "LockPersonality", "SystemCallArchitectures", "RestrictAddressFamilies",
+        ];
+        foreach (var key in hardening)
+        {
+            Assert.True(template.TryGetValue(key, out var values) && values.SequenceEqual(service[key]), $"{key}: the service has {string.Join(' ', service[key])}, the template {(values is null ? "nothing" : string.Join(' ', values))}");
+        }
+
+        // deploy/cluster.conf bans with nftables: the template grants CAP_NET_ADMIN besides the port below 1024, nothing more.
+        Assert.Equal("CAP_NET_BIND_SERVICE CAP_NET_ADMIN", template["AmbientCapabilities"].Single());
+        Assert.Equal("CAP_NET_BIND_SERVICE CAP_NET_ADMIN", template["CapabilityBoundingSet"].Single());
+        var cluster = NodeConfig.Load(Path.Combine(Deploy, "cluster.conf"));
+        Assert.Equal("nftables", cluster.GetString("syslogintr.ban.backend"));
+
+        // What deploy/cluster.conf writes is where the unprivileged user may write under ProtectSystem=strict.
+        string[] writable = ["/var/log/syslogintr/", "/run/syslogintr/"];
+        Assert.Equal(["syslogintr"], template["LogsDirectory"]);
+        Assert.Equal(["syslogintr"], template["RuntimeDirectory"]);
+        Assert.All(ListenerSettings.From(cluster).Where(l => l.Kind == ListenerKind.Unix), l => Assert.Contains(writable, w => l.Path!.StartsWith(w, StringComparison.Ordinal)));
+        Assert.StartsWith(writable[0], cluster.GetString("syslogintr.files.messages.path"), StringComparison.Ordinal);
     }
 
     /// <summary>A unit file's settings: key to values, in order (comments and section headers skipped).</summary>

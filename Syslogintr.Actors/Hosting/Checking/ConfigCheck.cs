@@ -25,6 +25,9 @@ public static partial class ConfigCheck
     /// </param>
     public static IReadOnlyList<ConfigProblem> Check(string? file, Func<Config, bool>? probeListeners) => Run(file, probeListeners).Problems;
 
+    /// <summary>The syntax error of a script-mode script (<c>syslogintr FILE.lua</c>) at its line, or none; the script is compiled, never run.</summary>
+    public static IReadOnlyList<ConfigProblem> CheckScript(string path) => ScriptChecks.ScriptFile(path);
+
     /// <summary>What the node starts with: <paramref name="file"/> (null: none) over the defaults; a <see cref="ConfigProblemsException"/> when it has any problem.</summary>
     public static Config Load(string? file, Func<Config, bool>? probeListeners)
     {
@@ -95,6 +98,19 @@ public static partial class ConfigCheck
         {
             // The entry HOCON keeps is the last one written; a key below an unknown key or a value is not checked.
             var entry = outline.Find(path)!;
+            if (path.IndexOf('"', StringComparison.Ordinal) is var quote and >= 0)
+            {
+                // "a.b" = 1 is one key named a.b (Akka keeps it so), which no reader asks for: said once, where it is written.
+                var within = quote == 0 ? "" : path[..(quote - 1)];
+                if (path.IndexOf('"', quote + 1) == path.Length - 1 && schema.ChecksBelow(within))
+                {
+                    var name = path[(quote + 1)..^1];
+                    found.Add(new(path, entry.Line, $"a quoted key is one name: Akka reads \"{name}\" as a single key with a dot in it, not as {(within.Length == 0 ? "" : within + ".")}{name}, so the node ignores it: write it without the quotes"));
+                }
+
+                continue;
+            }
+
             if (!schema.ChecksBelow(Parent(path)))
             {
                 continue;

@@ -16,7 +16,7 @@ internal enum ValueKind
     TextOrList,
     Section,
 
-    /// <summary>Anything below: Akka's own settings, dispatchers, a rule's <c>options</c>.</summary>
+    /// <summary>Anything below: a section of Akka's own settings, dispatchers, a rule's <c>options</c>.</summary>
     Free,
 }
 
@@ -75,6 +75,7 @@ internal sealed partial class ConfigSchema
         Add($"{Root}.probe-defaults", ValueKind.Duration, "jitter");
         Add($"{Root}.mail.smtp", ValueKind.Integer, "port");
         Add($"{Root}.mail.smtp", ValueKind.Text, "user", "password-env", "password-file");
+        Add($"{Root}.http", ValueKind.Text, "user", "password-env", "password-file");
         keys[$"{Root}.mail.to"] = keys[$"{Root}.mail.to"] with { Kind = ValueKind.TextOrList };
         foreach (var section in NamedSections.Select(s => $"{Root}.{s}.*").Append($"{Root}.console"))
         {
@@ -82,10 +83,19 @@ internal sealed partial class ConfigSchema
         }
 
         keys[$"{Root}.dispatchers"] = new(ValueKind.Free, null);
-        keys["akka"] = new(ValueKind.Free, null);
+        // Akka's own keys are Akka's to check, below a section Akka knows.
+        keys["akka"] = new(ValueKind.Section, "akka");
+        foreach (var section in AkkaSections.Names().Where(s => s is not ("loglevel" or "stdout-loglevel")))
+        {
+            // Akka reads these its own way (log-dead-letters is a count or on/off); the log levels the node reads too.
+            keys[$"akka.{section}"] = new(ValueKind.Free, null);
+        }
     }
 
     public static ConfigSchema Load() => new(HoconOutline.Parse(DefaultSettings.Text()));
+
+    /// <summary>Every known key, a named entry's name written <c>*</c> (the configuration reference's test reads them).</summary>
+    public IReadOnlyCollection<string> Paths => keys.Keys;
 
     /// <summary>The key <paramref name="path"/> names (a named entry's name read as <c>*</c>); null when unknown.</summary>
     public SchemaKey? Find(string path)

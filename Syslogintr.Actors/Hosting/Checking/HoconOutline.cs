@@ -157,12 +157,13 @@ internal sealed class HoconOutline
     {
         var first = Peek;
 
-        // Dots separate a key's parts outside quotes only: a."b.c".d is a, b.c, d.
+        // Dots separate a key's parts outside quotes only: a."b.c".d is a, b.c, d. A part with a dot keeps its quotes in
+        // the path (a."b.c".d), so that it is not read as the path a.b.c, which Akka does not (it is one key).
         var segments = new List<string>();
         while (Peek.Kind is TokenKind.Quoted or TokenKind.Unquoted)
         {
             var token = tokens[next++];
-            var pieces = token.Kind == TokenKind.Quoted ? [token.Text] : token.Text.Split('.');
+            var pieces = token.Kind == TokenKind.Quoted ? [token.Text.Contains('.') ? $"\"{token.Text}\"" : token.Text] : token.Text.Split('.');
             if (segments.Count == 0)
             {
                 segments.Add("");

@@ -51,8 +51,15 @@ internal static class ValueChecks
     {
         try
         {
-            return Read(text).GetTimeSpan("v") < TimeSpan.Zero
-                ? $"{Negative}, not '{text}'"
+            var value = Read(text).GetTimeSpan("v");
+            if (value < TimeSpan.Zero)
+            {
+                return $"{Negative}, not '{text}'";
+            }
+
+            // Akka reads a bare number as milliseconds: drain-timeout = 5 is 5 ms, surely not what was meant. 0 is 0 in any unit.
+            return value != TimeSpan.Zero && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+                ? $"'{text}' has no unit, and Akka reads a bare number as milliseconds ({text}ms): write the unit, e.g. {text}s, or {text}ms if that is meant"
                 : null;
         }
         catch (Exception e) when (e is FormatException or OverflowException or ConfigurationException)

@@ -43,13 +43,12 @@ public sealed class ClientCertificateTests : IDisposable
         Assert.Equal(6, tls.Counters.Errors);
         Assert.Single(tls.Node.ReadLines());
 
-        var warnings = tls.Log.Warnings;
         // With TLS 1.3 a client finishes its handshake before the server has judged its certificate, so the two
         // untrusted-issuer refusals may be judged in either order; the first one judged is the one logged.
-        Assert.Contains(warnings, w => (w.Contains("refused, untrusted-issuer: CN=client-b", StringComparison.Ordinal) || w.Contains("refused, untrusted-issuer: CN=www.google.com", StringComparison.Ordinal)) && w.Contains("does not chain to tls.client-ca", StringComparison.Ordinal));
-        Assert.Contains(warnings, w => w.Contains("refused, no-certificate: no client certificate", StringComparison.Ordinal));
-        Assert.Contains(warnings, w => w.Contains("refused, not-time-valid: CN=expired", StringComparison.Ordinal) && w.Contains("is valid only from", StringComparison.Ordinal));
-        Assert.Contains(warnings, w => w.Contains("refused, wrong-usage: CN=server-only", StringComparison.Ordinal));
+        await tls.Log.WaitForWarningAsync(w => (w.Contains("refused, untrusted-issuer: CN=client-b", StringComparison.Ordinal) || w.Contains("refused, untrusted-issuer: CN=www.google.com", StringComparison.Ordinal)) && w.Contains("does not chain to tls.client-ca", StringComparison.Ordinal), "naming the untrusted issuer");
+        await tls.Log.WaitForWarningAsync(w => w.Contains("refused, no-certificate: no client certificate", StringComparison.Ordinal), "about the missing certificate");
+        await tls.Log.WaitForWarningAsync(w => w.Contains("refused, not-time-valid: CN=expired", StringComparison.Ordinal) && w.Contains("is valid only from", StringComparison.Ordinal), "about the expired certificate");
+        await tls.Log.WaitForWarningAsync(w => w.Contains("refused, wrong-usage: CN=server-only", StringComparison.Ordinal), "about the server-only certificate");
     }
 
     [Fact]
@@ -65,7 +64,7 @@ public sealed class ClientCertificateTests : IDisposable
         await tls.SendAsync(impostor, "<13>Nov 29 10:00:00 h impostor[1]: forged issuer", [impostorRoot.Certificate]);
 
         Assert.Equal(1, await tls.WaitForRejectedAsync(ClientCertificateRejection.UntrustedIssuer, 1));
-        Assert.Contains(tls.Log.Warnings, w => w.Contains("CN=impostor", StringComparison.Ordinal) && w.Contains(publicRoot.Issuer, StringComparison.Ordinal));
+        await tls.Log.WaitForWarningAsync(w => w.Contains("CN=impostor", StringComparison.Ordinal) && w.Contains(publicRoot.Issuer, StringComparison.Ordinal), "naming the impostor and the real root");
         Assert.Empty(tls.Node.ReadLines());
     }
 
@@ -87,7 +86,7 @@ public sealed class ClientCertificateTests : IDisposable
         Assert.Contains(lines, l => l.EndsWith("web[1]: by name", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.EndsWith("pinned[1]: by fingerprint", StringComparison.Ordinal));
         Assert.Equal(1, await tls.WaitForRejectedAsync(ClientCertificateRejection.NotPermitted, 1));
-        Assert.Contains(tls.Log.Warnings, w => w.Contains("not-permitted: CN=db.example.org", StringComparison.Ordinal) && w.Contains("names [db.example.org]", StringComparison.Ordinal));
+        await tls.Log.WaitForWarningAsync(w => w.Contains("not-permitted: CN=db.example.org", StringComparison.Ordinal) && w.Contains("names [db.example.org]", StringComparison.Ordinal), "naming the refused certificate's names");
     }
 
     [Fact]
@@ -132,6 +131,8 @@ public sealed class ClientCertificateTests : IDisposable
 
         // One line per reason per 10 s window that saw failures.
         var windows = (int)(elapsed / TlsServer.WarningInterval) + 1;
+        await tls.Log.WaitForWarningAsync(w => w.Contains("no-certificate", StringComparison.Ordinal), "about missing certificates");
+        await tls.Log.WaitForWarningAsync(w => w.Contains("untrusted-issuer", StringComparison.Ordinal), "about untrusted issuers");
         var warnings = tls.Log.Warnings;
         Assert.InRange(warnings.Count(w => w.Contains("no-certificate", StringComparison.Ordinal)), 1, windows);
         Assert.InRange(warnings.Count(w => w.Contains("untrusted-issuer", StringComparison.Ordinal)), 1, windows);
@@ -152,6 +153,7 @@ public sealed class ClientCertificateTests : IDisposable
         }
 
         Assert.Equal(50, await tls.WaitForRejectedAsync(ClientCertificateRejection.HandshakeFailed, 50));
+        await tls.Log.WaitForWarningAsync(w => w.Contains("handshake-failed", StringComparison.Ordinal), "about failed handshakes");
         Assert.InRange(tls.Log.Warnings.Count(w => w.Contains("handshake-failed", StringComparison.Ordinal)), 1, 2);
     }
 

@@ -28,7 +28,7 @@ public sealed class OpensslClientTests : IDisposable
         Assert.EndsWith("a[1]: from CA A", Assert.Single(lines));
         Assert.Equal(2, await tls.WaitForRejectedAsync(ClientCertificateRejection.UntrustedIssuer, 2));
         Assert.Equal(1, await tls.WaitForRejectedAsync(ClientCertificateRejection.NoCertificate, 1));
-        Assert.Contains(tls.Log.Warnings, w => w.Contains("untrusted-issuer: CN=client-b", StringComparison.Ordinal));
+        await tls.Log.WaitForWarningAsync(w => w.Contains("untrusted-issuer: CN=client-b", StringComparison.Ordinal), "naming the untrusted client");
         Assert.Single(tls.Node.ReadLines());
     }
 
