@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Syslogintr.Alerts.Mail;
 using Syslogintr.Alerts.Replication;
+using Syslogintr.Metrics;
 
 namespace Syslogintr.Alerts;
 
@@ -25,6 +26,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly Func<IUntypedActorContext, IActorRef> startMailer;
     private readonly string hostName;
     private readonly IAlertStore store;
+    private readonly AlertCounters counters;
     private readonly ILoggingAdapter log = Context.GetLogger();
 
     /// <summary>Mails decided on and not yet done, oldest first; those <see cref="handedOver"/> are with the mailer.</summary>
@@ -35,8 +37,9 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private bool dirty;
     private bool saving;
 
-    public AlertActor(AlertSettings settings, TimeProvider clock, Func<IUntypedActorContext, IActorRef> startMailer, string hostName, IAlertStore? store)
+    public AlertActor(AlertSettings settings, TimeProvider clock, Func<IUntypedActorContext, IActorRef> startMailer, string hostName, IAlertStore? store, AlertCounters counters)
     {
+        this.counters = counters;
         this.settings = settings;
         this.clock = clock;
         this.startMailer = startMailer;
@@ -51,12 +54,12 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     public IStash Stash { get; set; } = null!;
 
     /// <summary>A single node: the state file, and a mailer that is not this actor's child.</summary>
-    public static Props Props(AlertSettings settings, TimeProvider clock, IActorRef mailer, string hostName) =>
-        Akka.Actor.Props.Create(() => new AlertActor(settings, clock, _ => mailer, hostName, null));
+    public static Props Props(AlertSettings settings, TimeProvider clock, IActorRef mailer, string hostName, AlertCounters counters) =>
+        Akka.Actor.Props.Create(() => new AlertActor(settings, clock, _ => mailer, hostName, null, counters));
 
     /// <summary>The alert owner of a cluster: the replicated store, and its mailer as a child, so both move together.</summary>
-    public static Props Props(AlertSettings settings, TimeProvider clock, Props mailer, string hostName, IAlertStore store) =>
-        Akka.Actor.Props.Create(() => new AlertActor(settings, clock, context => context.ActorOf(mailer, "mailer"), hostName, store));
+    public static Props Props(AlertSettings settings, TimeProvider clock, Props mailer, string hostName, IAlertStore store, AlertCounters counters) =>
+        Akka.Actor.Props.Create(() => new AlertActor(settings, clock, context => context.ActorOf(mailer, "mailer"), hostName, store, counters));
 
     protected override void PreStart()
     {
@@ -75,6 +78,8 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     protected override void PostStop()
     {
+        // In a cluster the owner may move: the node it leaves has no active alerts to report.
+        counters.SetActive(0);
         // Best effort: a file store saves now; a replicated one has had every change that matters already.
         if (dirty && book is not null)
         {
@@ -97,6 +102,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             log.Info("alert state restored from {0}: {1} active, {2} pending, {3} unsent mail(s)", store.Name, book.ActiveCount, book.PendingCount, unsent.Count);
         }
 
+        counters.SetActive(book.ActiveCount);
         Become(Running);
         Stash.UnstashAll();
         Timers.StartPeriodicTimer("reminders", CheckReminders.Instance, book.TickInterval);
@@ -106,7 +112,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Running()
     {
-        Receive<AlertRaised>(r => Apply(book.Raise(r)));
+        Receive<AlertRaised>(r => Apply(Raise(r)));
         Receive<AlertCleared>(c => Apply(book.Clear(c)));
         Receive<AlertForwarded>(OnForwarded);
         Receive<CheckReminders>(_ => Apply(book.Tick(clock.GetUtcNow())));
@@ -126,7 +132,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         switch (forwarded.Alert)
         {
             case AlertRaised r:
-                Apply(book.Raise(r));
+                Apply(Raise(r));
                 break;
             case AlertCleared c:
                 Apply(book.Clear(c));
@@ -136,8 +142,19 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Sender.Tell(new AlertReceived(forwarded.Seq));
     }
 
+    private AlertDecision Raise(AlertRaised raised)
+    {
+        if (book.IsActive(raised.Key))
+        {
+            counters.OnDuplicate();
+        }
+
+        return book.Raise(raised);
+    }
+
     private void Apply(AlertDecision decision)
     {
+        counters.SetActive(book.ActiveCount);
         if (decision.FlushAfter is { } after && !Timers.IsTimerActive(FlushTimer))
         {
             Timers.StartSingleTimer(FlushTimer, Flush.Instance, after);
@@ -145,6 +162,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
         if (decision.HeldBack is { } held)
         {
+            counters.OnRateLimited(held.Notices);
             log.Warning("alert mail held back by the rate limit ({0} per hour): {1} notice(s) wait up to {2}", settings.MaxPerHour, held.Notices, held.Wait);
         }
 
@@ -157,6 +175,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         if (decision.Mail is { } mail)
         {
             unsent.Add(mail with { Id = Guid.NewGuid().ToString("N") });
+            counters.OnSent();
             log.Info("alert mail: {0}", mail.Subject);
             Save();
         }

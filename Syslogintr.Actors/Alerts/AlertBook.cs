@@ -55,6 +55,9 @@ public sealed class AlertBook
 
     public int PendingCount => pending.Count;
 
+    /// <summary>Whether an alert with this key is bad now (a raise of it would be folded into it).</summary>
+    public bool IsActive(string key) => active.ContainsKey(key);
+
     /// <summary>How often <see cref="Tick"/> is due: a quarter of the shortest of repeat and resolve-timeout, within 100 ms..1 min (the wall clock may jump).</summary>
     public TimeSpan TickInterval
     {

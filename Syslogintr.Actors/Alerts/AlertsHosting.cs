@@ -52,8 +52,8 @@ public static class AlertsHosting
         var mail = setup.Mail;
         if (!node.Cluster.Enabled)
         {
-            var mailer = system.ActorOf(MailerActor.Props(mail, node.Clock, MailTransportFactory.From(mail)).WithDispatcher(Dispatcher), "mailer");
-            var alerter = system.ActorOf(AlertActor.Props(setup.Alerts, node.Clock, mailer, node.HostName).WithDispatcher(Dispatcher), "alerts");
+            var mailer = system.ActorOf(MailerActor.Props(mail, node.Clock, MailTransportFactory.From(mail), node.Metrics.Mail).WithDispatcher(Dispatcher), "mailer");
+            var alerter = system.ActorOf(AlertActor.Props(setup.Alerts, node.Clock, mailer, node.HostName, node.Metrics.Alerts).WithDispatcher(Dispatcher), "alerts");
             registry.Register<AlertsKey>(alerter);
             return;
         }
@@ -62,8 +62,8 @@ public static class AlertsHosting
         {
             // No durable outbox: the owner has each mail on a majority before the mailer gets it, and a new owner
             // hands over what is unsent; a local outbox would resend, on this node's next turn, what another sent.
-            var mailer = MailerActor.Props(mail, node.Clock, MailTransportFactory.From(mail), durable: false).WithDispatcher(Dispatcher);
-            var owner = AlertActor.Props(setup.Alerts, node.Clock, mailer, node.HostName, new ReplicatedAlertStore(system, setup.MajorityTimeout)).WithDispatcher(Dispatcher);
+            var mailer = MailerActor.Props(mail, node.Clock, MailTransportFactory.From(mail), node.Metrics.Mail, durable: false).WithDispatcher(Dispatcher);
+            var owner = AlertActor.Props(setup.Alerts, node.Clock, mailer, node.HostName, new ReplicatedAlertStore(system, setup.MajorityTimeout), node.Metrics.Alerts).WithDispatcher(Dispatcher);
             system.ActorOf(
                 ClusterSingletonManager.Props(owner, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(ClusterSettings.OpsRole).WithSingletonName(OwnerName)),
                 OwnerManagerName);

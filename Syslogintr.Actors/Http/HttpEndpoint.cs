@@ -79,6 +79,13 @@ public sealed class HttpEndpoint(HttpSettings settings, NodeServices node, IServ
             await web.DisposeAsync();
             return;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The node was told to stop while it was starting (Kestrel's bind is not instant on a busy host): a
+            // stop, not a failure to start.
+            await web.DisposeAsync();
+            return;
+        }
 
         app = web;
         var bound = new Uri(web.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());

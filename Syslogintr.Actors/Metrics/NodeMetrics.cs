@@ -49,6 +49,7 @@ public sealed class NodeMetrics : IDisposable
         Observe(sinks, "sink", "syslogintr.sink.discarded_bytes", "By", c => c.DiscardedBytes);
         Observe(rules, "rule", "syslogintr.rule.messages", "{message}", c => c.Messages);
         Observe(rules, "rule", "syslogintr.rule.errors", "{error}", c => c.Errors);
+        Observe(rules, "rule", "syslogintr.rule.aborts", "{call}", c => c.Aborts);
         Observe(rules, "rule", "syslogintr.rule.rebuilds", "{rebuild}", c => c.Rebuilds);
         Observe(rules, "rule", "syslogintr.rule.reloads", "{reload}", c => c.Reloads);
         Observe(rules, "rule", "syslogintr.rule.injections_refused", "{message}", c => c.RefusedInjections);
@@ -63,6 +64,8 @@ public sealed class NodeMetrics : IDisposable
         Ban.Observe(Meter);
         Cluster.Observe(Meter);
         Probes.Observe(Meter);
+        Alerts.Observe(Meter);
+        Mail.Observe(Meter);
         RuleLogDuration = Meter.CreateHistogram<double>("syslogintr.rule.log_duration", "s", "How long one call of a rule's log() took");
     }
 
@@ -77,6 +80,10 @@ public sealed class NodeMetrics : IDisposable
     public BanCounters Ban { get; } = new();
 
     public ProbeGauges Probes { get; } = new();
+
+    public AlertCounters Alerts { get; } = new();
+
+    public MailCounters Mail { get; } = new();
 
     /// <summary>Publishes <c>syslogintr.pipeline.queue_depth</c>: messages waiting in the ingest queue (read at each collection).</summary>
     public void ObserveQueue(Func<int> depth) => Meter.CreateObservableGauge("syslogintr.pipeline.queue_depth", depth, "{message}");
@@ -337,6 +344,7 @@ public sealed class RuleCounters(string name)
 {
     private long messages;
     private long errors;
+    private long aborts;
     private long rebuilds;
     private long reloads;
     private long refusedInjections;
@@ -350,6 +358,9 @@ public sealed class RuleCounters(string name)
 
     /// <summary>Lua errors in any hook, budget overruns and messages skipped while over budget included.</summary>
     public long Errors => Volatile.Read(ref errors);
+
+    /// <summary>Hook calls stopped by the instruction or time budget (each is in <see cref="Errors"/> too).</summary>
+    public long Aborts => Volatile.Read(ref aborts);
 
     /// <summary>Lua states replaced because they grew over the memory limit.</summary>
     public long Rebuilds => Volatile.Read(ref rebuilds);
@@ -369,6 +380,8 @@ public sealed class RuleCounters(string name)
     public void OnMessage() => Interlocked.Increment(ref messages);
 
     public void OnError() => Interlocked.Increment(ref errors);
+
+    public void OnAborted() => Interlocked.Increment(ref aborts);
 
     public void OnRebuild() => Interlocked.Increment(ref rebuilds);
 

@@ -240,6 +240,11 @@ public sealed class RuleRunner : IDisposable
         }
 
         counters.OnError();
+        if (error.OverBudget)
+        {
+            counters.OnAborted();
+        }
+
         var now = node.Clock.GetUtcNow();
         if (now < errorLogOpensAt)
         {

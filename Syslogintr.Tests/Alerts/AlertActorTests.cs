@@ -4,6 +4,7 @@ using Akka.TestKit.Xunit2;
 using Syslogintr.Alerts;
 using Syslogintr.Alerts.Mail;
 using Syslogintr.Ingest;
+using Syslogintr.Metrics;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Alerts;
@@ -25,7 +26,7 @@ public sealed class AlertActorTests() : TestKit(VirtualTime.Config), IDisposable
     private AlertSettings Settings(TimeSpan? window = null, TimeSpan? repeat = null, int maxPerHour = 20, TimeSpan? resolveTimeout = null) =>
         new(window ?? TimeSpan.FromMilliseconds(200), repeat ?? TimeSpan.FromHours(4), maxPerHour, temp.File("alerts.json"), resolveTimeout ?? TimeSpan.Zero);
 
-    private IActorRef Start(AlertSettings settings, IActorRef mailer) => Sys.ActorOf(AlertActor.Props(settings, clock, mailer, "testhost"));
+    private IActorRef Start(AlertSettings settings, IActorRef mailer) => Sys.ActorOf(AlertActor.Props(settings, clock, mailer, "testhost", new AlertCounters()));
 
     private AlertRaised Raised(string key, string source = "probe/test") => new(key, $"{key} is down", $"{key}: connection refused", Severity.Critical, source, clock.GetUtcNow());
 
@@ -64,6 +65,30 @@ public sealed class AlertActorTests() : TestKit(VirtualTime.Config), IDisposable
     {
         Settled(alerts);
         mailer.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void Its_counters_show_alerts_active_mails_sent_and_what_was_held_back_and_no_active_alert_once_it_stopped()
+    {
+        var mailer = CreateTestProbe();
+        var counters = new AlertCounters();
+        var window = TimeSpan.FromMilliseconds(200);
+        var alerts = Sys.ActorOf(AlertActor.Props(Settings(window: window, maxPerHour: 1), clock, mailer, "testhost", counters));
+
+        alerts.Tell(Raised("probe/web"));
+        alerts.Tell(Raised("probe/web"));
+        Advance(alerts, window);
+        mailer.ExpectMsg<MailRequested>();
+        alerts.Tell(Raised("probe/db"));
+        Advance(alerts, window);
+        NoMail(alerts, mailer);
+        Assert.Equal((2, 1, 1, 1), (counters.Active, counters.Sent, counters.Duplicates, counters.RateLimited));
+
+        // In a cluster the owner moves away: the node it left has no active alerts to report.
+        Watch(alerts);
+        Sys.Stop(alerts);
+        ExpectTerminated(alerts);
+        Assert.Equal(0, counters.Active);
     }
 
     [Fact]

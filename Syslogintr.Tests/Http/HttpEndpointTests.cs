@@ -6,8 +6,12 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
 using Syslogintr.Hosting;
 using Syslogintr.Http;
+using Syslogintr.Tests.Alerts.Mail;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Http;
@@ -52,6 +56,76 @@ public sealed class HttpEndpointTests
                 // Seconds buckets, not OpenTelemetry's millisecond defaults: an empty Lua call takes well under 10 ms.
                 Assert.True(histogram.Single(s => s.Labels.GetValueOrDefault("le") == "0.01").Value > 0, text);
             }
+        }
+        finally
+        {
+            TempFolder.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_count_alerts_active_sent_and_held_back_mails_failed_queued_and_sent_and_rule_aborts()
+    {
+        var folder = TempFolder.Create();
+        try
+        {
+            // Alerts keyed by the message's first letter; "loop" never returns (stopped by the instruction budget).
+            var script = Path.Combine(folder, "alerter.lua");
+            await File.WriteAllTextAsync(script, """
+                function log(msg)
+                  if msg.msg == 'loop' then while true do end end
+                  local key = msg.msg:sub(1, 1)
+                  alert { key = key, subject = 'bad ' .. key }
+                end
+                """);
+            // The mail server is down at first (nothing listens on its port yet).
+            var smtpPort = TestSmtpServer.FreeTcpPort();
+            await using var node = await TestNode.StartAsync($$"""
+                {{Enabled}}
+                syslogintr {
+                  rules.alerter { script = "{{script}}", match.program = [app] }
+                  alerts { group-window = 0s, max-per-hour = 1, state-file = "{{folder}}/alerts.json" }
+                  mail {
+                    smtp { host = "127.0.0.1", port = {{smtpPort}}, timeout = 1s, keep-alive = 0s }
+                    outbox = "{{folder}}/outbox"
+                    retry { min-backoff = 100ms, max-backoff = 200ms, breaker-failures = 1000 }
+                  }
+                }
+                """);
+            using var http = Client(node);
+
+            await SendTextsAsync(node, "a1");
+            var samples = await ScrapeUntilAsync(http, s => Value(s, "syslogintr_mail_failed") >= 1);
+            Assert.Equal(1, Value(samples, "syslogintr_alert_active", "gauge"));
+            Assert.Equal(1, Value(samples, "syslogintr_alert_sent", "counter"));
+            Assert.Equal(1, Value(samples, "syslogintr_mail_queued", "gauge"));
+            Assert.Equal(0, Value(samples, "syslogintr_mail_sent", "counter"));
+
+            // The same alert raised again: folded into the active one, no mail.
+            await SendTextsAsync(node, "a2", "a3");
+            samples = await ScrapeUntilAsync(http, s => Value(s, "syslogintr_alert_held_back", "counter", ("reason", "duplicate")) == 2);
+            Assert.Equal(1, Value(samples, "syslogintr_alert_sent", "counter"));
+
+            using (var server = new TestSmtpServer(smtpPort))
+            {
+                samples = await ScrapeUntilAsync(http, s => Value(s, "syslogintr_mail_sent") == 1);
+                Assert.EndsWith(": bad a", Assert.Single(server.Accepted).Subject, StringComparison.Ordinal);
+            }
+
+            var failed = Value(samples, "syslogintr_mail_failed", "counter");
+            Assert.Equal(0, Value(samples, "syslogintr_mail_queued", "gauge"));
+            Assert.Equal(0, Value(samples, "syslogintr_mail_rejected", "counter"));
+
+            // A second alert within the hour: max-per-hour = 1 holds its notice back.
+            await SendTextsAsync(node, "b1", "loop");
+            samples = await ScrapeUntilAsync(http, s => Value(s, "syslogintr_alert_held_back", "counter", ("reason", "rate_limited")) == 1
+                && Value(s, "syslogintr_rule_aborts", "counter", ("rule", "alerter")) == 1);
+            Assert.Equal(2, Value(samples, "syslogintr_alert_active", "gauge"));
+            Assert.Equal(1, Value(samples, "syslogintr_alert_sent", "counter"));
+            Assert.Equal(1, Value(samples, "syslogintr_mail_sent", "counter"));
+            Assert.Equal(failed, Value(samples, "syslogintr_mail_failed", "counter"));
+            Assert.Equal(1, Value(samples, "syslogintr_rule_errors", "counter", ("rule", "alerter")));
+            Assert.Equal(5, Value(samples, "syslogintr_rule_messages", "counter", ("rule", "alerter")));
         }
         finally
         {
@@ -124,11 +198,30 @@ public sealed class HttpEndpointTests
             // The same state in the metrics.
             var samples = await PrometheusText.ParseAsync(await http.GetStringAsync("/metrics"));
             Assert.Equal(0, Value(samples, "syslogintr_probe_up", "gauge", ("probe", "named")));
+            Assert.InRange(Value(samples, "syslogintr_probe_duration_seconds", "gauge", ("probe", "named")), 0, 1);
             Assert.Equal(1, Assert.Single(samples, s => s.Family == "syslogintr_ban_active").Value);
         }
         finally
         {
             TempFolder.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public async Task A_stop_while_the_endpoint_starts_is_not_a_failure_to_start()
+    {
+        await using var node = await TestNode.StartAsync();
+        var services = new ServiceCollection().AddSingleton(node.System).AddSingleton(ActorRegistry.For(node.System)).BuildServiceProvider();
+        var endpoint = new HttpEndpoint(
+            new HttpSettings(true, new IPEndPoint(IPAddress.Loopback, 0), null, null),
+            node.Services,
+            services,
+            new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance),
+            NullLogger<HttpEndpoint>.Instance);
+        await using (endpoint)
+        {
+            await endpoint.StartAsync(new CancellationToken(canceled: true));
+            Assert.Null(endpoint.Address);
         }
     }
 
@@ -241,6 +334,45 @@ public sealed class HttpEndpointTests
         var sample = matching[0];
         Assert.Equal(type, sample.Type);
         return sample.Value;
+    }
+
+    /// <summary>The one sample of a family without labels.</summary>
+    private static double Value(IReadOnlyList<PrometheusSample> samples, string family, string type)
+    {
+        var matching = samples.Where(s => s.Family == family).ToList();
+        Assert.True(matching.Count == 1, $"{matching.Count} samples of {family} among: {string.Join(", ", samples.Select(s => s.Name).Distinct())}");
+        Assert.Equal(type, matching[0].Type);
+        return matching[0].Value;
+    }
+
+    /// <summary>A family's value while waiting for it: NaN while it is missing.</summary>
+    private static double Value(IReadOnlyList<PrometheusSample> samples, string family) =>
+        samples.FirstOrDefault(s => s.Family == family)?.Value ?? double.NaN;
+
+    /// <summary>Scrapes (and parses) until <paramref name="done"/> holds, for up to 15 s; the last scrape either way.</summary>
+    private static async Task<IReadOnlyList<PrometheusSample>> ScrapeUntilAsync(HttpClient http, Func<IReadOnlyList<PrometheusSample>, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var samples = await PrometheusText.ParseAsync(await http.GetStringAsync("/metrics"));
+            if (done(samples) || DateTime.UtcNow > deadline)
+            {
+                return samples;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Messages from program <c>app</c> with these texts, over UDP (not waited for).</summary>
+    private static async Task SendTextsAsync(TestNode node, params string[] texts)
+    {
+        using var udp = new UdpClient();
+        foreach (var text in texts)
+        {
+            await udp.SendAsync(Encoding.ASCII.GetBytes($"<13>Oct 11 22:14:15 host app: {text}"), new IPEndPoint(IPAddress.Loopback, node.Port));
+        }
     }
 
     private static JsonElement Single(JsonElement status, string section, string name) =>

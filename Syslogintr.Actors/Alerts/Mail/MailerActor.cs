@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using MimeKit;
+using Syslogintr.Metrics;
 
 namespace Syslogintr.Alerts.Mail;
 
@@ -28,6 +29,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
     /// <summary>Who asked for a mail that came with an id, and that id: told when the mail is done.</summary>
     private readonly Dictionary<string, (IActorRef By, string Id)> requested = [];
     private readonly bool durable;
+    private readonly MailCounters counters;
     private Outbox? outbox;
     private IMailTransport transport = null!;
     private CancellationTokenSource? inFlight;
@@ -35,8 +37,9 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
     private int failures;
     private bool waitingToRetry;
 
-    public MailerActor(MailSettings settings, TimeProvider clock, MailTransportFactory transports, bool durable)
+    public MailerActor(MailSettings settings, TimeProvider clock, MailTransportFactory transports, MailCounters counters, bool durable)
     {
+        this.counters = counters;
         this.durable = durable;
         this.settings = settings;
         this.clock = clock;
@@ -81,8 +84,8 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="durable">False: no outbox on disk; the requester keeps every mail until told <see cref="MailDone"/>.</param>
-    public static Props Props(MailSettings settings, TimeProvider clock, MailTransportFactory transports, bool durable = true) =>
-        Akka.Actor.Props.Create(() => new MailerActor(settings, clock, transports, durable));
+    public static Props Props(MailSettings settings, TimeProvider clock, MailTransportFactory transports, MailCounters counters, bool durable = true) =>
+        Akka.Actor.Props.Create(() => new MailerActor(settings, clock, transports, counters, durable));
 
     protected override void PreStart()
     {
@@ -93,6 +96,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
             queue.Enqueue(id);
         }
 
+        counters.SetQueued(queue.Count);
         if (queue.Count > 0)
         {
             log.Info("mail outbox {0}: resending {1} mail(s) left from before", settings.Outbox, queue.Count);
@@ -108,6 +112,8 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        // What is left stays in the outbox for the next start (or, in a cluster, with the alert owner): not queued here.
+        counters.SetQueued(0);
         inFlight?.Cancel();
         transport.Dispose();
     }
@@ -138,6 +144,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         }
 
         queue.Enqueue(id);
+        counters.SetQueued(queue.Count);
         SendNext();
     }
 
@@ -179,6 +186,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         catch (Exception e) when (e is IOException or FormatException)
         {
             queue.Dequeue();
+            counters.SetQueued(queue.Count);
             log.Error(e, "outbox entry {0} unreadable; left in {1}", id, settings.Outbox);
             SendNext();
             return;
@@ -214,18 +222,21 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
                 Forget(result.Id);
                 queue.Dequeue();
                 failures = 0;
+                counters.OnSent();
                 log.Info("mail {0} accepted", result.Id);
                 Report(result.Id, accepted: true);
                 break;
             case PermanentMailFailure refused:
                 queue.Dequeue();
                 failures = 0;
+                counters.OnRejected();
                 var aside = unstored.Remove(result.Id) ? "nowhere (it was never stored)" : outbox!.MoveAside(result.Id, refused.Message);
                 log.Error("mail {0} refused for good, moved to {1}: {2}", result.Id, aside, refused.Message);
                 Report(result.Id, accepted: false);
                 break;
             default:
                 failures++;
+                counters.OnFailed();
                 var delay = Backoff();
                 log.Warning(
                     "mail {0}: attempt {1} failed ({2}); {3} in {4}",
@@ -239,6 +250,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
                 return;
         }
 
+        counters.SetQueued(queue.Count);
         SendNext();
     }
 

@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.TestKit.Xunit2;
 using MimeKit;
 using Syslogintr.Alerts.Mail;
+using Syslogintr.Metrics;
 
 namespace Syslogintr.Tests.Alerts.Mail;
 
@@ -27,8 +28,10 @@ public sealed class MailerActorTests : TestKit, IDisposable
         }
         """));
 
+    private readonly MailCounters counters = new();
+
     private IActorRef StartMailer(MailSettings settings) =>
-        Sys.ActorOf(MailerActor.Props(settings, TimeProvider.System, MailTransportFactory.From(settings)));
+        Sys.ActorOf(MailerActor.Props(settings, TimeProvider.System, MailTransportFactory.From(settings), counters));
 
     internal static MailRequested Mail(string subject) => new(subject, $"body of {subject}", DateTimeOffset.UtcNow);
 
@@ -52,6 +55,8 @@ public sealed class MailerActorTests : TestKit, IDisposable
         Assert.Equal("auto-generated", first.Headers["Auto-Submitted"]);
         Assert.Equal(1, server.Sessions);
         AwaitCondition(() => OutboxFiles().Length == 0);
+        AwaitCondition(() => counters.Sent == 3);
+        Assert.Equal((0, 0, 0), (counters.Queued, counters.Failed, counters.Rejected));
     }
 
     [Fact]
@@ -87,6 +92,7 @@ public sealed class MailerActorTests : TestKit, IDisposable
         Assert.Single(Directory.GetFiles(rejected, "*.eml"));
         Assert.Empty(OutboxFiles());
         Assert.Empty(server.Accepted);
+        Assert.Equal((1, 0, 0, 0), (counters.Rejected, counters.Sent, counters.Failed, counters.Queued));
     }
 
     [Fact]
@@ -103,6 +109,8 @@ public sealed class MailerActorTests : TestKit, IDisposable
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8), $"took {DateTime.UtcNow - started}");
         Assert.Equal(2, server.DataReceived);
         AwaitCondition(() => OutboxFiles().Length == 0);
+        AwaitCondition(() => counters.Sent == 1);
+        Assert.Equal((1, 0, 0), (counters.Failed, counters.Rejected, counters.Queued));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Syslogintr.Alerts.Mail;
+using Syslogintr.Metrics;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Alerts.Mail;
@@ -28,7 +29,7 @@ public sealed class MailerBackoffTests() : TestKit(VirtualTime.Config), IDisposa
         var warnings = CreateTestProbe();
         Sys.EventStream.Subscribe(warnings, typeof(Warning));
         var settings = MailerActorTests.SettingsFor(OutboxDir, port, extra);
-        return (Sys.ActorOf(MailerActor.Props(settings, TimeProvider.System, MailTransportFactory.From(settings))), warnings);
+        return (Sys.ActorOf(MailerActor.Props(settings, TimeProvider.System, MailTransportFactory.From(settings), new MailCounters())), warnings);
     }
 
     /// <summary>Waits for the failure of attempt <paramref name="attempt"/> and returns what the mailer said it will do next.</summary>
