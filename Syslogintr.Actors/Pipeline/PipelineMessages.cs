@@ -61,8 +61,15 @@ public sealed record ConsumersReady
     }
 }
 
-/// <summary>Removes a consumer; its counters stay reported.</summary>
+/// <summary>
+/// Routes nothing more to a consumer; its counters stay reported. Answered with <see cref="Unsubscribed"/> once it
+/// has acknowledged every batch it was handed (or stopped, what it held counted as dropped): then it may be stopped
+/// without losing a message.
+/// </summary>
 public sealed record Unsubscribe(Akka.Actor.IActorRef Consumer);
+
+/// <summary>The router's answer to <see cref="Unsubscribe"/>: the consumer holds nothing of the router's any more.</summary>
+public sealed record Unsubscribed(Akka.Actor.IActorRef Consumer);
 
 /// <summary>
 /// Sent by the router to the asker once the closed queue is empty and every consumer acknowledged its batches, or
