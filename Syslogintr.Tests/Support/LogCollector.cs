@@ -4,10 +4,11 @@ using Akka.Event;
 
 namespace Syslogintr.Tests.Support;
 
-/// <summary>The node's warning lines, as its loggers receive them from the event stream.</summary>
+/// <summary>The node's warning and error lines, as its loggers receive them from the event stream.</summary>
 public sealed class LogCollector
 {
     private readonly ConcurrentQueue<string> warnings = new();
+    private readonly ConcurrentQueue<string> errors = new();
 
     private LogCollector()
     {
@@ -15,16 +16,23 @@ public sealed class LogCollector
 
     public IReadOnlyList<string> Warnings => [.. warnings];
 
+    public IReadOnlyList<string> Errors => [.. errors];
+
     public static LogCollector Subscribe(ActorSystem system)
     {
         var collector = new LogCollector();
-        var subscriber = system.ActorOf(Props.Create(() => new Subscriber(collector.warnings)));
+        var subscriber = system.ActorOf(Props.Create(() => new Subscriber(collector.warnings, collector.errors)));
         system.EventStream.Subscribe(subscriber, typeof(Warning));
+        system.EventStream.Subscribe(subscriber, typeof(Error));
         return collector;
     }
 
     private sealed class Subscriber : ReceiveActor
     {
-        public Subscriber(ConcurrentQueue<string> warnings) => Receive<Warning>(w => warnings.Enqueue(w.Message.ToString() ?? ""));
+        public Subscriber(ConcurrentQueue<string> warnings, ConcurrentQueue<string> errors)
+        {
+            Receive<Warning>(w => warnings.Enqueue(w.Message.ToString() ?? ""));
+            Receive<Error>(e => errors.Enqueue(e.Message.ToString() ?? ""));
+        }
     }
 }
