@@ -5,6 +5,7 @@ using Akka.Pattern;
 using Syslogintr.Hosting;
 using Syslogintr.Hosting.Reload;
 using Syslogintr.Pipeline;
+using Syslogintr.Rules.Distributed;
 
 namespace Syslogintr.Rules;
 
@@ -128,7 +129,11 @@ public sealed class RunningRules(ActorSystem system, IActorRef router, ActionTar
     /// </summary>
     public Prepared Prepare(Config running, Config next)
     {
-        var definitions = RulesHosting.Validate(next);
+        // A partitioned or singleton rule of a cluster node runs in buckets sharding places: only a restart changes it.
+        var all = RulesHosting.Validate(next);
+        var definitions = all.Where(r => DistributedRulesHosting.RunsLocally(r, node.Cluster)).ToList();
+        IReadOnlyList<string> distributed = !node.Cluster.Enabled ? [] : RuleDefinition.AllFrom(running, Directory.GetCurrentDirectory()).Concat(all).Where(r => !DistributedRulesHosting.RunsLocally(r, node.Cluster)).Select(r => r.Name).Distinct()
+            .Where(n => ConfigKeys.Changed(running, next, $"syslogintr.rules.{n}")).ToList();
         var defaultsChanged = ConfigKeys.Changed(running, next, "syslogintr.rule-defaults");
         var names = Names;
         var load = definitions
@@ -137,7 +142,8 @@ public sealed class RunningRules(ActorSystem system, IActorRef router, ActionTar
         var loaded = RulesHosting.LoadScripts(settings, load, node);
         return new Prepared(
             [.. load.Select(r => (r, (IReadOnlyList<LoadedScript>)[.. loaded.Where(s => s.Rule == r)]))],
-            [.. names.Where(n => definitions.All(r => r.Name != n))]);
+            [.. names.Where(n => definitions.All(r => r.Name != n))],
+            distributed);
     }
 
     private async Task<IReadOnlyList<IActorRef>> CurrentWorkersAsync(IReadOnlyList<IActorRef> supervisors)
@@ -168,6 +174,6 @@ public sealed class RunningRules(ActorSystem system, IActorRef router, ActionTar
         }
     }
 
-    /// <summary>What a reload does to the rules: these load (new or changed), those stop.</summary>
-    public sealed record Prepared(IReadOnlyList<(RuleDefinition Rule, IReadOnlyList<LoadedScript> Scripts)> Load, IReadOnlyList<string> Removed);
+    /// <summary>What a reload does to the rules: these load (new or changed), those stop; the cluster's partitioned or singleton rules that changed wait for a restart.</summary>
+    public sealed record Prepared(IReadOnlyList<(RuleDefinition Rule, IReadOnlyList<LoadedScript> Scripts)> Load, IReadOnlyList<string> Removed, IReadOnlyList<string> RestartNeeded);
 }

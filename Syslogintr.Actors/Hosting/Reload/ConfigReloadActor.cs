@@ -57,7 +57,7 @@ public sealed class ConfigReloadActor : ReceiveActor
                 return (config, stages.Rules?.Prepare(running, config), SinksHosting.Validate(config), ProbesHosting.Validate(config), Alerts.AlertsHosting.Validate(config));
             });
         }
-        catch (Exception e) when (e is ConfigProblemsException or StartupException or ConfigurationException or IOException)
+        catch (Exception e) when (e is ConfigProblemsException or StartupException or ConfigurationException or SettingsException or IOException or UnauthorizedAccessException)
         {
             IReadOnlyList<string> problems = e is ConfigProblemsException p ? [.. p.Problems.Select(x => x.ToString())] : [e.Message];
             foreach (var problem in problems)
@@ -70,21 +70,32 @@ public sealed class ConfigReloadActor : ReceiveActor
             return;
         }
 
-        var restartNeeded = ConfigKeys.RestartNeeded(started, ConfigKeys.Leaves(next));
+        var restartNeeded = ConfigKeys.RestartNeeded(started, ConfigKeys.Leaves(next))
+            .Concat((rules?.RestartNeeded ?? []).Select(r => $"syslogintr.rules.{r} changed: needs a restart (a partitioned or singleton rule of a cluster)"))
+            .ToList();
         foreach (var line in restartNeeded)
         {
             log.Warning("{0}", line);
         }
 
         var changes = new List<string>();
-        changes.AddRange(await stages.Sinks.ApplyAsync(running, next, sinks, log));
-        if (rules is not null && stages.Rules is not null)
+        try
         {
-            changes.AddRange(await stages.Rules.ApplyAsync(rules, log));
+            changes.AddRange(await stages.Sinks.ApplyAsync(running, next, sinks, log));
+            if (rules is not null && stages.Rules is not null)
+            {
+                changes.AddRange(await stages.Rules.ApplyAsync(rules, log));
+            }
+
+            changes.AddRange(await stages.ApplyProbesAsync(running, next, probes));
+            changes.AddRange(stages.ApplyAlerts(running, next, alerts));
+        }
+        catch (AskTimeoutException e)
+        {
+            // A stage that did not answer (a sink that could not subscribe): what was applied stays; say so plainly.
+            log.Error("configuration reload stopped half-way ({0}); applied so far: {1}; a restart applies the whole file", e.Message, changes.Count == 0 ? "nothing" : string.Join(", ", changes));
         }
 
-        changes.AddRange(await stages.ApplyProbesAsync(running, next, probes));
-        changes.AddRange(stages.ApplyAlerts(running, next, alerts));
         running = next;
         log.Info("configuration reloaded: {0}", changes.Count == 0 ? "no live setting changed" : string.Join(", ", changes));
         Context.System.EventStream.Publish(new ConfigReloaded(changes, restartNeeded));
