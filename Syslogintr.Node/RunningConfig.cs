@@ -42,7 +42,18 @@ public sealed class RunningConfig : IDisposable
             .ToDictionary(p => p[0], p => Unescape(p[1]), StringComparer.Ordinal);
     }
 
-    public void Dispose() => File.Delete(path);
+    public void Dispose()
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A node that dropped privileges may not remove what it wrote as root. Harmless: check-config reads the
+            // record only while a live node holds the pid file, and every node writes its own at start.
+        }
+    }
 
     private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\n", "\\n").Replace("\t", "\\t");
 

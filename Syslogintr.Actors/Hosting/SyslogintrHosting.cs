@@ -120,7 +120,10 @@ public static class SyslogintrHosting
                 ProbesHosting.StartProbes(system, registry, probes, node);
                 if (reread is not null)
                 {
-                    system.ActorOf(ConfigReloadActor.Props(reread, config, new LiveStages(system, registry, node, runningSinks, runningRules)), "config-reload");
+                    var reloader = system.ActorOf(ConfigReloadActor.Props(reread, config, new LiveStages(system, registry, node, runningSinks, runningRules)), "config-reload");
+
+                    // Here rather than in its PreStart, which runs later: a reload asked for as soon as the node is up is not missed.
+                    system.EventStream.Subscribe(reloader, typeof(ReloadRequested));
                 }
 
                 if (afterBind is null && cluster.Has(ClusterSettings.IngestRole))

@@ -13,7 +13,8 @@ namespace Syslogintr.Hosting.Reload;
 /// way it was read at start, and applies what can change live: sinks, rules, probes, alerts and mail. A
 /// configuration with a problem changes nothing (each problem logged as <c>FILE:LINE: key: sentence</c>); a changed
 /// key that only a restart applies is logged, one line each. Rules re-read their changed scripts themselves. One
-/// reload at a time: the actor takes the next request once the previous one is applied.
+/// reload at a time: the actor takes the next request once the previous one is applied. Its starter subscribes it to
+/// <see cref="ReloadRequested"/>.
 /// </summary>
 public sealed class ConfigReloadActor : ReceiveActor
 {
@@ -36,8 +37,6 @@ public sealed class ConfigReloadActor : ReceiveActor
     /// <param name="running">The configuration the node started with, defaults included.</param>
     public static Props Props(Func<Config> read, Config running, LiveStages stages) =>
         Akka.Actor.Props.Create(() => new ConfigReloadActor(read, running, stages));
-
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(ReloadRequested));
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
