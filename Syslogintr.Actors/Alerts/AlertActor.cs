@@ -21,7 +21,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private const string FlushTimer = "flush";
     private const string SaveTimer = "save";
-    private readonly AlertSettings settings;
+    private AlertSettings settings;
     private readonly TimeProvider clock;
     private readonly Func<IUntypedActorContext, IActorRef> startMailer;
     private readonly string hostName;
@@ -112,6 +112,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Running()
     {
+        Receive<AlertSettingsChanged>(OnSettingsChanged);
         Receive<AlertRaised>(r => Apply(Raise(r)));
         Receive<AlertCleared>(c => Apply(book.Clear(c)));
         Receive<AlertForwarded>(OnForwarded);
@@ -254,6 +255,14 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private sealed record Loaded(AlertRecord? Record, Exception? Error = null);
 
     private sealed record Saved(AlertRecord Record, Exception? Error);
+
+    /// <summary>A reload: the same alerts, pending notices and hour's mail count, under the new settings (the state file stays where it was).</summary>
+    private void OnSettingsChanged(AlertSettingsChanged changed)
+    {
+        settings = changed.Settings with { StateFile = settings.StateFile };
+        book = new AlertBook(settings, hostName, book.Snapshot());
+        Timers.StartPeriodicTimer("reminders", CheckReminders.Instance, book.TickInterval);
+    }
 
     private sealed class CheckReminders
     {

@@ -23,3 +23,6 @@ public sealed record AlertsReport(IReadOnlyList<ActiveAlert> Active, int Pending
 
 /// <summary>The alert with this key is no longer bad (a probe succeeded again).</summary>
 public sealed record AlertCleared(string Key, string Source, DateTimeOffset At) : IClusterMessage;
+
+/// <summary>A reload changed <c>syslogintr.alerts</c>: the alert actor keeps its alerts and applies these settings from now on.</summary>
+public sealed record AlertSettingsChanged(AlertSettings Settings);

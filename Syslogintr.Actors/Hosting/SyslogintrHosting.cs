@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Syslogintr.Actions;
 using Syslogintr.Alerts;
 using Syslogintr.Cluster;
+using Syslogintr.Hosting.Reload;
 using Syslogintr.Http;
 using Syslogintr.Ingest.Listeners;
 using Syslogintr.Metrics;
@@ -42,7 +43,12 @@ public static class SyslogintrHosting
     /// whose MTA logs back to us) never leaves a sender waiting on an unread socket. Without it scripts load before
     /// the actor system starts, so a script that does not load stops the node before any socket opens.
     /// </param>
-    public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null, Action? afterBind = null)
+    /// <param name="reread">
+    /// How the node reads its configuration again, as at start, on <c>syslogintr reload</c> (throwing
+    /// <see cref="Checking.ConfigProblemsException"/> for a broken one): see <see cref="ConfigReloadActor"/>. Null (no
+    /// configuration file, script mode): a reload re-reads the rules' scripts only.
+    /// </param>
+    public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null, Action? afterBind = null, Func<Config>? reread = null)
     {
         config = DefaultSettings.Under(config);
         var settings = new SettingsReader(config);
@@ -89,7 +95,7 @@ public static class SyslogintrHosting
                 }
 
                 AddDrainOnShutdown(system, node, router, pipeline.DrainTimeout);
-                await SinksHosting.StartSinksAsync(system, registry, router, sinks, node, pipeline);
+                var runningSinks = await SinksHosting.StartSinksAsync(system, registry, router, sinks, node, pipeline);
                 AlertsHosting.StartAlerts(system, registry, alerts, node);
                 ActionsHosting.StartActions(system, registry, actions, node);
                 if (afterBind is not null && cluster.Has(ClusterSettings.IngestRole))
@@ -110,8 +116,16 @@ public static class SyslogintrHosting
                     return;
                 }
 
-                await RulesHosting.StartRulesAsync(system, registry, scripts, rules, node, rulesSettings, distributedRules, pipeline);
+                var runningRules = await RulesHosting.StartRulesAsync(system, registry, scripts, rules, node, rulesSettings, distributedRules, pipeline);
                 ProbesHosting.StartProbes(system, registry, probes, node);
+                if (reread is not null)
+                {
+                    var reloader = system.ActorOf(ConfigReloadActor.Props(reread, config, new LiveStages(system, registry, node, runningSinks, runningRules)), "config-reload");
+
+                    // Here rather than in its PreStart, which runs later: a reload asked for as soon as the node is up is not missed.
+                    system.EventStream.Subscribe(reloader, typeof(ReloadRequested));
+                }
+
                 if (afterBind is null && cluster.Has(ClusterSettings.IngestRole))
                 {
                     await IngestHosting.StartListenersAsync(system, registry, listeners, node);

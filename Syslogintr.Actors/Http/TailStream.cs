@@ -88,7 +88,7 @@ internal sealed class TailStream(NodeServices node, ActorSystem system, IReadOnl
             try
             {
                 // Awaited before the actor stops: a Terminated would overtake the Unsubscribe and keep it registered.
-                await router.Ask<Unsubscribed>(new Unsubscribe(viewer), AskTimeout);
+                await router.Ask<Unsubscribed>(new Unsubscribe(viewer, Abandon: true), AskTimeout);
             }
             catch (AskTimeoutException)
             {

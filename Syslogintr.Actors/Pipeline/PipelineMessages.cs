@@ -61,8 +61,13 @@ public sealed record ConsumersReady
     }
 }
 
-/// <summary>Removes a consumer; its counters stay reported. Answered with <see cref="Unsubscribed"/>.</summary>
-public sealed record Unsubscribe(Akka.Actor.IActorRef Consumer);
+/// <summary>
+/// Routes nothing more to a consumer; its counters stay reported. Answered with <see cref="Unsubscribed"/> once it
+/// has acknowledged every batch it was handed (or stopped, what it held counted as dropped): then it may be stopped
+/// without losing a message. <paramref name="Abandon"/>: it will acknowledge nothing more (a tail viewer that
+/// disconnected), so what it holds is counted as dropped (reason lagging) and the answer comes at once.
+/// </summary>
+public sealed record Unsubscribe(Akka.Actor.IActorRef Consumer, bool Abandon = false);
 
 /// <summary>Asks the router whom it routes to now; answered with <see cref="CurrentConsumers"/>.</summary>
 public sealed record GetConsumers
@@ -77,7 +82,7 @@ public sealed record GetConsumers
 /// <summary>The names of the consumers subscribed now (a stopped rule worker's included: its name stays registered).</summary>
 public sealed record CurrentConsumers(IReadOnlyList<string> Names);
 
-/// <summary>The router's answer to <see cref="Unsubscribe"/>: it routes nothing more to <paramref name="Consumer"/>.</summary>
+/// <summary>The router's answer to <see cref="Unsubscribe"/>: the consumer holds nothing of the router's any more.</summary>
 public sealed record Unsubscribed(Akka.Actor.IActorRef Consumer);
 
 /// <summary>

@@ -15,6 +15,8 @@ namespace Syslogintr.Pipeline;
 /// consumer may hold the pipeline for at most <c>max-backpressure</c> at a stretch: then it is stalled (a hung disk),
 /// and its share is dropped and counted (<see cref="DropReason.Stalled"/>) until it has caught up.
 /// Every message routed to a consumer ends up delivered (acknowledged) or counted as dropped with a reason.
+/// A consumer replaced (a live one under the same name subscribing again: a reload) or unsubscribed is retired:
+/// it is routed nothing more, and keeps what it was handed until it acknowledges it, so a reload loses nothing.
 /// </summary>
 public sealed class RouterActor : ReceiveActor, IWithTimers
 {
@@ -23,6 +25,9 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private readonly int batchSize;
     private readonly TimeSpan maxBackpressure;
     private readonly List<Consumer> consumers = [];
+
+    // Consumers routed nothing more that still hold unacknowledged batches; each leaves once it acknowledged them or stopped.
+    private readonly List<Consumer> retiring = [];
     private readonly ILoggingAdapter log = Context.GetLogger();
 
     // A wake-up (Readable) is scheduled: at most one at a time.
@@ -93,8 +98,12 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         }
         else if (existing.Ref is { } previous && !previous.Equals(s.Consumer))
         {
-            Context.Unwatch(previous);
-            existing.Abandon(DropReason.Restarting);
+            // Its successor (a reload's) takes over from the next batch; what the predecessor holds stays its own.
+            // A predecessor that has died (a restart) is counted when its Terminated arrives, as it is watched.
+            var successor = new Consumer(s.Name, existing.Counters);
+            consumers[consumers.IndexOf(existing)] = successor;
+            Retire(existing, null);
+            existing = successor;
         }
 
         existing.Attach(s);
@@ -106,24 +115,71 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// A consumer leaves for good (a tail viewer disconnected): what it had not acknowledged is counted as dropped
-    /// (lagging: it never caught up with it), so its in-flight count does not stay up forever; the answer tells the
-    /// asker the router holds nothing of it any more (a watch's Terminated, overtaking this, would keep it registered).
+    /// The consumer is routed nothing more; the asker is told <see cref="Unsubscribed"/> once it has acknowledged what
+    /// it holds (or stopped). One that is abandoned (a tail viewer gone) will acknowledge nothing more: what it holds is
+    /// counted as dropped (lagging: it never caught up with it), so its in-flight count does not stay up forever, and
+    /// it leaves at once.
     /// </summary>
     private void OnUnsubscribe(Unsubscribe u)
     {
-        if (consumers.Find(c => u.Consumer.Equals(c.Ref)) is { } consumer)
+        var consumer = consumers.Find(c => u.Consumer.Equals(c.Ref)) ?? retiring.Find(c => u.Consumer.Equals(c.Ref));
+        if (consumer is null)
         {
-            Context.Unwatch(u.Consumer);
-            consumer.Abandon(DropReason.Lagging);
-            Recover(consumer);
-            consumers.Remove(consumer);
-            log.Debug("consumer {0} unsubscribed", consumer.Name);
+            Sender.Tell(new Unsubscribed(u.Consumer));
+            return;
         }
 
-        Sender.Tell(new Unsubscribed(u.Consumer));
+        consumers.Remove(consumer);
+        if (u.Abandon)
+        {
+            consumer.Abandon(DropReason.Lagging);
+        }
+
+        Retire(consumer, Sender);
         CheckDrained();
         Pump();
+    }
+
+    private void Retire(Consumer consumer, IActorRef? asker)
+    {
+        if (consumer.HoldTimed)
+        {
+            consumer.HoldTimed = false;
+            Timers.Cancel(HeldTooLong.Key(consumer.Name));
+        }
+
+        if (asker is not null)
+        {
+            consumer.RetiredFor.Add(asker);
+        }
+
+        if (!retiring.Contains(consumer))
+        {
+            retiring.Add(consumer);
+        }
+
+        LeaveIfDone(consumer);
+    }
+
+    /// <summary>A retiring consumer that holds nothing any more (acknowledged, or stopped and counted) leaves; whoever unsubscribed it is told.</summary>
+    private void LeaveIfDone(Consumer consumer)
+    {
+        if (consumer.InFlightMessages > 0 && consumer.Ref is not null)
+        {
+            return;
+        }
+
+        retiring.Remove(consumer);
+        if (consumer.Ref is { } actor)
+        {
+            Context.Unwatch(actor);
+        }
+
+        log.Debug("consumer {0} retired", consumer.Name);
+        foreach (var asker in consumer.RetiredFor)
+        {
+            asker.Tell(new Unsubscribed(consumer.Ref ?? ActorRefs.Nobody));
+        }
     }
 
     private void OnBatchDone(IActorRef sender)
@@ -132,6 +188,11 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         {
             consumer.Acknowledge();
             Recover(consumer);
+        }
+        else if (retiring.Find(c => sender.Equals(c.Ref)) is { } retired)
+        {
+            retired.Acknowledge();
+            LeaveIfDone(retired);
         }
 
         CheckDrained();
@@ -144,6 +205,20 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     /// </summary>
     private void OnStopped(IActorRef actor)
     {
+        if (retiring.Find(c => actor.Equals(c.Ref)) is { } retired)
+        {
+            var unacknowledged = retired.Abandon(shuttingDown ? DropReason.Shutdown : DropReason.Restarting);
+            if (unacknowledged > 0)
+            {
+                log.Warning("consumer {0} stopped with {1} messages unacknowledged; counted as dropped", retired.Name, unacknowledged);
+            }
+
+            LeaveIfDone(retired);
+            CheckDrained();
+            Pump();
+            return;
+        }
+
         var consumer = consumers.Find(c => actor.Equals(c.Ref));
         if (consumer is null)
         {
@@ -327,7 +402,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
     private void CheckDrained()
     {
-        if (drainReplyTo is null || !queue.Reader.Completion.IsCompleted || consumers.Exists(c => c.InFlightMessages > 0))
+        if (drainReplyTo is null || !queue.Reader.Completion.IsCompleted || consumers.Exists(c => c.InFlightMessages > 0) || retiring.Exists(c => c.InFlightMessages > 0))
         {
             return;
         }
@@ -349,7 +424,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         }
 
         gaveUp = true;
-        var dropped = consumers.Sum(c => (long)c.Abandon(DropReason.Shutdown));
+        var dropped = consumers.Concat(retiring).Sum(c => (long)c.Abandon(DropReason.Shutdown));
         while (queue.Reader.TryRead(out var message))
         {
             var routed = false;
@@ -381,6 +456,9 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         public string Name { get; } = name;
 
         public ConsumerCounters Counters { get; } = counters;
+
+        /// <summary>Who unsubscribed it, to be told once it has left.</summary>
+        public List<IActorRef> RetiredFor { get; } = [];
 
         /// <summary>The running actor; null while it is stopped (restarting).</summary>
         public IActorRef? Ref { get; private set; }

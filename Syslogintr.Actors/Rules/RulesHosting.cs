@@ -64,7 +64,7 @@ public static class RulesHosting
     /// loaded script, and the shard regions and forwarders of partitioned and singleton rules (see
     /// <see cref="DistributedRulesHosting"/>), and returns once each has subscribed, so rules see the first message.
     /// </summary>
-    public static async Task StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<LoadedScript> scripts, IReadOnlyList<RuleDefinition> rules, NodeServices node, RulesSettings settings, DistributedRuleSettings distributed, PipelineSettings pipeline)
+    public static async Task<RunningRules> StartRulesAsync(ActorSystem system, IReadOnlyActorRegistry registry, IReadOnlyList<LoadedScript> scripts, IReadOnlyList<RuleDefinition> rules, NodeServices node, RulesSettings settings, DistributedRuleSettings distributed, PipelineSettings pipeline)
     {
         if (rules.Count > 0)
         {
@@ -73,41 +73,23 @@ public static class RulesHosting
         }
 
         await DistributedRulesHosting.StartAsync(system, registry, rules, node, settings, distributed, pipeline);
-        if (scripts.Count == 0)
-        {
-            return;
-        }
-
-        var started = new List<Task>();
-        var workers = new List<IActorRef>();
-        var timeout = settings.StartupTimeout;
-
-        var router = registry.Get<RouterKey>();
-        var actions = ActionTargets.From(registry);
-        foreach (var script in scripts)
-        {
-            var (rule, i) = (script.Rule, script.Index);
-            var worker = RuleWorkerActor.Props(rule, i, node, router, actions, settings.MaxConsecutiveErrors, pipeline.MaxMessagesInFlight, script)
-                .WithDispatcher(Dispatcher);
-
-            var supervisor = system.ActorOf(Supervised(worker, rule), rule.Instances == 1 ? $"rule-{rule.Name}" : $"rule-{rule.Name}-{i}");
-            started.Add(supervisor.Ask<RuleStats>(GetRuleStats.Instance, timeout));
-            workers.Add(supervisor);
-        }
+        var running = new RunningRules(system, registry.Get<RouterKey>(), ActionTargets.From(registry), node, settings, pipeline);
 
         // Cleanup shares the shutdown's drain-timeout with the drain that follows it (see SyslogintrHosting): a rule
         // stuck in a loop may take half of it, the drain has the rest.
         var cleanupTimeout = pipeline.DrainTimeout / 2;
-        CleanUpOnShutdown(system, workers, timeout < cleanupTimeout ? timeout : cleanupTimeout);
-
+        CleanUpOnShutdown(system, running, settings.StartupTimeout < cleanupTimeout ? settings.StartupTimeout : cleanupTimeout);
+        var started = scripts.GroupBy(s => s.Rule).SelectMany(g => running.Start(g.Key, [.. g])).ToList();
         try
         {
             await Task.WhenAll(started);
         }
         catch (AskTimeoutException)
         {
-            system.Log.Error("a rule did not subscribe within {0}; the node goes on without it while its supervisor retries", timeout);
+            system.Log.Error("a rule did not subscribe within {0}; the node goes on without it while its supervisor retries", settings.StartupTimeout);
         }
+
+        return running;
     }
 
     /// <summary>
@@ -115,12 +97,12 @@ public static class RulesHosting
     /// so what it logs with <c>syslog()</c> still reaches the sinks (the original logged its cleanup too).
     /// Messages still queued then reach <c>log()</c> after <c>cleanup()</c>.
     /// </summary>
-    private static void CleanUpOnShutdown(ActorSystem system, IReadOnlyList<IActorRef> workers, TimeSpan timeout) =>
+    private static void CleanUpOnShutdown(ActorSystem system, RunningRules rules, TimeSpan timeout) =>
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "rules-cleanup", async () =>
         {
             try
             {
-                await Task.WhenAll(workers.Select(w => w.Ask<RuleCleanedUp>(RunCleanup.Instance, timeout)));
+                await Task.WhenAll(rules.Supervisors.Select(w => w.Ask<RuleCleanedUp>(RunCleanup.Instance, timeout)));
             }
             catch (AskTimeoutException)
             {

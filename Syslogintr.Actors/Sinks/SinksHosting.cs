@@ -55,16 +55,17 @@ public static class SinksHosting
     /// Starts the sinks and waits until the router has subscribed each; starts and registers <see cref="RelayKey"/>
     /// and <see cref="FileWriteKey"/>. Call before rules start.
     /// </summary>
-    public static async Task StartSinksAsync(ActorSystem system, IActorRegistry registry, IActorRef router, SinkSettings sinks, NodeServices node, PipelineSettings pipeline)
+    public static async Task<RunningSinks> StartSinksAsync(ActorSystem system, IActorRegistry registry, IActorRef router, SinkSettings sinks, NodeServices node, PipelineSettings pipeline)
     {
+        var running = new RunningSinks(system, router, node, pipeline);
         foreach (var sink in sinks.Files)
         {
-            var actor = system.ActorOf(FileSinkActor.Props(sink, node.Metrics.Sink(sink.Name)), $"sink-{sink.Name}");
-            await router.Ask<Subscribed>(new Subscribe($"sink:{sink.Name}", actor, sink.Filter, pipeline.MaxMessagesInFlight, sink.OnLag), TimeSpan.FromSeconds(10));
+            await running.StartAsync(sink);
         }
 
         registry.Register<RelayKey>(system.ActorOf(RelayActor.Props(sinks.Relay, node.Metrics.SideEffects), "relay"));
         registry.Register<FileWriteKey>(system.ActorOf(FileWriteActor.Props(sinks.Write, node.Metrics.SideEffects), "file-write"));
+        return running;
     }
 }
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Akka.Configuration;
+using Syslogintr.Hosting;
 using Syslogintr.Hosting.Checking;
+using Syslogintr.Hosting.Reload;
 
 namespace Syslogintr.Node.Commands;
 
@@ -58,6 +60,7 @@ public static class CheckConfigCommand
         {
             var checkedFiles = script is null ? file ?? "the built-in configuration" : $"{script} and {file ?? "the built-in configuration"}";
             output.WriteLine($"syslogintr: {checkedFiles}: no problems found");
+            RestartNeeded(NodeConfig.Load(file), output);
         }
 
         return problems.Count + scriptProblems.Count == 0 ? Clean : Problems;
@@ -70,6 +73,28 @@ public static class CheckConfigCommand
         Description = "a script-mode Lua script (syslogintr FILE.lua) to compile, never run",
         Arity = ArgumentArity.ZeroOrOne,
     };
+
+    /// <summary>
+    /// With a node running on this pid file: what <c>syslogintr reload</c> would not apply, one line per key, compared
+    /// with the settings the node recorded at start (which a reload never changes).
+    /// </summary>
+    private static void RestartNeeded(Config config, TextWriter output)
+    {
+        if (NodeConfig.RunningNode(config, out var pidFile) is not { } pid || RunningConfig.Read(pidFile) is not { } running)
+        {
+            return;
+        }
+
+        var lines = ConfigKeys.RestartNeeded(running, ConfigKeys.Leaves(DefaultSettings.Under(config)));
+        foreach (var line in lines)
+        {
+            output.WriteLine(line);
+        }
+
+        output.WriteLine(lines.Count == 0
+            ? $"syslogintr: node {pid} applies every change of this file with syslogintr reload"
+            : $"syslogintr: node {pid} needs a restart for {lines.Count} change(s); syslogintr reload applies the rest");
+    }
 
     /// <summary>Ports are probed only when this node is not running: a running node holds them itself, and must not lose them to a probe.</summary>
     private static bool ProbeListeners(Config config, TextWriter output)

@@ -4,14 +4,15 @@ using Akka.Configuration;
 namespace Syslogintr.Node.Commands;
 
 /// <summary>
-/// <c>syslogintr reload [--config FILE]</c>: tells the running node (by its pid file) to re-read changed rule scripts;
+/// <c>syslogintr reload [--config FILE]</c>: tells the running node (by its pid file) to re-read changed rule scripts
+/// and its configuration file (see <see cref="Hosting.Reload.ConfigReloadActor"/>);
 /// signals only a pid whose file a live node holds and whose command line is syslogintr's.
 /// </summary>
 public static class ReloadCommand
 {
     public static Command Create()
     {
-        var command = new Command("reload", "Make the running node re-read changed rule scripts (SIGUSR1 to the pid in syslogintr.pid-file).");
+        var command = new Command("reload", "Make the running node re-read changed rule scripts and its configuration file, applying rules, probes, alerts, mail and file sinks live (SIGUSR1 to the pid in syslogintr.pid-file).");
         command.Options.Add(RunCommand.ConfigOption);
         command.SetAction(parse =>
         {
@@ -45,7 +46,7 @@ public static class ReloadCommand
                 return 1;
             }
 
-            Console.WriteLine($"syslogintr: asked node {pid} to reload its rules");
+            Console.WriteLine($"syslogintr: asked node {pid} to reload its rules and configuration");
             return 0;
         });
         return command;

@@ -177,11 +177,16 @@ public static class RunCommand
             return await Daemon.StartAsync();
         }
 
-        return await RunNodeAsync(config, cancellationToken, mode);
+        // The same file, layered and checked the same way (its ports are ours already); script mode reloads scripts only.
+        Func<Config>? reread = mode.Script is null && parse.GetValue(ConfigOption)?.FullName is { } file
+            ? () => mode.Over(NodeConfig.LoadChecked(file, ownListeners: true), NodeConfig.LoadUser(file))
+            : null;
+        return await RunNodeAsync(config, cancellationToken, mode, reread);
     }
 
     /// <param name="mode">What the command line asked for beyond the config: a daemon's child, no pid file with <c>-f</c>.</param>
-    public static async Task<int> RunNodeAsync(Config config, CancellationToken cancellationToken, ScriptMode? mode = null)
+    /// <param name="reread">Reads the configuration again for <c>syslogintr reload</c>; null: reload re-reads scripts only.</param>
+    public static async Task<int> RunNodeAsync(Config config, CancellationToken cancellationToken, ScriptMode? mode = null, Func<Config>? reread = null)
     {
         // What .NET code prints (Akka's fallback logger while the system starts and stops) goes to stderr too. The
         // script's print() (C stdio) and the console sink (the raw stdout stream) still write to stdout.
@@ -219,7 +224,8 @@ public static class RunCommand
             var privileges = mode.User is null ? null : Privileges.Resolve(mode.User, mode.Group);
             // The original's order in script mode: bind (and here read) first, then drop privileges, then load the script.
             Action? afterBind = mode.Script is null && privileges is null ? null : () => privileges?.Drop(OwnedFiles(config, pidFile));
-            builder.Services.AddSyslogintr(config, afterBind: afterBind);
+            builder.Services.AddSyslogintr(config, afterBind: afterBind, reread: reread);
+            using var recorded = pidFile is null ? null : RunningConfig.Record(pidFile.Path, config);
             using var host = builder.Build();
             using var signals = Signals.Install();
             await host.StartAsync(cancellationToken);

@@ -158,6 +158,26 @@ public sealed class AlertActorTests() : TestKit(VirtualTime.Config), IDisposable
     }
 
     [Fact]
+    public void Settings_changed_by_a_reload_keep_the_active_alert_and_apply_to_its_next_reminder()
+    {
+        var mailer = CreateTestProbe();
+        var alerts = Start(Settings(window: TimeSpan.Zero, repeat: TimeSpan.FromHours(4)), mailer);
+        alerts.Tell(Raised("probe/named"));
+        Advance(alerts, TimeSpan.Zero);
+        mailer.ExpectMsg<MailRequested>();
+        var repeat = TimeSpan.FromSeconds(1);
+
+        alerts.Tell(new AlertSettingsChanged(Settings(window: TimeSpan.Zero, repeat: repeat)));
+
+        // Still active (raising it again mails nothing); reminded after the new repeat, not the old one.
+        alerts.Tell(Raised("probe/named"));
+        Advance(alerts, repeat - Tick, repeat / 4);
+        NoMail(alerts, mailer);
+        Advance(alerts, Tick);
+        Assert.StartsWith("[syslogintr testhost] STILL DOWN:", mailer.ExpectMsg<MailRequested>().Subject);
+    }
+
+    [Fact]
     public void The_rate_limit_holds_mails_back_and_the_next_mail_lists_everything_held()
     {
         var mailer = CreateTestProbe();

@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Syslogintr.Hosting;
 using Syslogintr.Hosting.Checking;
+using Syslogintr.Hosting.Reload;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Docs;
@@ -15,13 +16,6 @@ namespace Syslogintr.Tests.Docs;
 /// </summary>
 public sealed partial class ConfigurationReferenceTests
 {
-    /// <summary>The sections <c>syslogintr reload</c> applies live; every other key needs a restart.</summary>
-    private static readonly string[] LiveSections =
-    [
-        "syslogintr.rules", "syslogintr.rule-defaults", "syslogintr.probes", "syslogintr.probe-defaults", "syslogintr.alerts",
-        "syslogintr.mail", "syslogintr.files", "syslogintr.file-defaults", "syslogintr.console",
-    ];
-
     private static readonly string[] NamedSections = ["listeners", "files", "rules", "probes"];
 
     private static readonly HoconOutline Outline = HoconOutline.Parse(DefaultSettings.Text());
@@ -60,7 +54,7 @@ public sealed partial class ConfigurationReferenceTests
 
         var wrongScope = documented
             .SelectMany(d => d.Value.Select(row => (Key: d.Key, row.Reload)))
-            .Where(d => d.Reload != (LiveSections.Any(s => d.Key == s || d.Key.StartsWith(s + ".", StringComparison.Ordinal)) ? "live" : "restart"))
+            .Where(d => d.Reload != (ConfigKeys.IsLive(d.Key) ? "live" : "restart"))
             .Select(d => $"{d.Key}: '{d.Reload}'")
             .Distinct()
             .Order()

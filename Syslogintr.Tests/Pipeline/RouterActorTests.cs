@@ -50,6 +50,34 @@ public sealed class RouterActorTests : TestKit
     }
 
     [Fact]
+    public void A_successor_under_the_same_name_takes_over_and_its_predecessor_keeps_its_batch_until_it_acknowledges_it()
+    {
+        var queue = new IngestQueue(100);
+        var metrics = new NodeMetrics();
+        var router = Sys.ActorOf(RouterActor.Props(queue, metrics, 16, DefaultPipeline.Settings.MaxBackpressure));
+        var old = CreateTestProbe();
+        var successor = CreateTestProbe();
+        router.Tell(new Subscribe("sink:x", old, FilterSpec.All, Credit));
+        ExpectMsg<Subscribed>();
+        queue.TryEnqueue(Message("before"));
+        Assert.Equal("before", Assert.Single(old.ExpectMsg<MessageBatch>().Messages).Message);
+
+        router.Tell(new Subscribe("sink:x", successor, FilterSpec.All, Credit));
+        ExpectMsg<Subscribed>();
+        router.Tell(new Unsubscribe(old));
+        queue.TryEnqueue(Message("after"));
+
+        Assert.Equal("after", Assert.Single(successor.ExpectMsg<MessageBatch>().Messages).Message);
+        successor.Reply(BatchDone.Instance);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        old.Reply(BatchDone.Instance);
+        Assert.Equal(old.Ref, ExpectMsg<Unsubscribed>().Consumer);
+        old.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        var counters = metrics.Consumer("sink:x");
+        AwaitAssert(() => Assert.Equal((2L, 0L, 0L), (counters.Delivered, counters.InFlight, counters.Dropped)));
+    }
+
+    [Fact]
     public void A_consumer_that_never_acknowledges_costs_counted_drops_and_others_keep_receiving()
     {
         var queue = new IngestQueue(10_000);

@@ -4,16 +4,19 @@ using Akka.Event;
 
 namespace Syslogintr.Tests.Support;
 
-/// <summary>The node's warning lines, as its loggers receive them from the event stream.</summary>
+/// <summary>The node's warning and error lines, as its loggers receive them from the event stream.</summary>
 public sealed class LogCollector
 {
     private readonly ConcurrentQueue<string> warnings = new();
+    private readonly ConcurrentQueue<string> errors = new();
 
     private LogCollector()
     {
     }
 
     public IReadOnlyList<string> Warnings => [.. warnings];
+
+    public IReadOnlyList<string> Errors => [.. errors];
 
     /// <summary>
     /// Waits until a warning matching <paramref name="match"/> has arrived and returns it. The subscriber receives
@@ -41,13 +44,18 @@ public sealed class LogCollector
     public static LogCollector Subscribe(ActorSystem system)
     {
         var collector = new LogCollector();
-        var subscriber = system.ActorOf(Props.Create(() => new Subscriber(collector.warnings)));
+        var subscriber = system.ActorOf(Props.Create(() => new Subscriber(collector.warnings, collector.errors)));
         system.EventStream.Subscribe(subscriber, typeof(Warning));
+        system.EventStream.Subscribe(subscriber, typeof(Error));
         return collector;
     }
 
     private sealed class Subscriber : ReceiveActor
     {
-        public Subscriber(ConcurrentQueue<string> warnings) => Receive<Warning>(w => warnings.Enqueue(w.Message.ToString() ?? ""));
+        public Subscriber(ConcurrentQueue<string> warnings, ConcurrentQueue<string> errors)
+        {
+            Receive<Warning>(w => warnings.Enqueue(w.Message.ToString() ?? ""));
+            Receive<Error>(e => errors.Enqueue(e.Message.ToString() ?? ""));
+        }
     }
 }

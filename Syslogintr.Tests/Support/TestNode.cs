@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Syslogintr.Hosting;
+using Syslogintr.Hosting.Checking;
 using Syslogintr.Http;
 using Syslogintr.Node;
 
@@ -40,28 +41,37 @@ public sealed class TestNode : IAsyncDisposable
 
     public HttpEndpoint Http => host.Services.GetRequiredService<HttpEndpoint>();
 
-    public static async Task<TestNode> StartAsync(string extraHocon = "")
+    public static Task<TestNode> StartAsync(string extraHocon = "")
     {
         var directory = TempFolder.Create();
         var port = FreePort();
-        var config = ConfigurationFactory.ParseString(extraHocon).WithFallback(ConfigurationFactory.ParseString($$"""
-            syslogintr {
-              listeners {
-                udp.bind = "127.0.0.1:{{port}}"
-                tcp.bind = "127.0.0.1:{{port}}"
-                local.path = "{{directory}}/log"
-              }
-              files.messages {
-                path = "{{directory}}/messages"
-                flush-interval = 50ms
-              }
-              metrics.summary-interval = 1h
-              # Tests that read it enable it on a free port (bind = "127.0.0.1:0").
-              http.enabled = false
-            }
-            """)).WithFallback(NodeConfig.Defaults());
+        var config = ConfigurationFactory.ParseString(extraHocon).WithFallback(ConfigurationFactory.ParseString(BaseHocon(directory, port))).WithFallback(NodeConfig.Defaults());
+        return StartAsync(config, directory, port, reread: null);
+    }
+
+    /// <summary>
+    /// A node whose configuration is a file, <c>node.conf</c> in its folder: the test's settings over this class's,
+    /// read and checked as the node executable does, and read again on <see cref="ReloadRequested"/>.
+    /// </summary>
+    public static Task<TestNode> StartFromFileAsync(Func<string, int, string> hocon)
+    {
+        var directory = TempFolder.Create();
+        var port = FreePort();
+        var file = Path.Combine(directory, ConfigFileName);
+        File.WriteAllText(file, BaseHocon(directory, port) + "\n" + hocon(directory, port));
+        Config Read() => ConfigCheck.Load(file, probeListeners: null);
+        return StartAsync(Read(), directory, port, Read);
+    }
+
+    public const string ConfigFileName = "node.conf";
+
+    /// <summary>Replaces the node's configuration file (see <see cref="StartFromFileAsync"/>) with the test's <paramref name="hocon"/> over this class's settings.</summary>
+    public void RewriteConfig(string hocon) => File.WriteAllText(Path.Combine(Directory, ConfigFileName), BaseHocon(Directory, Port) + "\n" + hocon);
+
+    private static async Task<TestNode> StartAsync(Config config, string directory, int port, Func<Config>? reread)
+    {
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddSyslogintr(config);
+        builder.Services.AddSyslogintr(config, reread: reread);
         var host = builder.Build();
         try
         {
@@ -76,6 +86,23 @@ public sealed class TestNode : IAsyncDisposable
 
         return new TestNode(host, directory, port);
     }
+
+    private static string BaseHocon(string directory, int port) => $$"""
+            syslogintr {
+              listeners {
+                udp.bind = "127.0.0.1:{{port}}"
+                tcp.bind = "127.0.0.1:{{port}}"
+                local.path = "{{directory}}/log"
+              }
+              files.messages {
+                path = "{{directory}}/messages"
+                flush-interval = 50ms
+              }
+              metrics.summary-interval = 1h
+              # Tests that read it enable it on a free port (bind = "127.0.0.1:0").
+              http.enabled = false
+            }
+            """;
 
     /// <summary>Lines of the messages file, waiting until <paramref name="done"/> holds or the timeout passes.</summary>
     public async Task<IReadOnlyList<string>> WaitForLinesAsync(Func<IReadOnlyList<string>, bool> done, TimeSpan? timeout = null)

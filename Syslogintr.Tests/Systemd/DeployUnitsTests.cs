@@ -45,7 +45,7 @@ public sealed class DeployUnitsTests
     {
         var service = Settings(Path.Combine(Deploy, "syslogintr.service"));
         Assert.Equal("notify", service["Type"].Single());
-        Assert.Equal("/bin/kill -HUP $MAINPID", service["ExecReload"].Single());
+        Assert.Equal(["/bin/kill -HUP $MAINPID", "/bin/kill -USR1 $MAINPID"], service["ExecReload"]);
         Assert.Equal("syslogintr", service["User"].Single());
         Assert.Equal("CAP_NET_BIND_SERVICE", service["AmbientCapabilities"].Single());
         Assert.Equal("CAP_NET_BIND_SERVICE", service["CapabilityBoundingSet"].Single());

@@ -9,3 +9,6 @@ public sealed record MailRequested(string Subject, string Body, DateTimeOffset A
 
 /// <summary>The mail <paramref name="Id"/> needs no more attempts: a server accepted it, or refused it for good.</summary>
 public sealed record MailDone(string Id, bool Accepted);
+
+/// <summary>A reload changed <c>syslogintr.mail</c>: the mailer keeps its queue and sends the next mail with these settings (the outbox stays where it was).</summary>
+public sealed record MailSettingsChanged(MailSettings Settings);

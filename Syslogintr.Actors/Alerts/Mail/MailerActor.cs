@@ -17,9 +17,12 @@ namespace Syslogintr.Alerts.Mail;
 /// </summary>
 public sealed class MailerActor : ReceiveActor, IWithTimers
 {
-    private readonly MailSettings settings;
     private readonly TimeProvider clock;
-    private readonly MailTransportFactory transports;
+    private MailSettings settings;
+    private MailTransportFactory transports;
+
+    // A reload changed the settings while a mail was being sent: the new transport is made before the next one.
+    private bool transportOutdated;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Queue<string> queue = new();
 
@@ -45,6 +48,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         this.clock = clock;
         this.transports = transports;
         Receive<MailRequested>(OnRequested);
+        Receive<MailSettingsChanged>(OnSettingsChanged);
         Receive<Attempted>(OnAttempted);
         Receive<AttemptDeadline>(d =>
         {
@@ -118,6 +122,41 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         transport.Dispose();
     }
 
+    private void OnSettingsChanged(MailSettingsChanged changed)
+    {
+        settings = changed.Settings with { Outbox = settings.Outbox };
+        transports = MailTransportFactory.From(settings);
+        transportOutdated = true;
+        Timers.Cancel("keep-alive");
+        if (transports.KeepAlive > TimeSpan.Zero)
+        {
+            Timers.StartPeriodicTimer("keep-alive", KeepAlive.Instance, transports.KeepAlive);
+        }
+
+        if (inFlight is null)
+        {
+            Renew();
+            if (waitingToRetry)
+            {
+                // A server that failed may be the one just replaced: try the new settings now.
+                Timers.Cancel("retry");
+                waitingToRetry = false;
+                failures = 0;
+                SendNext();
+            }
+        }
+    }
+
+    private void Renew()
+    {
+        if (transportOutdated)
+        {
+            transportOutdated = false;
+            transport.Dispose();
+            transport = transports.Create();
+        }
+    }
+
     private void OnRequested(MailRequested request)
     {
         var message = new MimeMessage();
@@ -177,6 +216,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
             return;
         }
 
+        Renew();
         var id = queue.Peek();
         MimeMessage message;
         try
