@@ -41,47 +41,36 @@ public sealed partial class SshBlockFail2banDifferentialTests(ITestOutputHelper 
 
     private void AssertAgreement(string name, IReadOnlyList<string> lines)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"sshblock-f2b-{Guid.NewGuid():N}.log");
-        // fail2ban's file reader holds a last line without "\n" back as incomplete; a syslog frame is complete, so the
-        // rule reads the last line as it is and fail2ban gets it terminated.
-        File.WriteAllText(path, string.Join('\n', lines) + "\n");
-        try
+        foreach (var mode in Modes)
         {
-            foreach (var mode in Modes)
+            var expected = Fail2banFailures(lines, mode);
+            var found = SshblockFailures(lines, $"verbose = true, mode = {mode}, maxretry = 1000000");
+            var common = Common(expected.Select(f => f.Key), found.Select(f => f.Key));
+            output.WriteLine($"{name}, {mode}: fail2ban {expected.Count} failures, sshblock {found.Count}, in common {common}");
+            foreach (var key in expected.Select(f => f.Key).Except(found.Select(f => f.Key)))
             {
-                var expected = Fail2banFailures(path, mode);
-                var found = SshblockFailures(lines, $"verbose = true, mode = {mode}, maxretry = 1000000");
-                var common = Common(expected.Select(f => f.Key), found.Select(f => f.Key));
-                output.WriteLine($"{name}, {mode}: fail2ban {expected.Count} failures, sshblock {found.Count}, in common {common}");
-                foreach (var key in expected.Select(f => f.Key).Except(found.Select(f => f.Key)))
-                {
-                    output.WriteLine($"  only fail2ban: {key}");
-                }
-
-                foreach (var key in found.Select(f => f.Key).Except(expected.Select(f => f.Key)))
-                {
-                    output.WriteLine($"  only sshblock: {key}");
-                }
-
-                var bansAgree = 0;
-                foreach (var (maxRetry, findTime) in Jails)
-                {
-                    var want = SlidingWindowBans(expected, maxRetry, findTime);
-                    var got = SshblockBans(lines, $"mode = {mode}, maxretry = {maxRetry}, findtime = {findTime}, bantime = {BanTime}, ignoreip = \"\"");
-                    var same = want.SequenceEqual(got);
-                    bansAgree += same ? 1 : 0;
-                    output.WriteLine($"  maxretry {maxRetry}, findtime {findTime}s: fail2ban bans {want.Count}, sshblock {got.Count}{(same ? "" : " DIFFERENT")}");
-                    Assert.True(same, $"{mode} maxretry {maxRetry} findtime {findTime}: [{string.Join(", ", want)}] vs [{string.Join(", ", got)}]");
-                }
-
-                Assert.True(expected.Count > 0, $"fail2ban found no failure in {mode} mode");
-                Assert.Equal(expected.Select(f => f.Key).Order(), found.Select(f => f.Key).Order());
-                Assert.Equal(Jails.Length, bansAgree);
+                output.WriteLine($"  only fail2ban: {key}");
             }
-        }
-        finally
-        {
-            File.Delete(path);
+
+            foreach (var key in found.Select(f => f.Key).Except(expected.Select(f => f.Key)))
+            {
+                output.WriteLine($"  only sshblock: {key}");
+            }
+
+            var bansAgree = 0;
+            foreach (var (maxRetry, findTime) in Jails)
+            {
+                var want = SlidingWindowBans(expected, maxRetry, findTime);
+                var got = SshblockBans(lines, $"mode = {mode}, maxretry = {maxRetry}, findtime = {findTime}, bantime = {BanTime}, ignoreip = \"\"");
+                var same = want.SequenceEqual(got);
+                bansAgree += same ? 1 : 0;
+                output.WriteLine($"  maxretry {maxRetry}, findtime {findTime}s: fail2ban bans {want.Count}, sshblock {got.Count}{(same ? "" : " DIFFERENT")}");
+                Assert.True(same, $"{mode} maxretry {maxRetry} findtime {findTime}: [{string.Join(", ", want)}] vs [{string.Join(", ", got)}]");
+            }
+
+            Assert.True(expected.Count > 0, $"fail2ban found no failure in {mode} mode");
+            Assert.Equal(expected.Select(f => f.Key).Order(), found.Select(f => f.Key).Order());
+            Assert.Equal(Jails.Length, bansAgree);
         }
     }
 
@@ -91,11 +80,44 @@ public sealed partial class SshBlockFail2banDifferentialTests(ITestOutputHelper 
         return b.GroupBy(k => k).Sum(g => Math.Min(g.Count(), left.GetValueOrDefault(g.Key)));
     }
 
+    /// <summary>
+    /// fail2ban's failures in log order. fail2ban reads one log format per jail (logtype): RFC 5424 lines, which
+    /// syslogintr reads among the others, go to a second run with logtype = rfc5424 and must come last. The daemon
+    /// is fail2ban 1.1's "sshd(?:-session)?" (OpenSSH 9.8 logs from sshd-session), which Debian's 1.0.2 predates.
+    /// </summary>
+    private static List<Failure> Fail2banFailures(IReadOnlyList<string> lines, string mode)
+    {
+        var rfc5424 = lines.SkipWhile(line => !line.StartsWith('<')).ToList();
+        Assert.All(rfc5424, line => Assert.StartsWith("<", line));
+        var filter = $"sshd[mode={mode}, _daemon=\"sshd(?:-session)?\"";
+        return
+        [
+            .. Fail2banRegex(lines.Take(lines.Count - rfc5424.Count), filter + "]"),
+            .. Fail2banRegex(rfc5424, filter + ", logtype=rfc5424]"),
+        ];
+    }
+
     /// <summary>fail2ban-regex -o row: one <c>['HOST', EPOCH, {…}]</c> per failure, in the order of the log.</summary>
-    private static List<Failure> Fail2banFailures(string path, string mode)
+    private static List<Failure> Fail2banRegex(IEnumerable<string> lines, string filter)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sshblock-f2b-{Guid.NewGuid():N}.log");
+        // fail2ban's file reader holds a last line without "\n" back as incomplete; a syslog frame is complete, so the
+        // rule reads the last line as it is and fail2ban gets it terminated.
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        try
+        {
+            return Fail2banRegex(path, filter);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static List<Failure> Fail2banRegex(string path, string filter)
     {
         var start = new ProcessStartInfo("fail2ban-regex") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-r", "-o", "row", path, $"sshd[mode={mode}]" })
+        foreach (var arg in new[] { "-r", "-o", "row", path, filter })
         {
             start.ArgumentList.Add(arg);
         }

@@ -5,7 +5,8 @@ namespace Syslogintr.Tests.Rules;
 /// <summary>
 /// A syslog file of realistic OpenSSH sessions (RFC 3164 lines as rsyslog writes auth.log): several sshd processes
 /// at once, their lines interleaved; PAM's report before sshd's own "Failed password"; invalid users; rsyslog's
-/// "message repeated N times"; a "Too many authentication failures" that names no host; IPv6; successful logins.
+/// "message repeated N times"; a "Too many authentication failures" that names no host; IPv6; successful logins;
+/// OpenSSH 9.8's sshd-session as the program.
 /// </summary>
 internal static class SshdSessions
 {
@@ -30,9 +31,10 @@ internal static class SshdSessions
             var port = random.Next(1024, 65535);
             var user = Users[random.Next(Users.Length)];
             var order = 0;
+            var program = random.Next(4) == 0 ? "sshd-session" : "sshd";
             void Line(string text)
             {
-                lines.Add((at, order++, $"{at.ToString("MMM", CultureInfo.InvariantCulture)} {at.Day,2} {at:HH:mm:ss} bastion sshd[{pid}]: {text}"));
+                lines.Add((at, order++, $"{at.ToString("MMM", CultureInfo.InvariantCulture)} {at.Day,2} {at:HH:mm:ss} bastion {program}[{pid}]: {text}"));
                 at = at.AddSeconds(random.Next(0, 4));
             }
 
