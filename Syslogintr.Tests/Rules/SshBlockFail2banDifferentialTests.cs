@@ -30,23 +30,53 @@ public sealed partial class SshBlockFail2banDifferentialTests(ITestOutputHelper 
         AssertAgreement("generated", lines);
     }
 
+    /// <summary>
+    /// The log comes from fail2ban 1.1 (commit deffcbcd); its cases for filter lines added after Debian's 1.0.2
+    /// (ddos: gh-3486 "message authentication code incorrect", "Connection corrupted", "Timeout before
+    /// authentication"; gh-3907) are left out here, SshBlockAgreementTests checks them against their annotations.
+    /// </summary>
     [Fact]
     public void Fail2bans_own_sshd_log_gives_the_failures_and_bans_fail2ban_gives_in_every_mode()
     {
-        var lines = File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Rules", "fail2ban-sshd", "sshd"))
-            .Where(line => !string.IsNullOrWhiteSpace(line) && !line.StartsWith('#'))
-            .ToList();
+        var (lines, newer, annotation) = (new List<string>(), 0, "");
+        foreach (var line in File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Rules", "fail2ban-sshd", "sshd")))
+        {
+            if (line.StartsWith("# failJSON:", StringComparison.Ordinal))
+            {
+                annotation = line;
+            }
+            else if (!string.IsNullOrWhiteSpace(line) && !line.StartsWith('#'))
+            {
+                var afterDebiansFail2ban = annotation.Contains("gh-3486", StringComparison.Ordinal) || annotation.Contains("gh-3907", StringComparison.Ordinal);
+                newer += afterDebiansFail2ban ? 1 : 0;
+                if (!afterDebiansFail2ban)
+                {
+                    lines.Add(line);
+                }
+
+                annotation = "";
+            }
+        }
+
+        Assert.Equal(4, newer);
         AssertAgreement("fail2ban's sshd test log", lines);
     }
 
+    /// <summary>Measures every mode and jail first (the numbers go to the test output), then asserts them all.</summary>
     private void AssertAgreement(string name, IReadOnlyList<string> lines)
     {
+        var disagreements = new List<string>();
         foreach (var mode in Modes)
         {
             var expected = Fail2banFailures(lines, mode);
             var found = SshblockFailures(lines, $"verbose = true, mode = {mode}, maxretry = 1000000");
             var common = Common(expected.Select(f => f.Key), found.Select(f => f.Key));
             output.WriteLine($"{name}, {mode}: fail2ban {expected.Count} failures, sshblock {found.Count}, in common {common}");
+            if (expected.Count == 0 || common != expected.Count || common != found.Count)
+            {
+                disagreements.Add($"{mode}: failures {expected.Count}/{found.Count}/{common} (fail2ban/sshblock/common)");
+            }
+
             foreach (var key in expected.Select(f => f.Key).Except(found.Select(f => f.Key)))
             {
                 output.WriteLine($"  only fail2ban: {key}");
@@ -57,21 +87,20 @@ public sealed partial class SshBlockFail2banDifferentialTests(ITestOutputHelper 
                 output.WriteLine($"  only sshblock: {key}");
             }
 
-            var bansAgree = 0;
             foreach (var (maxRetry, findTime) in Jails)
             {
                 var want = SlidingWindowBans(expected, maxRetry, findTime);
                 var got = SshblockBans(lines, $"mode = {mode}, maxretry = {maxRetry}, findtime = {findTime}, bantime = {BanTime}, ignoreip = \"\"");
                 var same = want.SequenceEqual(got);
-                bansAgree += same ? 1 : 0;
                 output.WriteLine($"  maxretry {maxRetry}, findtime {findTime}s: fail2ban bans {want.Count}, sshblock {got.Count}{(same ? "" : " DIFFERENT")}");
-                Assert.True(same, $"{mode} maxretry {maxRetry} findtime {findTime}: [{string.Join(", ", want)}] vs [{string.Join(", ", got)}]");
+                if (!same)
+                {
+                    disagreements.Add($"{mode} maxretry {maxRetry} findtime {findTime}: [{string.Join(", ", want)}] vs [{string.Join(", ", got)}]");
+                }
             }
-
-            Assert.True(expected.Count > 0, $"fail2ban found no failure in {mode} mode");
-            Assert.Equal(expected.Select(f => f.Key).Order(), found.Select(f => f.Key).Order());
-            Assert.Equal(Jails.Length, bansAgree);
         }
+
+        Assert.Empty(disagreements);
     }
 
     private static int Common(IEnumerable<string> a, IEnumerable<string> b)
