@@ -13,6 +13,8 @@
 --                                        string separated by spaces or commas as in jail.conf
 --   mode     = normal     normal, ddos, extra or aggressive, as fail2ban's sshd filter
 --   verbose  = false      true: report each failure found with syslog("info", "Found HOST ...") like fail2ban
+--   repeated = false      true: count "message repeated N times: [ <failure> ]" (syslog's compression of N identical
+--                         lines) as N failures; fail2ban's filter does not recognise these lines, so by default neither do we
 --   max_connections = 20000   sshd processes remembered at once for failures spread over several lines
 --   max_addresses = 100000    addresses with failures remembered at once (beyond: the least recent half is forgotten)
 --
@@ -46,6 +48,7 @@ local BANTIME = seconds(options.bantime, 600)
 if BANTIME <= 0 then BANTIME = 10 * 365 * 86400 end
 local MODE = options.mode or "normal"
 local VERBOSE = options.verbose == true or options.verbose == "true"
+local REPEATED = options.repeated == true or options.repeated == "true"
 local DDOS = MODE == "ddos" or MODE == "aggressive"
 local EXTRA = MODE == "extra" or MODE == "aggressive"
 if MODE ~= "normal" and not DDOS and not EXTRA then
@@ -328,7 +331,7 @@ local function classify(c)
   if method then
     -- A valid user's failed publickey is no failure on its own: clients try several keys (fail2ban gh-1263).
     local nofail = method == "publickey" and not invalid
-    return { kind = nofail and NOFAIL or FAIL, host = host, user = user, counts = nofail }
+    return { kind = nofail and NOFAIL or FAIL, host = host, user = user }
   end
   host = host_of(c:match("^ROOT LOGIN REFUSED FROM (%S+)"))
   if host then return { kind = FAIL, host = host, user = "ROOT" } end
@@ -358,6 +361,8 @@ local function classify(c)
     end
   end
   -- pam_*(sshd:auth): authentication failure; logname= uid= euid= tty= ruser=R rhost=HOST[ user=U]
+  -- No failure (fail2ban's <F-NOFAIL>): PAM's report of the attempt that sshd's own "Failed …" line counts; it only
+  -- names the host and user for the later lines of the same process.
   local pam = c:match("^pam_%l+%(sshd:auth%):%s+authentication failure;(.*)$")
   if pam then
     for _, v in ipairs(suffix_variants(pam, 3)) do
@@ -365,7 +370,7 @@ local function classify(c)
       local h = host_of(token)
       if h and (tail == "" or tail:match("^%s+user=%S*$")) then
         local u = tail:match("user=(%S+)")
-        return { kind = NOFAIL, host = h, user = (u ~= nil and u) or (ruser ~= "" and ruser) or nil, counts = true }
+        return { kind = NOFAIL, host = h, user = (u ~= nil and u) or (ruser ~= "" and ruser) or nil }
       end
     end
   end
@@ -454,7 +459,7 @@ end
 
 -- State -------------------------------------------------------------------------------------------------
 -- connections[host .. pid]: what earlier lines of one sshd process said (fail2ban's multi-line failure id):
---   { host =, users = set, nusers =, nofails = (auth failures not counted yet), pending = (failure awaiting a host), at = }
+--   { host =, users = set, nusers =, pending = (failure awaiting a host), at = }
 -- failures[ip]: times of failures inside the window.  banned[ip]: the time its ban ends.
 -- Memory is bounded: stale entries are dropped every 4096 lines; a flood of distinct processes or addresses
 -- beyond max_connections / max_addresses drops the least recent half (a failure may then go uncounted).
@@ -491,7 +496,7 @@ local function forget_old()
   end
 end
 
-local function failure(host, weight, at, msg)
+local function failure(host, at, msg)
   if VERBOSE then
     syslog("info", ("Found %s - %s (%s[%d] on %s)"):format(host, os.date("!%Y-%m-%d %H:%M:%S", at), msg.program, msg.pid, msg.hostname))
   end
@@ -505,7 +510,7 @@ local function failure(host, weight, at, msg)
   for _, t in ipairs(times) do
     if t > at - FINDTIME then kept[#kept + 1] = t end
   end
-  for _ = 1, weight do kept[#kept + 1] = at end
+  kept[#kept + 1] = at
   table.sort(kept)
   if #kept >= MAXRETRY then
     failures[host] = nil
@@ -517,9 +522,18 @@ local function failure(host, weight, at, msg)
   end
 end
 
+-- One line's failures: 1, or N for "message repeated N times: [ <line> ]" when `repeated` is on.
+local function repeats(text)
+  if not REPEATED then return text, 1 end
+  local n, inner = text:match("^message repeated (%d+) times: %[ ?(.-)%]%s*$")
+  if not n then return text, 1 end
+  return inner, tonumber(n)
+end
+
 function log(msg)
   if not is_sshd(msg.program) then return end
-  local line = classify(content(msg.msg))
+  local text, times = repeats(msg.msg)
+  local line = classify(content(text))
   if not line then return end
   local at = msg.logtimestamp
   if at > latest then latest = at end
@@ -530,7 +544,7 @@ function log(msg)
   local key = msg.pid ~= 0 and (msg.hostname .. "\0" .. msg.pid) or nil
   local conn = key and connections[key]
   if not conn then
-    conn = { users = {}, nusers = 0, nofails = 0, pending = false }
+    conn = { users = {}, nusers = 0, pending = false }
     if key then connections[key] = conn; nconnections = nconnections + 1 end
   end
   conn.at = at
@@ -544,12 +558,10 @@ function log(msg)
   -- Several user names in one connection: a brute-forcer hiding failures behind a success (fail2ban gh-2070).
   local failed = line.kind == FAIL or conn.nusers > 1 or (conn.pending and host ~= nil)
   if failed and host then
-    failure(host, 1 + conn.nofails, at, msg)
-    conn.nofails, conn.pending = 0, false
+    for _ = 1, times do failure(host, at, msg) end
+    conn.pending = false
   elseif failed then
     conn.pending = true
-  elseif line.counts then
-    conn.nofails = conn.nofails + 1
   end
 
   if (line.forget or line.gained) and key and connections[key] then

@@ -140,4 +140,32 @@ public sealed class SshBlockTests
         Assert.Single(successor.Bans);
         Assert.Empty(successor.Errors);
     }
+
+    [Fact]
+    public void A_pam_authentication_failure_only_names_the_host_of_the_failure_sshd_reports_after_it()
+    {
+        using var rule = new SshBlockRule("maxretry = 2");
+
+        rule.Deliver(SshBlockRule.Sshd("pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.20  user=root", T0, pid: 800));
+        rule.Deliver(SshBlockRule.Sshd("Failed password for root from 192.0.2.20 port 1 ssh2", T0.AddSeconds(2), pid: 800));
+        Assert.Empty(rule.Bans);
+
+        rule.Deliver(SshBlockRule.Sshd("Failed password for root from 192.0.2.20 port 1 ssh2", T0.AddSeconds(4), pid: 800));
+        Assert.Equal("192.0.2.20", Assert.Single(rule.Bans).Address);
+        Assert.Empty(rule.Errors);
+    }
+
+    [Theory]
+    [InlineData("", 1)]
+    [InlineData("repeated = true", 4)]
+    public void Message_repeated_lines_count_only_with_the_repeated_option(string options, int failures)
+    {
+        using var rule = new SshBlockRule($"verbose = true, maxretry = 1000, {options}");
+
+        rule.Deliver(SshBlockRule.Sshd("Failed password for root from 192.0.2.21 port 1 ssh2", T0, pid: 801));
+        rule.Deliver(SshBlockRule.Sshd("message repeated 3 times: [ Failed password for root from 192.0.2.21 port 1 ssh2]", T0.AddSeconds(5), pid: 801));
+
+        Assert.Equal(failures, rule.Logged.Count(text => text.StartsWith("Found 192.0.2.21 ", StringComparison.Ordinal)));
+        Assert.Empty(rule.Errors);
+    }
 }
