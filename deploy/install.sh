@@ -16,7 +16,7 @@
 # The publish: dotnet publish Syslogintr.Node -c Release -r linux-x64 --self-contained
 #   -p:PublishReadyToRun=true   precompiled code: less to JIT at start, for a larger /opt/syslogintr
 #   -p:InvariantGlobalization=false is the default: the host's ICU is used (libicu; install it if missing).
-# Not trimmed, not single-file: Akka.NET and NLua load types by reflection, and KeraLua's liblua must stay a file.
+# Not trimmed, not single-file: Akka.NET loads types by reflection, and KeraLua's liblua must stay a file.
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd)

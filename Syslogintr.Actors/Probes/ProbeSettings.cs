@@ -29,18 +29,25 @@ public sealed record ProbeSettings(
         var c = new SettingsReader(root).Entry(entry, where, "syslogintr.probe-defaults");
         var kind = c.Optional("kind");
         var every = c.Duration("every");
-        var timeout = c.Duration("timeout");
-        if (every <= TimeSpan.Zero || timeout <= TimeSpan.Zero)
+        if (every <= TimeSpan.Zero)
         {
-            throw new ConfigurationException($"{where}: 'every' and 'timeout' must be positive");
+            throw new ConfigurationException($"{where}: 'every' must be positive");
         }
 
-        if (timeout > every)
+        // Computed when absent, so that a quick probe (every = 3s) needs no timeout of its own: half the interval
+        // leaves the run room to finish before the next one is due. Only a timeout the user wrote can conflict.
+        var timeout = c.Has("timeout") ? c.Duration("timeout") : TimeSpan.FromTicks(Math.Min(every.Ticks / 2, TimeSpan.FromSeconds(10).Ticks));
+        if (timeout <= TimeSpan.Zero)
         {
-            throw new ConfigurationException($"{where}: 'timeout' ({timeout}) is longer than 'every' ({every}); runs would overlap");
+            throw new ConfigurationException($"{where}: 'timeout' must be positive");
         }
 
-        // Computed when absent, as syslogintr.conf documents at probe-defaults: a little jitter so that probes
+        if (timeout >= every)
+        {
+            throw new ConfigurationException($"{where}: 'timeout' ({timeout}) is not shorter than 'every' ({every}); runs would overlap");
+        }
+
+        // Also computed when absent, as syslogintr.conf documents at probe-defaults: a little jitter so that probes
         // configured alike do not all fire in the same second, and a program name after the check.
         var jitter = c.Has("jitter") ? c.Duration("jitter") : TimeSpan.FromTicks(Math.Min(every.Ticks / 50, TimeSpan.FromSeconds(30).Ticks));
         var program = c.Optional("program") ?? (kind == "http-status" ? "check/httpd" : $"check/{name}");

@@ -55,7 +55,7 @@ public static class ParseCommand
     {
         // Leave the host name null when the message names none, so users see what the sender wrote.
         var parser = new SyslogParser(clock, Environment.MachineName) { FillMissingHostname = false };
-        var framer = new StreamFramer(MaxMessageSize, mode);
+        var framer = new StreamFramer(MaxMessageSize, mode) { DeliverEmptyFrames = true };
         using var buffered = new BufferedStream(output, ReadSize);
         using var json = new Utf8JsonWriter(buffered, WriterOptions);
         void OnFrame(ReadOnlySpan<byte> frame, bool truncated)

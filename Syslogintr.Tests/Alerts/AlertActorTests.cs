@@ -110,7 +110,7 @@ public sealed class AlertActorTests() : TestKit(VirtualTime.Config), IDisposable
         alerts.Tell(Cleared("probe/web"));
         alerts.Tell(Cleared("probe/web"));
         Advance(alerts, window);
-        Assert.Equal("[syslogintr testhost] RECOVERED: probe/web is down", mailer.ExpectMsg<MailRequested>().Subject);
+        Assert.Equal("[syslogintr testhost] RECOVERED: probe/web (down for 0s)", mailer.ExpectMsg<MailRequested>().Subject);
         Advance(alerts, window * 2);
         NoMail(alerts, mailer);
     }
@@ -267,7 +267,7 @@ public sealed class AlertActorTests() : TestKit(VirtualTime.Config), IDisposable
         NoMail(second, mailer);
         second.Tell(Cleared("probe/named"));
         Advance(second, TimeSpan.Zero);
-        Assert.Equal("[syslogintr testhost] RECOVERED: probe/named is down", mailer.ExpectMsg<MailRequested>().Subject);
+        Assert.Equal("[syslogintr testhost] RECOVERED: probe/named (down for 1s)", mailer.ExpectMsg<MailRequested>().Subject);
     }
 
     [Fact]

@@ -112,9 +112,9 @@ public sealed class AlertBookTests
         var book = Book();
         book.Raise(Raised("probe/web", T0));
         book.Flush(T0);
-        Assert.True(book.Clear(Cleared("probe/web", T0.AddMinutes(1))).Changed);
-        Assert.False(book.Clear(Cleared("probe/web", T0.AddMinutes(1))).Changed);
-        Assert.Equal("[syslogintr testhost] RECOVERED: probe/web is down", book.Flush(T0.AddMinutes(2)).Mail!.Subject);
+        Assert.True(book.Clear(Cleared("probe/web", T0.AddSeconds(75))).Changed);
+        Assert.False(book.Clear(Cleared("probe/web", T0.AddSeconds(75))).Changed);
+        Assert.Equal("[syslogintr testhost] RECOVERED: probe/web (down for 1m 15s)", book.Flush(T0.AddMinutes(2)).Mail!.Subject);
 
         book.Raise(Raised("probe/named", T0.AddMinutes(3)));
         book.Clear(Cleared("probe/named", T0.AddMinutes(3)));
@@ -127,6 +127,18 @@ public sealed class AlertBookTests
         Assert.Null(book.Flush(T0.AddMinutes(7)).Mail);
         Assert.Equal(1, book.ActiveCount);
     }
+
+    [Theory]
+    [InlineData(0.4, "0s")]
+    [InlineData(45, "45s")]
+    [InlineData(60, "1m")]
+    [InlineData(75, "1m 15s")]
+    [InlineData(2 * 3600 + 3 * 60 + 59, "2h 3m")]
+    [InlineData(3600, "1h")]
+    [InlineData(28 * 3600 + 125, "1d 4h")]
+    [InlineData(-3, "0s")]
+    public void A_recovery_says_how_long_it_lasted_in_its_two_largest_units(double seconds, string expected) =>
+        Assert.Equal(expected, AlertMail.Lasting(TimeSpan.FromSeconds(seconds)));
 
     [Fact]
     public void A_book_restored_from_its_snapshot_mails_nothing_again_and_two_books_fed_alike_decide_alike()
@@ -145,6 +157,6 @@ public sealed class AlertBookTests
         var restored = new AlertBook(new AlertSettings(Window, TimeSpan.FromHours(4), 20, "unused.json", TimeSpan.Zero), "testhost", first.Snapshot());
         Assert.Equal(Window, restored.Started().FlushAfter);
         Assert.Null(restored.Raise(Raised("probe/web", T0.AddMinutes(1))).FlushAfter);
-        Assert.Equal("[syslogintr testhost] RECOVERED: probe/named is down", restored.Flush(T0.AddMinutes(2)).Mail!.Subject);
+        Assert.Equal("[syslogintr testhost] RECOVERED: probe/named (down for 1m)", restored.Flush(T0.AddMinutes(2)).Mail!.Subject);
     }
 }

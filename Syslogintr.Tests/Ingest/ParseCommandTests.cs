@@ -100,6 +100,24 @@ public sealed class ParseCommandTests
         Assert.All(lines, l => Assert.Equal(JsonValueKind.Null, l.GetProperty("pri").ValueKind));
     }
 
+    [Theory]
+    [InlineData("<13>a\n\n\r\n<13>b\n", "lf", "ab")]
+    [InlineData("5 <13>a0 5 <13>b", "octet", "ab")]
+    [InlineData("5 <13>a\n0 \n5 <13>b\n", "octet", "ab")]
+    [InlineData("0 ", "octet", "")]
+    [InlineData("\n", "lf", "")]
+    public void An_empty_frame_is_one_invalid_line_so_that_one_frame_in_is_one_line_out(string stdin, string framing, string messages)
+    {
+        var (exitCode, lines) = Run(stdin, "--framing", framing);
+
+        Assert.Equal(0, exitCode);
+        var empty = lines.Where(l => l.GetProperty("msg").GetString() is "").ToList();
+        Assert.Equal(messages.Length, lines.Count - empty.Count);
+        Assert.Equal(framing == "lf" && messages.Length > 0 ? 2 : 1, empty.Count);
+        Assert.All(empty, l => Assert.Equal((false, "empty message"), (l.GetProperty("valid").GetBoolean(), l.GetProperty("error").GetString())));
+        Assert.Equal(messages, string.Concat(lines.Select(l => l.GetProperty("msg").GetString())));
+    }
+
     [Fact]
     public void Empty_input_prints_nothing()
     {

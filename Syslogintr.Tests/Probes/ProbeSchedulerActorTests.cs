@@ -163,6 +163,26 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
         Assert.Equal(("check/httpd", TimeSpan.FromHours(1), TimeSpan.FromSeconds(10), true), (web.Program, web.Every, web.Timeout, web.RunAtStart));
     }
 
+    [Theory]
+    [InlineData("every = 3s", 1500)]
+    [InlineData("every = 20s", 10000)]
+    [InlineData("every = 1h", 10000)]
+    [InlineData("every = 3s, timeout = 2s", 2000)]
+    public void A_probe_without_a_timeout_gets_half_its_interval_at_most_10s(string keys, int timeoutMs)
+    {
+        var probe = Assert.Single(Probes($$"""syslogintr.probes.x { kind = tcp, port = 80, {{keys}} }"""));
+        Assert.Equal(TimeSpan.FromMilliseconds(timeoutMs), probe.Timeout);
+    }
+
+    [Theory]
+    [InlineData("syslogintr.probes.x { kind = tcp, port = 80, every = 3s, timeout = 3s }")]
+    [InlineData("syslogintr.probe-defaults.timeout = 5s\nsyslogintr.probes.x { kind = tcp, port = 80, every = 3s }")]
+    public void Only_a_timeout_the_user_wrote_can_conflict_with_every(string hocon)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Probes(hocon));
+        Assert.Contains("'timeout'", error.Message, StringComparison.Ordinal);
+    }
+
     public new void Dispose()
     {
         base.Dispose();

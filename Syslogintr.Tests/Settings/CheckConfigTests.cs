@@ -35,6 +35,7 @@ public sealed partial class CheckConfigTests : IDisposable
               rules.ok { script = "{{folder.Path}}/good.lua", instances = 2, match { program = sshd, severity = "info+" } }
               rules.ok.options { anything = [1, 2], goes = { here = true } }
               probes.db { kind = tcp, port = 5432, every = 5m }
+              probes.quick { kind = tcp, port = 5433, every = 3s }
               mail { to = "ops@example.org", smtp { port = 587, user = alerts, password-file = "{{folder.File("pw")}}" } }
               alerts.max-per-hour = 5
               cluster.split-brain-resolver { stable-after = 10s }
@@ -78,6 +79,7 @@ public sealed partial class CheckConfigTests : IDisposable
     [InlineData("syslogintr.pipeline {\n  drain-timeout = 5\n}", 2, "syslogintr.pipeline.drain-timeout", "'5' has no unit, and Akka reads a bare number as milliseconds (5ms): write the unit")]
     [InlineData("syslogintr.rule-defaults.time-budget = 0.5", 1, "syslogintr.rule-defaults.time-budget", "'0.5' has no unit")]
     [InlineData("akka.acter.provider = cluster", 1, "akka.acter", "unknown key; did you mean 'actor'?")]
+    [InlineData("syslogintr.probes.quick { kind = tcp, port = 1, every = 3s, timeout = 5s }", 1, "syslogintr.probes.quick.timeout", "'timeout' (00:00:05) is not shorter than 'every' (00:00:03)")]
     [InlineData("akka {\n  logleve = DEBUG\n}", 2, "akka.logleve", "unknown key; did you mean 'loglevel'?")]
     public void Each_mistake_is_one_line_with_its_file_line_and_key_and_the_node_refuses_it_with_the_same_lines(string hocon, int line, string key, string sentence)
     {

@@ -71,8 +71,8 @@ internal sealed partial class ConfigSchema
         Add($"{Root}.probes.*", ValueKind.Text, "kind", "url", "user", "password-env", "password-file", "path", "process-name", "rule", "function", "program");
         Add($"{Root}.probes.*", ValueKind.Integer, "port");
         Add($"{Root}.probes.*", ValueKind.List, "argv");
-        Add($"{Root}.probes.*", ValueKind.Duration, "jitter");
-        Add($"{Root}.probe-defaults", ValueKind.Duration, "jitter");
+        Add($"{Root}.probes.*", ValueKind.Duration, "timeout", "jitter");
+        Add($"{Root}.probe-defaults", ValueKind.Duration, "timeout", "jitter");
         Add($"{Root}.mail.smtp", ValueKind.Integer, "port");
         Add($"{Root}.mail.smtp", ValueKind.Text, "user", "password-env", "password-file");
         Add($"{Root}.http", ValueKind.Text, "user", "password-env", "password-file");

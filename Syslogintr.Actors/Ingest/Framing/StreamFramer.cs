@@ -77,6 +77,13 @@ public sealed class StreamFramer
     /// </summary>
     public long AbortedFrames { get; private set; }
 
+    /// <summary>
+    /// Delivers an empty line (<see cref="FramingMode.LineFeed"/>) and a zero-length octet frame as an empty frame
+    /// rather than skipping it: <c>syslogintr parse</c> answers every frame with one line. A listener leaves this off,
+    /// as there is nothing in such a frame to route.
+    /// </summary>
+    public bool DeliverEmptyFrames { get; init; }
+
     /// <summary>True between a frame's first byte and its end: the frame is still coming.</summary>
     public bool InFrame => state != State.FrameStart;
 
@@ -87,8 +94,8 @@ public sealed class StreamFramer
         {
             var used = state switch
             {
-                State.FrameStart => StartFrame(data),
-                State.Length => ReadLength(data),
+                State.FrameStart => StartFrame(data, onFrame),
+                State.Length => ReadLength(data, onFrame),
                 State.OctetBody => ReadOctetBody(data, onFrame),
                 State.OctetSkip => SkipOctets(data),
                 State.Line => ReadLine(data, onFrame),
@@ -163,13 +170,19 @@ public sealed class StreamFramer
         }
     }
 
-    private int StartFrame(ReadOnlySpan<byte> data)
+    private int StartFrame(ReadOnlySpan<byte> data, FrameHandler onFrame)
     {
         buffered = 0;
         var first = data[0];
         if (first is (byte)'\n' or 0)
         {
-            return 1; // an empty line, or the LF/NUL some senders put after an octet-counted frame
+            // An empty line, or the LF/NUL some senders put after an octet-counted frame (never a frame of its own there).
+            if (DeliverEmptyFrames && first == '\n' && mode == FramingMode.LineFeed)
+            {
+                onFrame([], false);
+            }
+
+            return 1;
         }
 
         if (mode != FramingMode.LineFeed && (uint)(first - '0') <= 9)
@@ -188,7 +201,7 @@ public sealed class StreamFramer
         return 0;
     }
 
-    private int ReadLength(ReadOnlySpan<byte> data)
+    private int ReadLength(ReadOnlySpan<byte> data, FrameHandler onFrame)
     {
         for (var i = 0; i < data.Length; i++)
         {
@@ -216,6 +229,10 @@ public sealed class StreamFramer
                 {
                     FramingErrors++;
                     state = State.FrameStart;
+                    if (DeliverEmptyFrames)
+                    {
+                        onFrame([], false);
+                    }
                 }
                 else
                 {
@@ -319,6 +336,11 @@ public sealed class StreamFramer
         if (length == 0)
         {
             buffered = 0;
+            if (DeliverEmptyFrames)
+            {
+                onFrame([], false);
+            }
+
             return;
         }
 
