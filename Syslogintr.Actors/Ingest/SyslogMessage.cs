@@ -27,6 +27,9 @@ public sealed record SyslogMessage
     /// </summary>
     public int? TimestampPrecision { get; init; }
 
+    /// <summary>The sender wrote UTC as <c>Z</c> rather than <c>+00:00</c>; a relay writes it back the same way.</summary>
+    public bool TimestampZulu { get; init; }
+
     /// <summary>When our listener read the bytes.</summary>
     public required DateTimeOffset ReceivedAt { get; init; }
 

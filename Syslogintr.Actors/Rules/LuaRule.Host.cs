@@ -233,7 +233,7 @@ public sealed partial class LuaRule
         var remote = BooleanField(l, table, "remote") ?? false;
         var program = Field(l, table, "program");
         var pid = IntegerField(l, table, "pid") ?? 0;
-        var (timestamp, precision) = RelayedTimestamp(seconds, now);
+        var (timestamp, precision, zulu) = RelayedTimestamp(seconds, now);
         var (structuredData, structuredDataText) = rfc5424 ? RelayedStructuredData(l, table) : ([], null);
         message = new SyslogMessage
         {
@@ -242,6 +242,7 @@ public sealed partial class LuaRule
             Version = rfc5424 ? 1 : 0,
             Timestamp = timestamp,
             TimestampPrecision = precision,
+            TimestampZulu = zulu,
             ReceivedAt = now,
             Hostname = remote ? RelayedHost(l, table) : hostName,
             AppName = (rfc5424 ? Field(l, table, "app_name") : null) ?? (string.IsNullOrEmpty(program) ? null : program),
@@ -294,18 +295,18 @@ public sealed partial class LuaRule
 
     /// <summary>
     /// The table holds whole seconds in UTC: while they are still the message's own, its timestamp goes out as the
-    /// sender wrote it — the fraction, its precision and the sender's offset.
+    /// sender wrote it — the fraction, its precision and the sender's offset (<c>Z</c> too).
     /// </summary>
-    private (DateTimeOffset Timestamp, int? Precision) RelayedTimestamp(long? seconds, DateTimeOffset now)
+    private (DateTimeOffset Timestamp, int? Precision, bool Zulu) RelayedTimestamp(long? seconds, DateTimeOffset now)
     {
         if (seconds is not { } s)
         {
-            return (now, null);
+            return (now, null, false);
         }
 
         return current is not null && s == LuaMessageFields.LogTimestamp(current)
-            ? (current.Timestamp ?? current.ReceivedAt, current.Timestamp is null ? null : current.TimestampPrecision)
-            : (DateTimeOffset.FromUnixTimeSeconds(s), null);
+            ? (current.Timestamp ?? current.ReceivedAt, current.Timestamp is null ? null : current.TimestampPrecision, current.Timestamp is not null && current.TimestampZulu)
+            : (DateTimeOffset.FromUnixTimeSeconds(s), null, false);
     }
 
     /// <summary>

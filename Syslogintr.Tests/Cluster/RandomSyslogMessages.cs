@@ -38,6 +38,7 @@ public sealed class RandomSyslogMessages(int seed)
             Version = random.Next(4) == 0 ? random.Next(int.MinValue, int.MaxValue) : random.Next(2),
             Timestamp = timestamp,
             TimestampPrecision = timestamp is null || random.Next(3) == 0 ? null : random.Next(7),
+            TimestampZulu = random.Next(2) == 0,
             ReceivedAt = Time(),
             Hostname = hostname,
             AppName = appName,

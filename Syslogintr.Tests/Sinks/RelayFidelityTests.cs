@@ -69,6 +69,13 @@ public sealed class RelayFidelityTests : IDisposable
     }
 
     [Fact]
+    public void A_utc_timestamp_keeps_its_z()
+    {
+        const string Original = "<13>1 2026-12-01T12:00:00.25Z web1 app 77 - - text";
+        Assert.Equal(Original, Relay(Original, "rfc5424"));
+    }
+
+    [Fact]
     public void A_script_that_changes_the_sd_view_relays_what_it_made()
     {
         using var rule = Load("""

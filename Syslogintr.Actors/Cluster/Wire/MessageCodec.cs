@@ -44,7 +44,8 @@ public static class MessageCodec
         Rfc3164 = 1 << 10,
         Rfc5424 = 1 << 11,
         StructuredDataText = 1 << 12,
-        All = (1 << 13) - 1,
+        TimestampZulu = 1 << 13,
+        All = (1 << 14) - 1,
     }
 
     /// <summary>The fields that repeat from message to message of a batch, written once as long as they stay the same.</summary>
@@ -187,6 +188,7 @@ public static class MessageCodec
             (m.InjectedBy is not null ? Present.InjectedBy : 0) |
             (origin.RemoteAddress is not null ? Present.RemoteAddress : 0) |
             (m.StructuredDataText is not null ? Present.StructuredDataText : 0) |
+            (m.TimestampZulu ? Present.TimestampZulu : 0) |
             m.Format switch
             {
                 SyslogFormat.Rfc3164 => Present.Rfc3164,
@@ -349,6 +351,7 @@ public static class MessageCodec
             Version = version,
             Timestamp = timestamp,
             TimestampPrecision = precision,
+            TimestampZulu = present.HasFlag(Present.TimestampZulu),
             ReceivedAt = receivedAt,
             Hostname = hostname,
             AppName = appName,

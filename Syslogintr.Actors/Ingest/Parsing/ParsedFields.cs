@@ -5,6 +5,7 @@ internal struct ParsedFields
 {
     public DateTimeOffset? Timestamp;
     public int? TimestampPrecision;
+    public bool TimestampZulu;
     public string? Hostname;
     public string? AppName;
     public string? ProcId;

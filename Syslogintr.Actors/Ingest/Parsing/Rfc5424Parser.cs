@@ -38,6 +38,7 @@ internal sealed class Rfc5424Parser(StringCache strings, LocalClock local)
 
             fields.Timestamp = timestamp;
             fields.TimestampPrecision = Rfc3339Timestamp.FractionDigits(timestampText);
+            fields.TimestampZulu = timestampText[^1] == 'Z';
         }
 
         if (ReadHeaderField(text, ref pos, "HOSTNAME", 255, out fields.Hostname) is { } hostError)

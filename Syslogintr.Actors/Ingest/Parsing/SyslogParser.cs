@@ -138,6 +138,7 @@ public sealed class SyslogParser
             Version = version,
             Timestamp = fields.Timestamp,
             TimestampPrecision = fields.TimestampPrecision,
+            TimestampZulu = fields.TimestampZulu,
             ReceivedAt = receivedAt,
             Hostname = fields.Hostname ?? FallbackHostname(origin),
             AppName = fields.AppName,

@@ -71,10 +71,17 @@ public static class SyslogFormatter
     public static void AppendRfc3339Timestamp(StringBuilder sb, DateTimeOffset t) => AppendRfc3339Timestamp(sb, t, 6);
 
     /// <summary>RFC 3339 with <paramref name="fractionDigits"/> (0–6, RFC 5424's limit) digits of the second and the numeric offset.</summary>
-    public static void AppendRfc3339Timestamp(StringBuilder sb, DateTimeOffset t, int fractionDigits)
+    /// <param name="zulu">Write a zero offset as <c>Z</c>.</param>
+    public static void AppendRfc3339Timestamp(StringBuilder sb, DateTimeOffset t, int fractionDigits, bool zulu = false)
     {
         Span<char> buffer = stackalloc char[40];
         t.TryFormat(buffer, out var written, Rfc3339Formats[Math.Clamp(fractionDigits, 0, 6)], CultureInfo.InvariantCulture);
+        if (zulu && t.Offset == TimeSpan.Zero)
+        {
+            sb.Append(buffer[..(written - "+00:00".Length)]).Append('Z');
+            return;
+        }
+
         sb.Append(buffer[..written]);
     }
 
@@ -115,7 +122,7 @@ public static class SyslogFormatter
     {
         sb.Append('<').Append(m.Priority).Append(">1 ");
         // The sender's precision and offset, so a relay changes neither.
-        AppendRfc3339Timestamp(sb, m.Timestamp ?? m.ReceivedAt, m.Timestamp is null ? 6 : m.TimestampPrecision ?? 6);
+        AppendRfc3339Timestamp(sb, m.Timestamp ?? m.ReceivedAt, m.Timestamp is null ? 6 : m.TimestampPrecision ?? 6, m.Timestamp is not null && m.TimestampZulu);
         sb.Append(' ');
         AppendField(sb, m.Hostname ?? m.Origin.RemoteAddress, 255);
         AppendField(sb, m.AppName, 48);
