@@ -21,6 +21,15 @@ public sealed record SyslogMessage
     /// <summary>The timestamp the sender wrote, with the offset it wrote (local offset inferred for RFC 3164); null when absent.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 
+    /// <summary>
+    /// Digits of the second's fraction the sender wrote (0 for none), so a relay writes <c>12:00:00.5</c> back as
+    /// that; null when not known (RFC 3164, messages a rule built), and six digits are written.
+    /// </summary>
+    public int? TimestampPrecision { get; init; }
+
+    /// <summary>The sender wrote UTC as <c>Z</c> rather than <c>+00:00</c>; a relay writes it back the same way.</summary>
+    public bool TimestampZulu { get; init; }
+
     /// <summary>When our listener read the bytes.</summary>
     public required DateTimeOffset ReceivedAt { get; init; }
 
@@ -35,6 +44,12 @@ public sealed record SyslogMessage
     public string? MsgId { get; init; }
 
     public IReadOnlyList<StructuredDataElement> StructuredData { get; init; } = [];
+
+    /// <summary>
+    /// RFC 5424 STRUCTURED-DATA exactly as received, escapes and all, which the RFC 5424 formatter writes instead of
+    /// <see cref="StructuredData"/> (its parsed form); null when there was none or the record was built, not parsed.
+    /// </summary>
+    public string? StructuredDataText { get; init; }
 
     /// <summary>The message text, control characters kept as received. For an unparsable message, the whole raw text.</summary>
     public required string Message { get; init; }

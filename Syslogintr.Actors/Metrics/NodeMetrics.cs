@@ -123,7 +123,7 @@ public sealed class NodeMetrics : IDisposable
         || forwarded.Values.Any(c => c.Dropped > 0)
         || sinks.Values.Any(s => s.Discarded > 0);
 
-    /// <summary>One line for the node's log: totals per listener and per rule, and every consumer that dropped.</summary>
+    /// <summary>One line for the node's log: totals per listener and per rule, every consumer that dropped, and what relays lost.</summary>
     public string Summary()
     {
         var parts = Listeners.Select(c => c.ToString()).ToList();
@@ -131,10 +131,22 @@ public sealed class NodeMetrics : IDisposable
         parts.AddRange(Consumers.Where(c => c.Dropped > 0).Select(c => c.ToString()));
         parts.AddRange(forwarded.Values.Where(c => c.Dropped > 0).Select(c => $"forwarded to {c}"));
         parts.AddRange(sinks.Values.Where(s => s.WriteErrors > 0 || s.Discarded > 0).Select(s => s.ToString()));
+        if (RelayTrouble() is { } relay)
+        {
+            parts.Add(relay);
+        }
+
         return parts.Count == 0 ? "no listeners" : string.Join("; ", parts);
     }
 
     public void Dispose() => Meter.Dispose();
+
+    /// <summary>What relays failed to deliver, once any did: like a consumer's drops, the line names only trouble.</summary>
+    private string? RelayTrouble()
+    {
+        long lost = SideEffects.Get("relay.lost"), dropped = SideEffects.Get("relay.dropped"), connectFailed = SideEffects.Get("relay.connect_failed");
+        return lost + dropped + connectFailed == 0 ? null : $"relay: lost={lost} dropped={dropped} connect_failed={connectFailed}";
+    }
 
     private void Observe<T>(ConcurrentDictionary<string, T> counters, string tag, string name, string unit, Func<T, long> read) =>
         Meter.CreateObservableCounter(name, () => Measure(counters, tag, read), unit);

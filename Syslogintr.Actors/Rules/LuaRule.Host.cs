@@ -233,18 +233,23 @@ public sealed partial class LuaRule
         var remote = BooleanField(l, table, "remote") ?? false;
         var program = Field(l, table, "program");
         var pid = IntegerField(l, table, "pid") ?? 0;
+        var (timestamp, precision, zulu) = RelayedTimestamp(seconds, now);
+        var (structuredData, structuredDataText) = rfc5424 ? RelayedStructuredData(l, table) : ([], null);
         message = new SyslogMessage
         {
             Facility = facility,
             Severity = level,
             Version = rfc5424 ? 1 : 0,
-            Timestamp = seconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : now,
+            Timestamp = timestamp,
+            TimestampPrecision = precision,
+            TimestampZulu = zulu,
             ReceivedAt = now,
             Hostname = remote ? RelayedHost(l, table) : hostName,
             AppName = (rfc5424 ? Field(l, table, "app_name") : null) ?? (string.IsNullOrEmpty(program) ? null : program),
-            ProcId = (rfc5424 ? Field(l, table, "procid") : null) ?? (pid != 0 ? pid.ToString(System.Globalization.CultureInfo.InvariantCulture) : null),
+            ProcId = (rfc5424 ? Field(l, table, "procid") : null) ?? RelayedProcId(program, pid),
             MsgId = rfc5424 ? Field(l, table, "msgid") : null,
-            StructuredData = rfc5424 ? ReadStructuredData(l, table) : [],
+            StructuredData = structuredData,
+            StructuredDataText = structuredDataText,
             Message = Field(l, table, "msg") ?? "",
             Origin = RelayedOrigin(remote),
             Format = rfc5424 ? SyslogFormat.Rfc5424 : SyslogFormat.Rfc3164,
@@ -277,6 +282,66 @@ public sealed partial class LuaRule
         var hostname = Field(l, table, "hostname");
         var untouched = current is not null && host == LuaMessageFields.Host(current);
         return untouched && !string.IsNullOrEmpty(hostname) ? hostname : host;
+    }
+
+    /// <summary>
+    /// The table's <c>pid</c> is a number, but a PROCID need not be (<c>a/b-c_d.e[abc-7]</c>): while the table still
+    /// names the message's own program and pid, the message's PROCID text goes out.
+    /// </summary>
+    private string? RelayedProcId(string? program, long pid) =>
+        current is not null && pid == LuaMessageFields.Pid(current) && (program ?? "") == LuaMessageFields.Program(current)
+            ? current.ProcId
+            : pid != 0 ? pid.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    /// <summary>
+    /// The table holds whole seconds in UTC: while they are still the message's own, its timestamp goes out as the
+    /// sender wrote it — the fraction, its precision and the sender's offset (<c>Z</c> too).
+    /// </summary>
+    private (DateTimeOffset Timestamp, int? Precision, bool Zulu) RelayedTimestamp(long? seconds, DateTimeOffset now)
+    {
+        if (seconds is not { } s)
+        {
+            return (now, null, false);
+        }
+
+        return current is not null && s == LuaMessageFields.LogTimestamp(current)
+            ? (current.Timestamp ?? current.ReceivedAt, current.Timestamp is null ? null : current.TimestampPrecision, current.Timestamp is not null && current.TimestampZulu)
+            : (DateTimeOffset.FromUnixTimeSeconds(s), null, false);
+    }
+
+    /// <summary>
+    /// The table's <c>sd</c> is a view (one value per name, no order): while it still shows the message's own
+    /// structured data, that goes out exactly as received — element order, repeated names, escapes.
+    /// </summary>
+    private (IReadOnlyList<StructuredDataElement> Elements, string? Text) RelayedStructuredData(Lua l, int table)
+    {
+        var elements = ReadStructuredData(l, table);
+        if (current is not null && SameView(elements, current.StructuredData))
+        {
+            return (current.StructuredData, current.StructuredDataText);
+        }
+
+        return (elements, null);
+    }
+
+    /// <summary>Whether <paramref name="view"/> (read from a Lua table) is what <see cref="PushMessage"/> made of <paramref name="original"/>.</summary>
+    private static bool SameView(List<StructuredDataElement> view, IReadOnlyList<StructuredDataElement> original)
+    {
+        var expected = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var element in original)
+        {
+            var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, value) in element.Parameters)
+            {
+                parameters[name] = value; // as Lua's SetField: the last of a repeated name
+            }
+
+            expected[element.Id] = parameters;
+        }
+
+        return view.Count == expected.Count && view.All(e =>
+            expected.TryGetValue(e.Id, out var parameters) && parameters.Count == e.Parameters.Count
+            && e.Parameters.All(p => parameters.TryGetValue(p.Key, out var value) && value == p.Value));
     }
 
     private static List<StructuredDataElement> ReadStructuredData(Lua l, int table)

@@ -63,7 +63,7 @@ public static class SinksHosting
             await running.StartAsync(sink);
         }
 
-        registry.Register<RelayKey>(system.ActorOf(RelayActor.Props(sinks.Relay, node.Metrics.SideEffects), "relay"));
+        registry.Register<RelayKey>(system.ActorOf(RelayActor.Props(sinks.Relay, node.Metrics.SideEffects, node.Clock.LocalTimeZone), "relay"));
         registry.Register<FileWriteKey>(system.ActorOf(FileWriteActor.Props(sinks.Write, node.Metrics.SideEffects), "file-write"));
         return running;
     }

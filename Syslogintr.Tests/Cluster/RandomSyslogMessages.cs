@@ -29,19 +29,23 @@ public sealed class RandomSyslogMessages(int seed)
         var message = Text(random.Next(10) == 0 ? random.Next(2000, 20000) : random.Next(0, 300));
         var hostname = NameOrNull();
         var appName = NameOrNull();
+        var timestamp = random.Next(4) == 0 ? (DateTimeOffset?)null : Time();
         return new SyslogMessage
         {
             Facility = (Facility)random.Next(24),
             Severity = (Severity)random.Next(8),
             HasPri = random.Next(2) == 0,
             Version = random.Next(4) == 0 ? random.Next(int.MinValue, int.MaxValue) : random.Next(2),
-            Timestamp = random.Next(4) == 0 ? null : Time(),
+            Timestamp = timestamp,
+            TimestampPrecision = timestamp is null || random.Next(3) == 0 ? null : random.Next(7),
+            TimestampZulu = random.Next(2) == 0,
             ReceivedAt = Time(),
             Hostname = hostname,
             AppName = appName,
             ProcId = NameOrNull(),
             MsgId = NameOrNull(),
             StructuredData = StructuredData(),
+            StructuredDataText = random.Next(3) == 0 ? Text(random.Next(0, 60)) : null,
             Message = message,
             Raw = Raw(hostname, appName, message),
             Origin = Origin(),

@@ -80,7 +80,7 @@ public sealed class LuaRuleTests : IDisposable
         var local = RuleFolder.Message("from the unix socket") with { Origin = new Origin(Transport.Unix, null, -1, "/dev/log", -1, "local") };
         Assert.Null(rule.Deliver(local));
         Assert.Null(rule.Deliver(RuleFolder.Message("from the network", host: "web1")));
-        var sent = effects.Actions.OfType<RelayRequested>().Select(r => RelayWireFormat.Rfc3164(r.Message)).ToList();
+        var sent = effects.Actions.OfType<RelayRequested>().Select(r => RelayWireFormat.Rfc3164(r.Message, TimeZoneInfo.Local)).ToList();
         Assert.Equal(2, sent.Count);
         Assert.Matches(@"^<86>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} 66\.252\.224\.242 sshd\[4242\]: from the unix socket$", sent[0]);
         Assert.Matches(@"^<86>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} sshd\[4242\]: from the network$", sent[1]);

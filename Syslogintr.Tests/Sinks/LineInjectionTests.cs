@@ -47,7 +47,7 @@ public sealed class LineInjectionTests
             var m = RandomMessage(random);
             foreach (var rfc5424 in new[] { false, true })
             {
-                var wire = Encoding.UTF8.GetString(RelayWireFormat.Encode(m, rfc5424, 64 * 1024));
+                var wire = Encoding.UTF8.GetString(RelayWireFormat.Encode(m, rfc5424, 64 * 1024, TimeZoneInfo.Utc));
                 Assert.True(!HasControl(wire), $"relay (rfc5424={rfc5424}) kept a control character: {Show(wire)} from {Show(m)}");
             }
         }

@@ -31,7 +31,7 @@ public sealed class RelayActorTests : TestKit, IDisposable
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters));
+        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters, TimeZoneInfo.Utc));
 
         relay.Tell(new RelayRequested(new RelayDestination("udp", "127.0.0.1", port), Remote("hello"), false, "test"));
 
@@ -44,7 +44,7 @@ public sealed class RelayActorTests : TestKit, IDisposable
         using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
         listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters));
+        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters, TimeZoneInfo.Utc));
 
         relay.Tell(new RelayRequested(new RelayDestination("udp", "::1", port), Remote("hello"), true, "test"));
 
@@ -58,7 +58,7 @@ public sealed class RelayActorTests : TestKit, IDisposable
         using var listener = new Socket(first.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         listener.Bind(new IPEndPoint(first, 0));
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters));
+        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters, TimeZoneInfo.Utc));
 
         relay.Tell(new RelayRequested(new RelayDestination("udp", "localhost", port), Remote("one"), false, "test"));
         relay.Tell(new RelayRequested(new RelayDestination("udp", "localhost", port), Remote("two"), false, "test"));
@@ -73,7 +73,7 @@ public sealed class RelayActorTests : TestKit, IDisposable
         var path = Path.Combine(folder, "log");
         using var listener = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(path));
-        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters));
+        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters, TimeZoneInfo.Utc));
         var local = Remote("local text") with { Origin = new Origin(Transport.Unix, null, -1, "/dev/log", -1, "local"), AppName = null, Timestamp = null, ReceivedAt = Sent };
 
         relay.Tell(new RelayRequested(new RelayDestination("unix", path, -1), local, false, "test"));
@@ -87,7 +87,7 @@ public sealed class RelayActorTests : TestKit, IDisposable
         var path = Path.Combine(folder, "stuck");
         using var stuck = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         stuck.Bind(new UnixDomainSocketEndPoint(path));
-        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters));
+        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters, TimeZoneInfo.Utc));
         var stopwatch = Stopwatch.StartNew();
 
         for (var i = 0; i < 500; i++)
@@ -107,7 +107,7 @@ public sealed class RelayActorTests : TestKit, IDisposable
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters));
+        var relay = Sys.ActorOf(RelayActor.Props(RelaySettings.Default, counters, TimeZoneInfo.Utc));
 
         relay.Tell(new RelayRequested(new RelayDestination("tcp", "127.0.0.1", port), Remote("first"), false, "test"));
         relay.Tell(new RelayRequested(new RelayDestination("tcp", "127.0.0.1", port), Remote("é second"), false, "test"));
@@ -126,7 +126,7 @@ public sealed class RelayActorTests : TestKit, IDisposable
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
         var settings = RelaySettings.Default with { MinBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromMilliseconds(200), TcpBuffer = 2 };
-        var relay = Sys.ActorOf(RelayActor.Props(settings, counters));
+        var relay = Sys.ActorOf(RelayActor.Props(settings, counters, TimeZoneInfo.Utc));
 
         for (var i = 0; i < 3; i++)
         {

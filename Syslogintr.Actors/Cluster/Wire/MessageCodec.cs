@@ -43,7 +43,9 @@ public static class MessageCodec
         RemoteAddress = 1 << 9,
         Rfc3164 = 1 << 10,
         Rfc5424 = 1 << 11,
-        All = (1 << 12) - 1,
+        StructuredDataText = 1 << 12,
+        TimestampZulu = 1 << 13,
+        All = (1 << 14) - 1,
     }
 
     /// <summary>The fields that repeat from message to message of a batch, written once as long as they stay the same.</summary>
@@ -185,6 +187,8 @@ public static class MessageCodec
             (m.ParseError is not null ? Present.ParseError : 0) |
             (m.InjectedBy is not null ? Present.InjectedBy : 0) |
             (origin.RemoteAddress is not null ? Present.RemoteAddress : 0) |
+            (m.StructuredDataText is not null ? Present.StructuredDataText : 0) |
+            (m.TimestampZulu ? Present.TimestampZulu : 0) |
             m.Format switch
             {
                 SyslogFormat.Rfc3164 => Present.Rfc3164,
@@ -205,6 +209,7 @@ public static class MessageCodec
         {
             w.VarInt(timestamp.UtcTicks - received);
             w.VarInt(timestamp.TotalOffsetMinutes);
+            w.VarInt(m.TimestampPrecision is { } precision ? precision + 1 : 0);
         }
 
         var raw = m.Raw.AsSpan();
@@ -237,6 +242,10 @@ public static class MessageCodec
         WriteString(ref w, m.Message, raw);
         WriteRepeatedIfAny(ref w, m.ParseError, raw, previous, Slot.ParseError);
         WriteRepeatedIfAny(ref w, m.InjectedBy, raw, previous, Slot.InjectedBy);
+        if (m.StructuredDataText is { } structuredDataText)
+        {
+            WriteString(ref w, structuredDataText, raw);
+        }
 
         var elements = m.StructuredData;
         w.VarUInt((uint)elements.Count);
@@ -284,6 +293,7 @@ public static class MessageCodec
         previous.ReceivedTicks = received;
         var receivedAt = Time(ref r, received);
         DateTimeOffset? timestamp = present.HasFlag(Present.Timestamp) ? Time(ref r, received + r.VarInt()) : null;
+        int? precision = timestamp.HasValue && ReadInt32(ref r) is var digits and > 0 ? digits - 1 : null;
 
         var raw = r.Bytes(r.Length());
         Origin origin;
@@ -317,6 +327,7 @@ public static class MessageCodec
         var text = ReadString(ref r, raw, null);
         var parseError = present.HasFlag(Present.ParseError) ? ReadRepeated(ref r, raw, previous, Slot.ParseError) : null;
         var injectedBy = present.HasFlag(Present.InjectedBy) ? ReadRepeated(ref r, raw, previous, Slot.InjectedBy) : null;
+        var structuredDataText = present.HasFlag(Present.StructuredDataText) ? ReadString(ref r, raw, null) : null;
 
         var elements = r.Length() is var count and > 0 ? new StructuredDataElement[count] : [];
         for (var i = 0; i < elements.Length; i++)
@@ -339,12 +350,15 @@ public static class MessageCodec
             HasPri = present.HasFlag(Present.HasPri),
             Version = version,
             Timestamp = timestamp,
+            TimestampPrecision = precision,
+            TimestampZulu = present.HasFlag(Present.TimestampZulu),
             ReceivedAt = receivedAt,
             Hostname = hostname,
             AppName = appName,
             ProcId = procId,
             MsgId = msgId,
             StructuredData = elements,
+            StructuredDataText = structuredDataText,
             Message = text,
             Raw = raw.ToArray(),
             Origin = origin,
@@ -362,7 +376,8 @@ public static class MessageCodec
         var size = MaxFixedFields + SpanWriter.MaxVarint32 + m.Raw.Length
             + MaxString(m.Hostname) + MaxString(m.AppName) + MaxString(m.ProcId) + MaxString(m.MsgId)
             + MaxString(m.Message) + MaxString(m.ParseError) + MaxString(m.InjectedBy)
-            + MaxString(m.Origin.RemoteAddress) + MaxString(m.Origin.LocalAddress) + MaxString(m.Origin.Listener);
+            + MaxString(m.Origin.RemoteAddress) + MaxString(m.Origin.LocalAddress) + MaxString(m.Origin.Listener)
+            + MaxString(m.StructuredDataText);
         var elements = m.StructuredData;
         for (var i = 0; i < elements.Count; i++)
         {

@@ -4,10 +4,13 @@ namespace Syslogintr.Ingest.Parsing;
 internal struct ParsedFields
 {
     public DateTimeOffset? Timestamp;
+    public int? TimestampPrecision;
+    public bool TimestampZulu;
     public string? Hostname;
     public string? AppName;
     public string? ProcId;
     public string? MsgId;
     public IReadOnlyList<StructuredDataElement> StructuredData;
+    public string? StructuredDataText;
     public string Message;
 }

@@ -105,6 +105,21 @@ internal static class Rfc3339Timestamp
         return true;
     }
 
+    /// <summary>How many fraction digits a timestamp <see cref="TryParse"/> accepted has (0 for none).</summary>
+    public static int FractionDigits(ReadOnlySpan<byte> timestamp)
+    {
+        var digits = 0;
+        if (timestamp.Length > DateTimeLength && timestamp[DateTimeLength] == '.')
+        {
+            while (DateTimeLength + 1 + digits < timestamp.Length && Digits.Is(timestamp[DateTimeLength + 1 + digits]))
+            {
+                digits++;
+            }
+        }
+
+        return digits;
+    }
+
     /// <summary>A <see cref="DateTimeOffset"/>, unless the offset is beyond ±14 h or pushes the instant out of range.</summary>
     public static bool TryCreate(DateTime wallClock, TimeSpan offset, out DateTimeOffset value)
     {

@@ -37,6 +37,8 @@ internal sealed class Rfc5424Parser(StringCache strings, LocalClock local)
             }
 
             fields.Timestamp = timestamp;
+            fields.TimestampPrecision = Rfc3339Timestamp.FractionDigits(timestampText);
+            fields.TimestampZulu = timestampText[^1] == 'Z';
         }
 
         if (ReadHeaderField(text, ref pos, "HOSTNAME", 255, out fields.Hostname) is { } hostError)
@@ -69,9 +71,15 @@ internal sealed class Rfc5424Parser(StringCache strings, LocalClock local)
             fields.StructuredData = [];
             pos++;
         }
-        else if (ReadStructuredData(text, ref pos, out fields.StructuredData) is { } sdError)
+        else
         {
-            return sdError;
+            var start = pos;
+            if (ReadStructuredData(text, ref pos, out fields.StructuredData) is { } sdError)
+            {
+                return sdError;
+            }
+
+            fields.StructuredDataText = Encoding.UTF8.GetString(text[start..pos]);
         }
 
         if (pos == text.Length)

@@ -17,6 +17,9 @@ namespace Syslogintr.Sinks.Formatting;
 public static class SyslogFormatter
 {
     private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    private static readonly string[] Rfc3339Formats =
+        [.. Enumerable.Range(0, 7).Select(digits => "yyyy-MM-dd'T'HH:mm:ss" + (digits == 0 ? "" : "." + new string('f', digits)) + "zzz")];
+
     private static readonly SearchValues<char> LineBreaks = SearchValues.Create("\r\n");
     private static readonly SearchValues<char> Controls = SearchValues.Create(
         "\0\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f");
@@ -65,10 +68,20 @@ public static class SyslogFormatter
     }
 
     /// <summary>RFC 3339 with microseconds and the numeric offset (<c>2026-11-29T03:37:42.814123+00:00</c>).</summary>
-    public static void AppendRfc3339Timestamp(StringBuilder sb, DateTimeOffset t)
+    public static void AppendRfc3339Timestamp(StringBuilder sb, DateTimeOffset t) => AppendRfc3339Timestamp(sb, t, 6);
+
+    /// <summary>RFC 3339 with <paramref name="fractionDigits"/> (0–6, RFC 5424's limit) digits of the second and the numeric offset.</summary>
+    /// <param name="zulu">Write a zero offset as <c>Z</c>.</param>
+    public static void AppendRfc3339Timestamp(StringBuilder sb, DateTimeOffset t, int fractionDigits, bool zulu = false)
     {
         Span<char> buffer = stackalloc char[40];
-        t.TryFormat(buffer, out var written, "yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
+        t.TryFormat(buffer, out var written, Rfc3339Formats[Math.Clamp(fractionDigits, 0, 6)], CultureInfo.InvariantCulture);
+        if (zulu && t.Offset == TimeSpan.Zero)
+        {
+            sb.Append(buffer[..(written - "+00:00".Length)]).Append('Z');
+            return;
+        }
+
         sb.Append(buffer[..written]);
     }
 
@@ -108,18 +121,37 @@ public static class SyslogFormatter
     private static void AppendRfc5424(StringBuilder sb, SyslogMessage m, bool escapeControl)
     {
         sb.Append('<').Append(m.Priority).Append(">1 ");
-        AppendRfc3339Timestamp(sb, m.Timestamp ?? m.ReceivedAt);
+        // The sender's precision and offset, so a relay changes neither.
+        AppendRfc3339Timestamp(sb, m.Timestamp ?? m.ReceivedAt, m.Timestamp is null ? 6 : m.TimestampPrecision ?? 6, m.Timestamp is not null && m.TimestampZulu);
         sb.Append(' ');
         AppendField(sb, m.Hostname ?? m.Origin.RemoteAddress, 255);
         AppendField(sb, m.AppName, 48);
         AppendField(sb, m.ProcId, 128);
         AppendField(sb, m.MsgId, 32);
-        if (m.StructuredData.Count == 0)
+        if (m.StructuredDataText is { } received)
+        {
+            // As received: element order, repeated names and escapes kept (the parser checked its grammar).
+            AppendText(sb, received, escapeControl);
+        }
+        else if (m.StructuredData.Count == 0)
         {
             sb.Append('-');
         }
+        else
+        {
+            AppendStructuredData(sb, m.StructuredData, escapeControl);
+        }
 
-        foreach (var element in m.StructuredData)
+        if (m.Message.Length > 0)
+        {
+            sb.Append(' ');
+            AppendText(sb, m.Message, escapeControl);
+        }
+    }
+
+    private static void AppendStructuredData(StringBuilder sb, IReadOnlyList<StructuredDataElement> elements, bool escapeControl)
+    {
+        foreach (var element in elements)
         {
             sb.Append('[');
             AppendSdName(sb, element.Id);
@@ -148,12 +180,6 @@ public static class SyslogFormatter
             }
 
             sb.Append(']');
-        }
-
-        if (m.Message.Length > 0)
-        {
-            sb.Append(' ');
-            AppendText(sb, m.Message, escapeControl);
         }
     }
 

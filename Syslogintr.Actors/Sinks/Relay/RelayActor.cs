@@ -17,6 +17,7 @@ public sealed class RelayActor : ReceiveActor
 {
     private readonly RelaySettings settings;
     private readonly ActionCounters counters;
+    private readonly TimeZoneInfo zone;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Dictionary<string, ResolvedName> names = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, List<(int Port, byte[] Payload)>> resolving = new(StringComparer.OrdinalIgnoreCase);
@@ -26,16 +27,18 @@ public sealed class RelayActor : ReceiveActor
     private Socket? udp6;
     private Socket? unix;
 
-    public RelayActor(RelaySettings settings, ActionCounters counters)
+    /// <param name="zone">The node's time zone: RFC 3164 relays write their timestamps in it.</param>
+    public RelayActor(RelaySettings settings, ActionCounters counters, TimeZoneInfo zone)
     {
         this.settings = settings;
         this.counters = counters;
+        this.zone = zone;
         Receive<RelayRequested>(OnRelayRequested);
         Receive<NameResolved>(OnNameResolved);
     }
 
-    public static Props Props(RelaySettings settings, ActionCounters counters) =>
-        Akka.Actor.Props.Create(() => new RelayActor(settings, counters)).WithDispatcher(SinksHosting.Dispatcher);
+    public static Props Props(RelaySettings settings, ActionCounters counters, TimeZoneInfo zone) =>
+        Akka.Actor.Props.Create(() => new RelayActor(settings, counters, zone)).WithDispatcher(SinksHosting.Dispatcher);
 
     protected override void PostStop()
     {
@@ -47,7 +50,7 @@ public sealed class RelayActor : ReceiveActor
     private void OnRelayRequested(RelayRequested request)
     {
         var destination = request.Destination;
-        var payload = RelayWireFormat.Encode(request.Message, request.Rfc5424, settings.MaxMessageSize);
+        var payload = RelayWireFormat.Encode(request.Message, request.Rfc5424, settings.MaxMessageSize, zone);
         var port = destination.Port > 0 ? destination.Port : RelaySettings.DefaultPort;
         switch (destination.Kind)
         {
