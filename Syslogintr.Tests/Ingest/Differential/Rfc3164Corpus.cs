@@ -1,10 +1,12 @@
+using System.Text.RegularExpressions;
+
 namespace Syslogintr.Tests.Ingest.Differential;
 
 /// <summary>
 /// RFC 3164 as senders write it: the original's "really malformed messages" (mostly rsyslog's own test cases),
 /// fail2ban's sshd log lines, device lines seen in the wild, and seeded variants of common forms.
 /// </summary>
-internal static class Rfc3164Corpus
+internal static partial class Rfc3164Corpus
 {
     /// <summary>Lines from devices and daemons that bend RFC 3164 (issue 13).</summary>
     public static readonly string[] DeviceLines =
@@ -36,9 +38,12 @@ internal static class Rfc3164Corpus
         return lines;
     }
 
-    /// <summary>Non-empty lines that are not comments (both files annotate with "#").</summary>
+    /// <summary>Non-empty lines that are not comments (both files annotate with "#") nor RFC 5424 ("&lt;PRI&gt;1 ").</summary>
     private static IEnumerable<string> DataLines(string path) =>
-        File.ReadLines(path).Where(l => l.Trim().Length > 0 && !l.StartsWith('#'));
+        File.ReadLines(path).Where(l => l.Trim().Length > 0 && !l.StartsWith('#') && !Rfc5424().IsMatch(l));
+
+    [GeneratedRegex(@"^<\d{1,3}>1 ")]
+    private static partial Regex Rfc5424();
 
     /// <summary>Mutations of spacing, dates, hosts, tags, pids and PRIs, the same for a seed.</summary>
     public static IEnumerable<string> Variants(int seed, int count)
