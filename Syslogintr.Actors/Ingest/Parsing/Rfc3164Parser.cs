@@ -6,8 +6,9 @@ namespace Syslogintr.Ingest.Parsing;
 /// <summary>
 /// RFC 3164 ("BSD") messages as real senders write them: <c>TIMESTAMP [HOSTNAME] [TAG] MSG</c> after the PRI,
 /// where TIMESTAMP is <c>Mmm dd hh:mm:ss</c> (maybe with a year or fraction) or RFC 3339, HOSTNAME may be missing,
-/// and TAG is <c>program[pid]:</c>, <c>program:</c> or <c>program[pid]</c> (or, from some old daemons, <c>[program]:</c>).
-/// Never fails: what is not a header is message.
+/// and TAG is any word up to a colon or space (<c>program[pid]:</c>, <c>program</c>; from some old daemons
+/// <c>[program]:</c>). Headers are read as rsyslog reads them (Ingest/Differential proves it; the README lists where we
+/// differ on purpose). Never fails: what is not a header is message.
 /// </summary>
 internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
 {
