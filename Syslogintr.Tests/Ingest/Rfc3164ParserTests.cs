@@ -43,7 +43,7 @@ public sealed class Rfc3164ParserTests
     }
 
     [Fact]
-    public void Rfc3164_example_2_as_relayed_a_bare_word_is_no_tag()
+    public void Rfc3164_example_2_as_relayed_a_bare_word_is_the_tag()
     {
         var m = Parse.Text("<13>Feb  5 17:32:18 10.0.0.99 Use the BFG!");
 
@@ -51,12 +51,14 @@ public sealed class Rfc3164ParserTests
         Assert.Equal(Severity.Notice, m.Severity);
         Assert.Equal(Parse.Local(2026, 2, 5, 17, 32, 18), m.Timestamp);
         Assert.Equal("10.0.0.99", m.Hostname);
-        Assert.Null(m.AppName);
-        Assert.Equal("Use the BFG!", m.Message);
+
+        // rsyslog 8.2302 (and syslog-ng) read the word after the host name as the tag even without a colon (issue 13).
+        Assert.Equal("Use", m.AppName);
+        Assert.Equal("the BFG!", m.Message);
     }
 
     [Fact]
-    public void Rfc3164_example_3_year_and_zone_after_the_time_are_not_header()
+    public void Rfc3164_example_3_zone_after_the_time_is_the_host_and_the_year_the_tag()
     {
         const string Text = "%% It's time to make the do-nuts.  %%  Ingredients: Mix=OK, Jelly=OK # Devices: Mixer=OK, Jelly_Injector=OK, Frier=OK # Transport: Conveyer1=OK, Conveyer2=OK # %%";
         var m = Parse.Text("<165>Aug 24 05:34:00 CST 1987 mymachine myproc[10]: " + Text);
@@ -65,8 +67,10 @@ public sealed class Rfc3164ParserTests
         Assert.Equal(Severity.Notice, m.Severity);
         Assert.Equal(Parse.Local(2026, 8, 24, 5, 34, 0), m.Timestamp);
         Assert.Equal("CST", m.Hostname);
-        Assert.Null(m.AppName);
-        Assert.Equal("1987 mymachine myproc[10]: " + Text, m.Message);
+
+        // As rsyslog 8.2302 reads it: any word after the host name is the tag.
+        Assert.Equal("1987", m.AppName);
+        Assert.Equal("mymachine myproc[10]: " + Text, m.Message);
     }
 
     [Fact]
@@ -107,10 +111,20 @@ public sealed class Rfc3164ParserTests
         { "<38>Mar  3 00:17:22 [sshd]: User root from 211.188.220.49 not allowed", Facility.Auth, Severity.Informational, "192.0.2.10", "sshd", null, "User root from 211.188.220.49 not allowed" },
         { "<38>Jun 25 23:53:34 [sshd] User root from 1.2.3.4 not allowed", Facility.Auth, Severity.Informational, "192.0.2.10", "sshd", null, "User root from 1.2.3.4 not allowed" },
         { "<38>Jun 25 23:53:34 host [sshd]: User root", Facility.Auth, Severity.Informational, "host", "sshd", null, "User root" },
-        { "<13>Jun 25 23:53:34 host [warn] disk full", Facility.User, Severity.Notice, "host", null, null, "[warn] disk full" },
-        { "<4>Jun 25 23:53:34 [12345.678901] eth0: link down", Facility.Kern, Severity.Warning, "192.0.2.10", null, null, "[12345.678901] eth0: link down" },
+        // rsyslog 8.2302 reads "[word]" as a tag with no program and PROCID "word" (Ingest/Differential), and so do we.
+        { "<13>Jun 25 23:53:34 host [warn] disk full", Facility.User, Severity.Notice, "host", null, "warn", "disk full" },
+        { "<4>Jun 25 23:53:34 [12345.678901] eth0: link down", Facility.Kern, Severity.Warning, "192.0.2.10", null, "12345.678901", "eth0: link down" },
         { "<38>Feb 7 16:01:07 linux-m899 sshd[5106]: User root", Facility.Auth, Severity.Informational, "linux-m899", "sshd", "5106", "User root" },
         { "<13>Nov 29 03:12:01 host app: \ttab and \u0001 control kept", Facility.User, Severity.Notice, "host", "app", null, "\ttab and \u0001 control kept" },
+
+        // Issue 13, each as rsyslog 8.2302 reads it: a tag without a colon, a lone word, a space after the PRI, a year
+        // (with a colon after the time), no PRI, a PROCID that is not a number.
+        { "<13>Feb  2 10:00:00 web1 backup Job started", Facility.User, Severity.Notice, "web1", "backup", null, "Job started" },
+        { "<30>Feb  2 10:00:00 10.0.0.7 ntpd", Facility.Daemon, Severity.Informational, "10.0.0.7", "ntpd", null, "" },
+        { "<30> Feb  2 10:00:00 web1 ntpd[12]: synced", Facility.Daemon, Severity.Informational, "web1", "ntpd", "12", "synced" },
+        { "<38>Mar  3 2024 08:15:02: web1 sshd[7]: Accepted", Facility.Auth, Severity.Informational, "web1", "sshd", "7", "Accepted" },
+        { "Feb  2 10:00:00 web1 cron[99]: no pri", Facility.User, Severity.Notice, "web1", "cron", "99", "no pri" },
+        { "<13>Feb  2 10:00:00 web1 a/b-c_d.e[abc-7]: x", Facility.User, Severity.Notice, "web1", "a/b-c_d.e", "abc-7", "x" },
     };
 
     [Theory]

@@ -6,14 +6,14 @@ namespace Syslogintr.Ingest.Parsing;
 /// <summary>
 /// RFC 3164 ("BSD") messages as real senders write them: <c>TIMESTAMP [HOSTNAME] [TAG] MSG</c> after the PRI,
 /// where TIMESTAMP is <c>Mmm dd hh:mm:ss</c> (maybe with a year or fraction) or RFC 3339, HOSTNAME may be missing,
-/// and TAG is <c>program[pid]:</c>, <c>program:</c> or <c>program[pid]</c> (or, from some old daemons, <c>[program]:</c>).
-/// Never fails: what is not a header is message.
+/// and TAG is any word up to a colon or space (<c>program[pid]:</c>, <c>program</c>; from some old daemons
+/// <c>[program]:</c>). Headers are read as rsyslog reads them (Ingest/Differential proves it; the README lists where we
+/// differ on purpose). Never fails: what is not a header is message.
 /// </summary>
 internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
 {
     /// <summary>RFC 3164 allows 32, but real programs (postfix/smtpd, com.apple.xpc.launchd) go beyond; RFC 5424 allows 48.</summary>
     private const int MaxTagLength = 48;
-    private const int MaxPidLength = 128;
 
     private static ReadOnlySpan<byte> MonthNames => "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
 
@@ -22,14 +22,28 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
     {
         fields = default;
         fields.StructuredData = [];
-        var pos = 0;
-        if (TryReadTimestamp(text, receivedAt, out var timestamp, out var used))
+
+        // "<30> Feb  2 ...": rsyslog skips spaces before a BSD timestamp (not before an RFC 3339 one), and so do we.
+        var pos = text.Length > 4 && Digits.Is(text[0]) ? 0 : SkipSpaces(text, 0);
+        if (TryReadTimestamp(text[pos..], receivedAt, out var timestamp, out var used))
         {
             fields.Timestamp = timestamp;
-            pos = SkipSpaces(text, used);
-            ReadHostnameOrTag(text, ref pos, ref fields);
+            pos += used;
+
+            // One space ends the timestamp; with two, rsyslog reads neither host name nor tag.
+            if (pos < text.Length && text[pos] == ' ')
+            {
+                pos++;
+            }
+
+            ReadHostname(text, ref pos, ref fields);
+            // After a host name, "[word]" without a colon may be message text ("[warn] disk full").
+            if (!TryReadBracketedTag(text, ref pos, ref fields, colonRequired: fields.Hostname is not null))
+            {
+                ReadTag(text, ref pos, ref fields);
+            }
         }
-        else if (IsStrictTag(text))
+        else if (IsStrictTag(text[pos..]))
         {
             // No timestamp, yet unmistakably "program[pid]: " or "program: " (embedded senders skip the header).
             ReadTag(text, ref pos, ref fields);
@@ -189,48 +203,37 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
     }
 
     /// <summary>
-    /// The word after the timestamp is the sender's host name, unless it is plainly a tag ("sshd[123]:", "su:"),
-    /// which means the sender left the host name out. An IPv6 literal has colons but is a host name.
+    /// rsyslog's rule: the word after the timestamp is the sender's host name when it is made of letters, digits, '.', '_'
+    /// and '-', ends in a letter or digit, and is followed by a space or the end ("sshd[1]:" and "web1." are no host
+    /// names). We also take an IPv6 literal, which rsyslog reads as a tag "2001:".
     /// </summary>
-    private void ReadHostnameOrTag(ReadOnlySpan<byte> text, ref int pos, ref ParsedFields fields)
+    private void ReadHostname(ReadOnlySpan<byte> text, ref int pos, ref ParsedFields fields)
     {
         var rest = text[pos..];
-        var wordLength = rest.IndexOf((byte)' ');
-        if (wordLength < 0)
+        var length = rest.IndexOfAnyExcept(HostnameBytes);
+        if (length < 0)
         {
-            wordLength = rest.Length;
+            length = rest.Length;
         }
 
-        var word = rest[..wordLength];
-        if (word.IsEmpty || HasControl(word))
+        if (length == 0 || (length < rest.Length && rest[length] != ' ') || !IsLetterOrDigit(rest[length - 1]))
         {
-            // "evil\nDec  1 00:00:00 fakehost" is no host name: a control character makes the rest message text.
-            return;
-        }
-
-        if (word.IndexOfAny((byte)'[', (byte)':') >= 0 && !IsIpv6Literal(word))
-        {
-            // A host name holds no brackets: "[sshd]" here is a tag, with or without its colon.
-            if (!TryReadBracketedTag(text, ref pos, ref fields, colonRequired: false))
+            var word = rest.IndexOf((byte)' ') is var space and >= 0 ? rest[..space] : rest;
+            if (!IsIpv6Literal(word))
             {
-                ReadTag(text, ref pos, ref fields);
+                return;
             }
 
-            return;
+            length = word.Length;
         }
 
-        fields.Hostname = strings.Get(word);
-        pos = SkipSpaces(text, pos + wordLength);
-        if (LooksLikeTag(text[pos..]))
-        {
-            ReadTag(text, ref pos, ref fields);
-        }
-        else
-        {
-            // After a host name, "[word]" without a colon may be message text ("[warn] disk full").
-            TryReadBracketedTag(text, ref pos, ref fields, colonRequired: true);
-        }
+        fields.Hostname = strings.Get(rest[..length]);
+        pos += length < rest.Length ? length + 1 : length;
     }
+
+    private static ReadOnlySpan<byte> HostnameBytes => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"u8;
+
+    private static bool IsLetterOrDigit(byte b) => IsLetter(b) || Digits.Is(b);
 
     /// <summary>
     /// <c>[program]:</c> or <c>[program]</c> followed by a space or the end, the program starting with a letter (so a
@@ -327,35 +330,32 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
     }
 
     /// <summary>
-    /// Reads <c>program[pid]:</c>, <c>program:</c> or <c>program[pid]</c> at <paramref name="pos"/>, and the one
-    /// space after it. Leaves <paramref name="pos"/> alone when the word there is no tag.
+    /// rsyslog's rule: the tag is everything up to a colon (included) or a space, so a bare word is a tag too
+    /// ("web1 backup Job started" is program "backup"); the program is the tag up to '[' or ':', the PROCID what stands
+    /// between '[' and ']'. Reads the one space after it. Leaves <paramref name="pos"/> alone when a control character
+    /// makes the word message text.
     /// </summary>
     private void ReadTag(ReadOnlySpan<byte> text, ref int pos, ref ParsedFields fields)
     {
         var rest = text[pos..];
-        var end = rest.IndexOfAny((byte)' ', (byte)'[', (byte)':');
-        if (end <= 0 || end > MaxTagLength || rest[end] == ' ')
+        var end = rest.IndexOfAny((byte)' ', (byte)':');
+        if (end < 0)
+        {
+            end = rest.Length;
+        }
+
+        var tag = rest[..end];
+        if (HasControl(tag))
         {
             return;
         }
 
-        var program = rest[..end];
-        if (HasControl(program))
-        {
-            return;
-        }
-
+        var open = tag.IndexOf((byte)'[');
+        var program = open >= 0 ? tag[..open] : tag;
         string? procId = null;
-        if (rest[end] == '[')
+        if (open >= 0 && tag[(open + 1)..].IndexOf((byte)']') is var pidLength and > 0)
         {
-            var pidLength = rest[(end + 1)..].IndexOfAny((byte)']', (byte)' ');
-            if (pidLength < 0 || pidLength > MaxPidLength || rest[end + 1 + pidLength] != ']' || HasControl(rest.Slice(end + 1, pidLength)))
-            {
-                return; // "prog[" with no closing bracket in the word, or a control character in it: not a tag after all
-            }
-
-            procId = pidLength == 0 ? null : strings.Get(rest.Slice(end + 1, pidLength));
-            end += pidLength + 2;
+            procId = strings.Get(tag.Slice(open + 1, pidLength));
         }
 
         if (end < rest.Length && rest[end] == ':')
@@ -368,7 +368,7 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
             end++;
         }
 
-        fields.AppName = strings.Get(program);
+        fields.AppName = program.IsEmpty ? null : strings.Get(program);
         fields.ProcId = procId;
         pos += end;
     }
