@@ -35,15 +35,28 @@ public sealed class LiveStages(ActorSystem system, IActorRegistry registry, Node
             return [];
         }
 
-        var old = await system.ActorSelection($"/user/{ProbesHosting.SchedulerName}").ResolveOne(TimeSpan.FromSeconds(1)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null);
+        // The scheduler answers Identify on the probes' dispatcher, which a running probe may keep busy: wait for it as
+        // long as for its stop, or a second scheduler under the same name would be refused.
+        var old = await system.ActorSelection($"/user/{ProbesHosting.SchedulerName}").ResolveOne(TimeSpan.FromSeconds(10)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null);
         if (old is not null)
         {
             // Its name is free again once it has stopped.
             await old.GracefulStop(TimeSpan.FromSeconds(10));
         }
 
-        ProbesHosting.StartProbes(system, registry, probes, node);
-        return [$"probes restarted ({probes.Count})"];
+        // The stop's Terminated can reach us before the user guardian has freed the name: retry briefly until it has.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                ProbesHosting.StartProbes(system, registry, probes, node);
+                return [$"probes restarted ({probes.Count})"];
+            }
+            catch (InvalidActorNameException) when (attempt < 100)
+            {
+                await Task.Delay(50);
+            }
+        }
     }
 
     /// <summary>A changed <c>alerts</c> or <c>mail</c> section is handed to the alert actor and the mailer, which keep their state.</summary>
