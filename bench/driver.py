@@ -535,7 +535,7 @@ def markdown(s: Summary) -> str:
             text = "" if single is None else f"{single:.2f} %"
             return text + ("" if cluster is None else f"; a node of a 2-node cluster: {cluster:.2f} %")
         seconds = int(s.idle[0]["seconds"])
-        out.append(row(f"idle CPU, % of one core (no traffic, {seconds} s after start-up)", "≤ 0.2 % (cluster ≤ 0.5 %)",
+        out.append(row(f"idle CPU, % of one core (no traffic, over {seconds} s after start-up)", "≤ 0.2 % (cluster ≤ 0.5 %)",
                        [idle(d) for d in cols]))
     if s.startup:
         def startup(daemon):
@@ -544,7 +544,7 @@ def markdown(s: Summary) -> str:
                 return ""
             med, lo, hi = spread(values)
             return f"{med:.2f} s ({lo:.2f}–{hi:.2f})"
-        build = s.startup[0]["build"]
+        build = next((r["build"] for r in s.startup if r["daemon"] != "rsyslog"), "release")
         label = "published build" if build == "publish" else "Release build, not published"
         out.append(row(f"start-up, process start to UDP and TCP listening ({label})", "",
                        [startup(d) for d in cols]))
@@ -655,7 +655,7 @@ def measure_idle(emit, seconds: float, binary: Path, build: str, with_lua: bool)
     """
     Idle CPU, as % of one core: every daemon started at once (an idle process barely disturbs another) with no
     traffic: rsyslog, syslogintr, syslogintr+lua, and a 2-node syslogintr cluster on loopback. Once all listen and the
-    cluster's 2 members are Up, 5 s to settle (start-up's background work), then utime+stime over `seconds`.
+    cluster's 2 members are Up, 10 s to settle (start-up's background work), then utime+stime over `seconds`.
     """
     base = WORK / "idle"
     nodes: list[tuple[str, str, int, subprocess.Popen]] = []
@@ -684,7 +684,7 @@ def measure_idle(emit, seconds: float, binary: Path, build: str, with_lua: bool)
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the 2-node cluster did not form in 90 s; see {base}/cluster-node*/")
             time.sleep(0.2)
-        time.sleep(5)
+        time.sleep(10)
         before = [cpu_seconds(proc.pid) for *_, proc in nodes]
         started = time.monotonic()
         time.sleep(seconds)
@@ -694,7 +694,8 @@ def measure_idle(emit, seconds: float, binary: Path, build: str, with_lua: bool)
         for *_, proc in nodes:
             stop(proc)
     for (name, mode, node, _), cpu0, cpu1 in zip(nodes, before, after):
-        emit(line("RESULT", {"bench": "idle", "daemon": name, "mode": mode, "node": node, "build": build,
+        emit(line("RESULT", {"bench": "idle", "daemon": name, "mode": mode, "node": node,
+                             "build": "distro" if name == "rsyslog" else build,
                              "seconds": f"{elapsed:.0f}", "cpu_pct": f"{100 * (cpu1 - cpu0) / elapsed:.3f}"}))
 
 
@@ -746,7 +747,7 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.report:
-        report(args.report.read_text(), Output(None), args.svg, args.markdown, quick=" --quick " in args.report.read_text())
+        report(args.report.read_text(), Output(None), args.svg, args.markdown, quick=re.search(r"^RUN --(quick|smoke)", args.report.read_text(), re.M) is not None)
         print(args.markdown.read_text())
         return 0
 
@@ -762,7 +763,7 @@ def main() -> int:
     seconds = args.seconds or (3 if args.smoke else 5 if args.quick else 10)
     reps = args.reps or (1 if short else 3)
     idle_seconds = 0 if args.smoke else args.idle_seconds if args.idle_seconds is not None else 10 if args.quick else 30
-    quiet = 1.5 if short else 3.0
+    quiet = 1.5 if short else 2.0
 
     atexit.register(stop_all)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -788,7 +789,7 @@ def main() -> int:
                 failed |= int(fields["written"]) == 0
                 emit(line("RESULT", fields))
     if idle_seconds > 0:
-        binary, build = (args.published, "publish") if args.published else (SYSLOGINTR, "release")
+        binary, build = (args.published.resolve(), "publish") if args.published else (SYSLOGINTR, "release")
         log(f"idle CPU over {idle_seconds:g} s and start-up ({build} build)")
         measure_idle(emit, idle_seconds, binary, build, "syslogintr+lua" in names)
         measure_startup(emit, reps, binary, build)
