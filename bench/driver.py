@@ -467,7 +467,7 @@ def target_lines(s: Summary) -> list[str]:
             judge(f"tcp-max msg/s written {ours}/rsyslog >= {least:.2f}", r[0], lambda v: v >= least,
                   f"{r[0]:.2f} ({r[1]:.2f}-{r[2]:.2f})")
     cpu = s.median("tcp-max", "syslogintr", "cpu_us_per_msg")
-    judge("tcp-max syslogintr cpu µs/msg <= 3.0", cpu, lambda v: v <= 3.0, f"{cpu}")
+    judge("tcp-max syslogintr cpu µs/msg <= 3.0", cpu, lambda v: v <= 3.0, f"{cpu or 0:.2f}")
     for workload in ("udp-50k", "udp-100k"):
         if r := ratio(workload, "syslogintr", "cpu_us_per_msg"):
             judge(f"{workload} cpu µs/msg syslogintr/rsyslog <= 1.00", r[0], lambda v: v <= 1.0,
@@ -476,14 +476,14 @@ def target_lines(s: Summary) -> list[str]:
         judge("udp-max msg/s written syslogintr/rsyslog >= 1.00", r[0], lambda v: v >= 1.0,
               f"{r[0]:.2f} ({r[1]:.2f}-{r[2]:.2f})")
     kept = s.median("udp-max", "syslogintr", "kept")
-    judge("udp-max syslogintr kept = 100 % (>= 99.95)", kept, lambda v: v >= 99.95, f"{kept}%")
+    judge("udp-max syslogintr kept = 100 % (>= 99.95)", kept, lambda v: v >= 99.95, f"{kept or 0:.2f}%")
     for ours, limit in (("syslogintr", 100), ("syslogintr+lua", 150)):
         for workload in ("tcp-max", "udp-max"):
             rss = s.median(workload, ours, "rss_mb")
-            judge(f"{workload} {ours} peak RSS <= {limit} MB", rss, lambda v: v <= limit, f"{rss} MB")
+            judge(f"{workload} {ours} peak RSS <= {limit} MB", rss, lambda v: v <= limit, f"{rss or 0:.1f} MB")
     for mode, limit in (("single", 0.2), ("cluster", 0.5)):
         idle = s.idle_pct("syslogintr", mode)
-        judge(f"idle syslogintr {mode} <= {limit} % of a core", idle, lambda v: v <= limit, f"{idle}%")
+        judge(f"idle syslogintr {mode} <= {limit} % of a core", idle, lambda v: v <= limit, f"{idle or 0:.2f}%")
     return out
 
 
