@@ -228,8 +228,12 @@ def stop_all() -> None:
         stop(proc)
 
 
-def loggen(workload: Workload, port: int, count: int = MAX_MESSAGES) -> tuple[int, float]:
-    """Runs loggen once; returns (messages sent, seconds it took) from its summary line."""
+class LoggenFailed(RuntimeError):
+    """loggen gave up early (seen on a loaded machine: a UDP send refused after 2 messages, nothing received)."""
+
+
+def loggen(workload: Workload, port: int, count: int = MAX_MESSAGES, log_to: Path | None = None) -> tuple[int, float]:
+    """Runs loggen once; returns (messages sent, seconds it took) from its summary line. Its output goes to log_to."""
     env = dict(os.environ)
     env["SYSLOGNG_PREFIX"] = str(SYSLOGNG / "usr")
     env["LD_LIBRARY_PATH"] = str(SYSLOGNG / "usr/lib/syslog-ng")
@@ -239,10 +243,15 @@ def loggen(workload: Workload, port: int, count: int = MAX_MESSAGES) -> tuple[in
     done = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=workload.seconds + 60)
     output = done.stdout + done.stderr
+    if log_to:
+        log_to.write_text(output)
     summary = re.search(r"average rate = [\d.]+ msg/sec, count=(\d+), time=([\d.]+)", output)
     if not summary:
         raise RuntimeError(f"loggen printed no summary (exit {done.returncode}): {output[-500:]}")
-    return int(summary.group(1)), float(summary.group(2))
+    sent, seconds = int(summary.group(1)), float(summary.group(2))
+    if seconds < workload.seconds / 2 and sent < count:
+        raise LoggenFailed(f"loggen stopped after {seconds:.1f} s and {sent} messages: {output[-300:]!r}")
+    return sent, seconds
 
 
 def wait_until_still(out: Path, pid: int, started: float, quiet_seconds: float, limit: float) -> tuple[float, float]:
@@ -270,13 +279,14 @@ def count_lines(out: Path) -> int:
     return int(done.stdout.strip() or 0)
 
 
-def warm_up(transport: str, port: int, out: Path, pid: int) -> int:
+def warm_up(transport: str, port: int, out: Path, pid: int, work: Path) -> int:
     """
     A daemon in service is warm: it has run its code paths (JIT-compiled and tiered them up, in syslogintr's case)
     and sized its buffers. Every daemon gets the same gentle burst over the workload's transport before the measured
     run; returns the lines it left in the file, which the count of the run leaves out.
     """
-    loggen(Workload("warm-up", transport, WARM_UP_RATE, WARM_UP_SECONDS), port, count=WARM_UP_RATE * WARM_UP_SECONDS)
+    loggen(Workload("warm-up", transport, WARM_UP_RATE, WARM_UP_SECONDS), port, count=WARM_UP_RATE * WARM_UP_SECONDS,
+           log_to=work / "loggen-warm-up.out")
     wait_until_still(out, pid, time.monotonic(), quiet_seconds=1.0, limit=30)
     return count_lines(out)
 
@@ -290,11 +300,11 @@ def run_once(daemon: Daemon, workload: Workload, rep: int, quiet_seconds: float)
     port = free_port()
     proc = start(daemon, work, port, out, (workload.transport,))
     try:
-        warm_lines = warm_up(workload.transport, port, out, proc.pid)
+        warm_lines = warm_up(workload.transport, port, out, proc.pid, work)
         drops_before = udp_kernel_drops(port) if workload.transport == "udp" else 0
         cpu_before = cpu_seconds(proc.pid)
         started = time.monotonic()
-        sent, loggen_seconds = loggen(workload, port)
+        sent, loggen_seconds = loggen(workload, port, log_to=work / "loggen.out")
         last_growth, cpu_end = wait_until_still(out, proc.pid, started, quiet_seconds, limit=120)
         rss = peak_rss_mb(proc.pid)
         drops = udp_kernel_drops(port) - drops_before if workload.transport == "udp" else None
@@ -785,7 +795,12 @@ def main() -> int:
         for rep in range(1, reps + 1):
             for name in names:
                 log(f"{workload.name} rep {rep}/{reps} -> {name}")
-                fields = run_once(DAEMONS[name], workload, rep, quiet)
+                try:
+                    fields = run_once(DAEMONS[name], workload, rep, quiet)
+                except LoggenFailed as e:
+                    # The load generator's failure, not the daemon's: a fresh daemon on a fresh port, once.
+                    emit(f"RETRY daemon={name} workload={workload.name} rep={rep} reason={str(e)[:200]!r}")
+                    fields = run_once(DAEMONS[name], workload, rep, quiet)
                 failed |= int(fields["written"]) == 0
                 emit(line("RESULT", fields))
     if idle_seconds > 0:
