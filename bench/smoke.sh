@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Smoke test of the benchmark for CI: syslogintr only, 1000 msg/s over UDP and TCP for 2 s each.
+# Smoke test of the benchmark for CI: syslogintr only, 1000 msg/s over UDP and TCP for 3 s each after a 2 s warm-up,
+# then the report (table, plot, Markdown) from those lines. About 25 s after the build.
 # Fails unless it prints RESULT lines with messages written. Expects nothing installed but the .NET SDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
