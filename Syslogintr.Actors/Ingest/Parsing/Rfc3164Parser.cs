@@ -8,9 +8,11 @@ namespace Syslogintr.Ingest.Parsing;
 /// where TIMESTAMP is <c>Mmm dd hh:mm:ss</c> (maybe with a year or fraction) or RFC 3339, HOSTNAME may be missing,
 /// and TAG is any word up to a colon or space (<c>program[pid]:</c>, <c>program</c>; from some old daemons
 /// <c>[program]:</c>). Headers are read as rsyslog reads them (Ingest/Differential proves it; the README lists where we
-/// differ on purpose). Never fails: what is not a header is message.
+/// differ on purpose), and so are two device forms rsyslog has parser modules for: AIX's relayed messages
+/// (<see cref="AixForwardedFrom"/>) and Cisco IOS (Rfc3164Parser.CiscoIos.cs). Never fails: what is not a header is
+/// message.
 /// </summary>
-internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
+internal sealed partial class Rfc3164Parser(StringCache strings, LocalClock local)
 {
     /// <summary>RFC 3164 allows 32, but real programs (postfix/smtpd, com.apple.xpc.launchd) go beyond; RFC 5424 allows 48.</summary>
     private const int MaxTagLength = 48;
@@ -22,6 +24,15 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
     {
         fields = default;
         fields.StructuredData = [];
+        if (AixForwardedFrom.TryUnwrap(text, out var unwrapped))
+        {
+            text = unwrapped;
+        }
+
+        if (TryReadCiscoIos(text, receivedAt, ref fields))
+        {
+            return;
+        }
 
         // "<30> Feb  2 ...": rsyslog skips spaces before a BSD timestamp (not before an RFC 3339 one), and so do we.
         var pos = text.Length > 4 && Digits.Is(text[0]) ? 0 : SkipSpaces(text, 0);
@@ -70,7 +81,7 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
             return Rfc3339Timestamp.TryParse(text, strict: false, local, out timestamp, out used) && EndsField(text, ref used);
         }
 
-        return TryReadBsdTimestamp(text, receivedAt, out timestamp, out used);
+        return TryReadBsdTimestamp(text, receivedAt, zoneName: false, out timestamp, out used);
     }
 
     /// <summary>A timestamp must be followed by a space or the end of the message.</summary>
@@ -85,8 +96,12 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
         return used == text.Length || text[used] == ' ';
     }
 
-    /// <summary><c>Mmm dd hh:mm:ss</c> with the day space- or zero-padded (or bare), an optional year before the time and an optional fraction.</summary>
-    private bool TryReadBsdTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used)
+    /// <summary>
+    /// <c>Mmm dd hh:mm:ss</c> with the day space- or zero-padded (or bare), an optional year before the time and an
+    /// optional fraction; with <paramref name="zoneName"/>, also a zone name after the time (Cisco IOS: "00:03:12 UTC:"),
+    /// which is skipped: rsyslog knows no zone by name unless configured to, and reads the time as local, as we do.
+    /// </summary>
+    private bool TryReadBsdTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, bool zoneName, out DateTimeOffset timestamp, out int used)
     {
         timestamp = default;
         used = 0;
@@ -158,6 +173,12 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
             {
                 fractionTicks *= 10;
             }
+        }
+
+        if (zoneName && text.Length - pos > 2 && text[pos] == ' ')
+        {
+            var zoneLength = text[(pos + 1)..].IndexOfAny((byte)':', (byte)' ');
+            pos += 1 + (zoneLength < 0 ? text.Length - pos - 1 : zoneLength);
         }
 
         if (!EndsField(text, ref pos))

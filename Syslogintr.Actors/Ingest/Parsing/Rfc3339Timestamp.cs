@@ -9,7 +9,8 @@ internal static class Rfc3339Timestamp
     /// <summary>
     /// Parses the timestamp at the start of <paramref name="text"/> and says how many bytes it took.
     /// Strict (RFC 5424 §6.2.3): upper-case T and Z, 1–6 fraction digits, the offset required.
-    /// Lenient (RFC 3164 position): also lower-case t/z, up to 9 fraction digits, and no offset, read as local time.
+    /// Lenient (RFC 3164 position): also lower-case t/z, a space for the T (<c>2024-03-03 08:15:02.5+01:00</c>), any
+    /// number of fraction digits (kept to 100 ns), and no offset, read as local time.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> text, bool strict, LocalClock local, out DateTimeOffset value, out int length)
     {
@@ -19,7 +20,7 @@ internal static class Rfc3339Timestamp
             || !Digits.TryRead(text[..4], out var year) || text[4] != '-'
             || !Digits.TryRead(text.Slice(5, 2), out var month) || text[7] != '-'
             || !Digits.TryRead(text.Slice(8, 2), out var day)
-            || !(text[10] == 'T' || (!strict && text[10] == 't'))
+            || !(text[10] == 'T' || (!strict && text[10] is (byte)'t' or (byte)' '))
             || !Digits.TryRead(text.Slice(11, 2), out var hour) || text[13] != ':'
             || !Digits.TryRead(text.Slice(14, 2), out var minute) || text[16] != ':'
             || !Digits.TryRead(text.Slice(17, 2), out var second))
@@ -51,7 +52,7 @@ internal static class Rfc3339Timestamp
                 pos++;
             }
 
-            if (digits == 0 || digits > (strict ? 6 : 9))
+            if (digits == 0 || (strict && digits > 6))
             {
                 return false;
             }

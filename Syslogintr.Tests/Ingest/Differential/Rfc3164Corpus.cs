@@ -23,6 +23,7 @@ internal static partial class Rfc3164Corpus
         "<189>122: Mar  1 00:03:14: %SYS-5-CONFIG_I: Configured from console by vty0",
         "<189>123: router1: *Mar  1 00:03:15.345: %LINK-3-UPDOWN: Interface Gi0/3, changed state to up",
         "<13>Feb  2 10:00:00 aix1 Message forwarded from aix2: syslogd[123]: restart",
+        "<13>Feb  2 10:00:00 Message forwarded from aix2: syslogd[123]: restart",
         "<13>Feb  2 10:00:00 Mac-mini.local com.apple.xpc.launchd[1] (com.apple.mdworker[42]): exited",
         "Use the BFG!",
         "Feb  2 10:00:00 web1 cron[99]: no pri at all",
@@ -35,6 +36,7 @@ internal static partial class Rfc3164Corpus
         lines.AddRange(DataLines(Path.Combine(AppContext.BaseDirectory, "Rules", "fail2ban-sshd", "sshd")));
         lines.AddRange(DeviceLines);
         lines.AddRange(Variants(seed: 13, count: 1000));
+        lines.AddRange(DeviceVariants(seed: 14, count: 400));
         return lines;
     }
 

@@ -135,12 +135,17 @@ internal sealed class RsyslogOracle : IDisposable
 
     /// <summary>
     /// Control characters kept as sent (rsyslog would write "#011" for a tab), and a "/" allowed in the program name
-    /// ("postfix/smtpd" is one program to us; rsyslog's default would cut it to "postfix").
+    /// ("postfix/smtpd" is one program to us; rsyslog's default would cut it to "postfix"). The parser chain is
+    /// rsyslog's default (RFC 5424, then RFC 3164) with the modules rsyslog ships for the device forms we read:
+    /// pmaixforwardedfrom (it rewrites an AIX relay's line and passes it on) and pmciscoios, with and without the
+    /// ORIGIN field — what rsyslog reads when set up for those senders.
     /// </summary>
     private static string Config(string folder, int port) => $$"""
         global(workDirectory="{{folder}}" net.enableDNS="off" parser.escapeControlCharactersOnReceive="off" parser.permitSlashInProgramName="on")
         module(load="imudp")
-        input(type="imudp" address="127.0.0.1" port="{{port}}")
+        module(load="pmaixforwardedfrom")
+        module(load="pmciscoios")
+        parser(name="ciscoios.origin" type="pmciscoios" present.origin="on")
         template(name="fields" type="list") {
           constant(value="{")
           property(name="pri" format="jsonf") constant(value=",")
@@ -153,7 +158,10 @@ internal sealed class RsyslogOracle : IDisposable
           property(name="msg" format="jsonf")
           constant(value="}\n")
         }
-        action(type="omfile" file="{{folder}}/out.json" template="fields")
+        ruleset(name="oracle" parser=["rsyslog.rfc5424", "rsyslog.aixforwardedfrom", "ciscoios.origin", "rsyslog.ciscoios", "rsyslog.rfc3164"]) {
+          action(type="omfile" file="{{folder}}/out.json" template="fields")
+        }
+        input(type="imudp" address="127.0.0.1" port="{{port}}" ruleset="oracle")
         """;
 
     public void Dispose()
