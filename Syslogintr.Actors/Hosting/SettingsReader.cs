@@ -63,6 +63,15 @@ public sealed class SettingsReader
     public long Bytes(string key) => Read(key, () => config.GetByteSize(key))
         ?? throw new SettingsException(Full(key), Raw(key), $"'{Full(key)}' is not a byte size");
 
+    /// <summary>A byte size that must lie in [<paramref name="min"/>, <paramref name="max"/>]: anything else stops the node at start, naming the key and the range.</summary>
+    public long Bytes(string key, long min, long max)
+    {
+        var size = Bytes(key);
+        return size >= min && size <= max
+            ? size
+            : throw new SettingsException(Full(key), Raw(key), $"'{Full(key)}' must be between {min} and {max} bytes, not {size}");
+    }
+
     /// <summary>A byte size such as <c>8MiB</c> that must fit an int.</summary>
     public int IntBytes(string key)
     {

@@ -86,7 +86,7 @@ public static class SyslogintrHosting
             // One starter, so the order is ours: consumers are subscribed before the first listener reads.
             builder.WithActors(async (system, registry) =>
             {
-                var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize, pipeline.MaxBackpressure, heldUntilReady: afterBind is not null), "router");
+                var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize, pipeline.MaxBackpressure, heldUntilReady: afterBind is not null, pipeline.MaxBytesInFlight), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, summaryInterval), "metrics");
                 if (cluster.Enabled)
@@ -197,7 +197,7 @@ public static class SyslogintrHosting
 }
 
 /// <summary>The <c>syslogintr.pipeline</c> section; a value that cannot work (a queue of 0) stops the node at start.</summary>
-public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout, TimeSpan MaxBackpressure)
+public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout, TimeSpan MaxBackpressure, long MaxBytesInFlight)
 {
     private const string Section = "syslogintr.pipeline.";
 
@@ -206,5 +206,6 @@ public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessa
         settings.Int(Section + "batch-size", 1, 1_000_000),
         settings.Int(Section + "max-messages-in-flight", 1, int.MaxValue),
         settings.Duration(Section + "drain-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
-        settings.Duration(Section + "max-backpressure", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)));
+        settings.Duration(Section + "max-backpressure", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
+        settings.Bytes(Section + "max-bytes-in-flight", 64 * 1024, long.MaxValue));
 }

@@ -9,7 +9,8 @@ namespace Syslogintr.Pipeline;
 /// <summary>
 /// Takes messages off the <see cref="IngestQueue"/> in batches and hands each consumer the messages its filter
 /// accepts. It pulls (rather than being pushed to), so its mailbox stays small and the queue is the only buffer.
-/// Each consumer has a credit of outstanding messages. One out of credit either has its share dropped and counted
+/// Each consumer has a credit of outstanding messages and of their bytes (<see cref="MessageBytes"/>: a consumer
+/// behind on big messages holds as much memory as one behind on many small ones). One out of either credit either has its share dropped and counted
 /// (<see cref="OnLag.Drop"/>) or stops the router pulling until it catches up (<see cref="OnLag.Backpressure"/>:
 /// the queue fills, so TCP senders wait and datagrams are dropped and counted at the queue). A backpressure
 /// consumer may hold the pipeline for at most <c>max-backpressure</c> at a stretch: then it is stalled (a hung disk),
@@ -24,6 +25,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     private readonly NodeMetrics metrics;
     private readonly int batchSize;
     private readonly TimeSpan maxBackpressure;
+    private readonly long maxBytesInFlight;
     private readonly List<Consumer> consumers = [];
 
     // Consumers routed nothing more that still hold unacknowledged batches; each leaves once it acknowledged them or stopped.
@@ -39,8 +41,9 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     // Until ConsumersReady: what listeners read stays in the queue (bounded, its drops counted) for the rules still loading.
     private bool held;
 
-    public RouterActor(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan maxBackpressure, bool heldUntilReady)
+    public RouterActor(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan maxBackpressure, bool heldUntilReady, long maxBytesInFlight)
     {
+        this.maxBytesInFlight = maxBytesInFlight;
         this.queue = queue;
         this.metrics = metrics;
         this.batchSize = batchSize;
@@ -82,8 +85,17 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
     /// Route nothing until <see cref="ConsumersReady"/>, for a node whose listeners read while its scripts load:
     /// otherwise what arrives meanwhile would be routed to the consumers subscribed so far (or dropped for want of one).
     /// </param>
-    public static Props Props(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan maxBackpressure, bool heldUntilReady = false) =>
-        Akka.Actor.Props.Create(() => new RouterActor(queue, metrics, batchSize, maxBackpressure, heldUntilReady));
+    /// <param name="maxBytesInFlight">Each consumer's credit in bytes (<c>max-bytes-in-flight</c>), beside its credit in messages.</param>
+    public static Props Props(IngestQueue queue, NodeMetrics metrics, int batchSize, TimeSpan maxBackpressure, bool heldUntilReady = false, long maxBytesInFlight = long.MaxValue) =>
+        Akka.Actor.Props.Create(() => new RouterActor(queue, metrics, batchSize, maxBackpressure, heldUntilReady, maxBytesInFlight));
+
+    /// <summary>
+    /// What a message handed over holds in memory, roughly: its raw bytes, its text (UTF-16) and a fixed share for
+    /// the record, its origin and its short header strings. The byte credit counts this, not an exact size.
+    /// </summary>
+    public static long MessageBytes(SyslogMessage m) => m.Raw.Length + (2L * m.Message.Length) + MessageOverheadBytes;
+
+    private const int MessageOverheadBytes = 256;
 
     protected override void PreStart() => Pump();
 
@@ -93,14 +105,14 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         var existing = consumers.Find(c => c.Name == s.Name || s.Consumer.Equals(c.Ref));
         if (existing is null)
         {
-            existing = new Consumer(s.Name, metrics.Consumer(s.Name));
+            existing = new Consumer(s.Name, metrics.Consumer(s.Name), maxBytesInFlight);
             consumers.Add(existing);
         }
         else if (existing.Ref is { } previous && !previous.Equals(s.Consumer))
         {
             // Its successor (a reload's) takes over from the next batch; what the predecessor holds stays its own.
             // A predecessor that has died (a restart) is counted when its Terminated arrives, as it is watched.
-            var successor = new Consumer(s.Name, existing.Counters);
+            var successor = new Consumer(s.Name, existing.Counters, maxBytesInFlight);
             consumers[consumers.IndexOf(existing)] = successor;
             Retire(existing, null);
             existing = successor;
@@ -330,7 +342,8 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Called whenever a consumer's credit grows: a backpressure consumer with credit again no longer holds the
-    /// pipeline (its clock stops); a stalled one that has caught up (at most half its credit outstanding) is backpressured again.
+    /// pipeline (its clock stops); a stalled one that has caught up (at most half its credit outstanding, in messages
+    /// and in bytes) is backpressured again.
     /// </summary>
     private void Recover(Consumer consumer)
     {
@@ -340,7 +353,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             Timers.Cancel(HeldTooLong.Key(consumer.Name));
         }
 
-        if (consumer.Stalled && consumer.InFlightMessages <= consumer.MaxInFlight / 2)
+        if (consumer.Stalled && consumer.InFlightMessages <= consumer.MaxInFlight / 2 && consumer.InFlightBytes <= consumer.MaxInFlightBytes / 2)
         {
             log.Warning(
                 "consumer {0} caught up after {1} messages were dropped (reason stalled); it is backpressured again",
@@ -379,12 +392,12 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
                 continue;
             }
 
-            // Hand over what the credit allows (at least one batch to an idle consumer), drop and count the rest.
-            // A backpressure consumer had credit left when this batch was pulled: it gets all of it (at most one
-            // batch over its credit).
-            var room = c.OnLag == OnLag.Backpressure || c.InFlightMessages == 0
+            // Hand over what the credit allows (at least one batch to an idle consumer, cut to its byte credit but
+            // never to nothing), drop and count the rest. A backpressure consumer had credit left when this batch was
+            // pulled: it gets all of it (at most one batch over its credit).
+            var room = c.OnLag == OnLag.Backpressure
                 ? accepted.Count
-                : Math.Min(accepted.Count, c.MaxInFlight - c.InFlightMessages);
+                : c.FitsByBytes(accepted, c.InFlightMessages == 0 ? accepted.Count : Math.Min(accepted.Count, c.MaxInFlight - c.InFlightMessages));
             if (room < accepted.Count)
             {
                 c.Counters.OnDropped(accepted.Count - Math.Max(room, 0), DropReason.Lagging);
@@ -445,10 +458,10 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         drainReplyTo = null;
     }
 
-    private sealed class Consumer(string name, ConsumerCounters counters)
+    private sealed class Consumer(string name, ConsumerCounters counters, long maxInFlightBytes)
     {
         // Sizes of the batches handed over and not yet acknowledged, oldest first (an actor answers in order).
-        private readonly Queue<int> unacknowledged = new();
+        private readonly Queue<(int Messages, long Bytes)> unacknowledged = new();
 
         // Its stalled drops when it last stalled, so the recovery log says how many one stall cost.
         private long stalledDropsBefore;
@@ -471,6 +484,11 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
         public int InFlightMessages { get; private set; }
 
+        public long MaxInFlightBytes { get; } = maxInFlightBytes;
+
+        /// <summary><see cref="MessageBytes"/> of what it was handed and has not acknowledged.</summary>
+        public long InFlightBytes { get; private set; }
+
         /// <summary>A backpressure consumer that held the pipeline too long: its share is dropped until it catches up.</summary>
         public bool Stalled { get; private set; }
 
@@ -478,7 +496,8 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
         public bool HoldTimed { get; set; }
 
         /// <summary>It keeps the router from pulling: running, backpressure, not stalled, out of credit.</summary>
-        public bool HoldsPipeline => OnLag == OnLag.Backpressure && !Stalled && Ref is not null && InFlightMessages >= MaxInFlight;
+        public bool HoldsPipeline => OnLag == OnLag.Backpressure && !Stalled && Ref is not null
+            && (InFlightMessages >= MaxInFlight || InFlightBytes >= MaxInFlightBytes);
 
         public void Attach(Subscribe s)
         {
@@ -504,20 +523,45 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
             return Counters.DroppedFor(DropReason.Stalled) - stalledDropsBefore;
         }
 
+        /// <summary>
+        /// How many of the first <paramref name="room"/> messages its byte credit takes; an idle consumer (nothing
+        /// outstanding) takes at least one, so a message bigger than the whole credit still goes through.
+        /// </summary>
+        public int FitsByBytes(List<SyslogMessage> messages, int room)
+        {
+            var left = MaxInFlightBytes - InFlightBytes;
+            var fits = 0;
+            while (fits < room && (left >= MessageBytes(messages[fits]) || (fits == 0 && InFlightMessages == 0)))
+            {
+                left -= MessageBytes(messages[fits]);
+                fits++;
+            }
+
+            return fits;
+        }
+
         public void Send(List<SyslogMessage> messages)
         {
-            unacknowledged.Enqueue(messages.Count);
+            long bytes = 0;
+            foreach (var m in messages)
+            {
+                bytes += MessageBytes(m);
+            }
+
+            unacknowledged.Enqueue((messages.Count, bytes));
             InFlightMessages += messages.Count;
+            InFlightBytes += bytes;
             Counters.OnHandedOver(messages.Count);
             Ref!.Tell(new MessageBatch(messages));
         }
 
         public void Acknowledge()
         {
-            if (unacknowledged.TryDequeue(out var count))
+            if (unacknowledged.TryDequeue(out var batch))
             {
-                InFlightMessages -= count;
-                Counters.OnAcknowledged(count);
+                InFlightMessages -= batch.Messages;
+                InFlightBytes -= batch.Bytes;
+                Counters.OnAcknowledged(batch.Messages);
             }
         }
 
@@ -532,6 +576,7 @@ public sealed class RouterActor : ReceiveActor, IWithTimers
 
             unacknowledged.Clear();
             InFlightMessages = 0;
+            InFlightBytes = 0;
             return lost;
         }
     }

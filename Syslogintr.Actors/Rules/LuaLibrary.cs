@@ -34,6 +34,9 @@ internal static partial class LuaLibrary
     /// <summary>Which library the process loaded, and why, for the startup log.</summary>
     public static string Description { get; }
 
+    /// <summary>The address of a C API function of the library KeraLua is bound to, for the few calls KeraLua wraps with an allocation.</summary>
+    public static IntPtr Export(string symbol) => NativeLibrary.GetExport(Handle, symbol);
+
     /// <summary>Makes sure the library is loaded and KeraLua bound to it: call before the first Lua state.</summary>
     public static void EnsureLoaded()
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using KeraLua;
 using Syslogintr.Ingest;
 
@@ -11,6 +12,13 @@ public sealed partial class LuaRule
 
     private static readonly IReadOnlyList<string> InternKeys = [.. LuaNames.FacilityNames, .. LuaNames.LevelNames];
 
+    // lua_pushlstring itself: KeraLua's PushString encodes every string into a new array (about 230 bytes per
+    // message for the text alone); the text is encoded into this state's own buffer instead, with the same encoder.
+    private readonly unsafe delegate* unmanaged<IntPtr, byte*, nuint, IntPtr> pushLString =
+        (delegate* unmanaged<IntPtr, byte*, nuint, IntPtr>)LuaLibrary.Export("lua_pushlstring");
+
+    private byte[] encoded = new byte[1024];
+
     /// <summary>Pushes the deliver function of the message's kind and its arguments, in prelude.lua's order; returns the argument count.</summary>
     private int PushMessage(SyslogMessage m)
     {
@@ -23,7 +31,7 @@ public sealed partial class LuaRule
         }
         else
         {
-            lua.PushString(m.Message);
+            PushText(m.Message);
         }
 
         PushInterned(LuaMessageFields.Host(m));
@@ -39,7 +47,7 @@ public sealed partial class LuaRule
         lua.PushInteger(LuaMessageFields.Pid(m));
         lua.RawGetInteger(KeysSlot, FacilityNamesBase + (int)m.Facility);
         lua.RawGetInteger(KeysSlot, LevelNamesBase + (int)m.Severity);
-        lua.PushString(m.Message);
+        PushText(m.Message);
         if (!rfc5424)
         {
             return 16;
@@ -62,6 +70,22 @@ public sealed partial class LuaRule
         }
 
         return 20;
+    }
+
+    /// <summary>What <see cref="Lua.PushString(string)"/> pushes (the state's UTF-8 encoding), without a new array per call.</summary>
+    private unsafe void PushText(string value)
+    {
+        var most = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (most > encoded.Length)
+        {
+            encoded = new byte[most];
+        }
+
+        var length = lua.Encoding.GetBytes(value, encoded);
+        fixed (byte* bytes = encoded)
+        {
+            pushLString(lua.Handle, bytes, (nuint)length);
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using Syslogintr.Actions;
 using Syslogintr.Ingest;
 using Syslogintr.Rules;
@@ -32,6 +33,23 @@ public sealed class LuaRuleTests : IDisposable
         Assert.Equal(
             ["_RAW facility host hostname level localaddr localport logtimestamp msg pid port program relay remote timestamp version",
              "auth2 info 192.0.2.10 web1 sshd 4242 true 40000 192.0.2.10 1800000000"],
+            effects.Logged);
+    }
+
+    [Fact]
+    public void The_text_reaches_Lua_as_its_UTF8_bytes_whatever_its_length()
+    {
+        using var rule = Load("""function log(m) syslog("info", #m.msg .. ":" .. m.msg) end""");
+        // Longer than the state's first encoding buffer, then shorter (nothing of the longer one may remain), then a
+        // lone surrogate (replaced, as the state's UTF-8 encoding always did).
+        string[] texts = ["long " + new string('\u00fc', 3000) + " end", "short \u00e9", "lone \ud800 surrogate"];
+        foreach (var text in texts)
+        {
+            Assert.Null(rule.Deliver(RuleFolder.Message(text)));
+        }
+
+        Assert.Equal(
+            texts.Select(t => Encoding.UTF8.GetBytes(t)).Select(b => $"{b.Length}:{Encoding.UTF8.GetString(b)}"),
             effects.Logged);
     }
 
