@@ -50,7 +50,7 @@ public sealed class RelayFidelityTests : IDisposable
 
     [Theory]
     [InlineData("rfc3164", "<13>Dec  1 13:50:07 web1 a/b-c_d.e[abc-7]: text")]
-    [InlineData("rfc5424", "<13>1 2026-12-01T13:50:07.000000-05:00 web1 a/b-c_d.e abc-7 - - text")]
+    [InlineData("rfc5424", "<13>1 2026-12-01T13:50:07-05:00 web1 a/b-c_d.e abc-7 - - text")]
     public void A_non_numeric_procid_of_an_rfc3164_message_is_kept(string format, string expected) =>
         Assert.Equal(expected, Relay("<13>Dec  1 13:50:07 web1 a/b-c_d.e[abc-7]: text", format));
 

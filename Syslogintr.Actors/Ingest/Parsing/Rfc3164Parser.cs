@@ -25,9 +25,11 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
 
         // "<30> Feb  2 ...": rsyslog skips spaces before a BSD timestamp (not before an RFC 3339 one), and so do we.
         var pos = text.Length > 4 && Digits.Is(text[0]) ? 0 : SkipSpaces(text, 0);
-        if (TryReadTimestamp(text[pos..], receivedAt, out var timestamp, out var used))
+        if (TryReadTimestamp(text[pos..], receivedAt, out var timestamp, out var used, out var precision, out var zulu))
         {
             fields.Timestamp = timestamp;
+            fields.TimestampPrecision = precision;
+            fields.TimestampZulu = zulu;
             pos += used;
 
             // One space ends the timestamp; with two, rsyslog reads neither host name nor tag.
@@ -63,14 +65,22 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
         return pos;
     }
 
-    private bool TryReadTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used)
+    /// <summary>
+    /// The sender's timestamp, with the fraction digits it wrote (none in <c>Mmm dd hh:mm:ss</c>) and whether it wrote
+    /// UTC as <c>Z</c>: an RFC 5424 relay writes it with as many, as rsyslog does, not with six zeros it never sent.
+    /// </summary>
+    private bool TryReadTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used, out int precision, out bool zulu)
     {
         if (text.Length > 4 && Digits.Is(text[0]))
         {
-            return Rfc3339Timestamp.TryParse(text, strict: false, local, out timestamp, out used) && EndsField(text, ref used);
+            var read = Rfc3339Timestamp.TryParse(text, strict: false, local, out timestamp, out used);
+            precision = read ? Rfc3339Timestamp.FractionDigits(text[..used]) : 0;
+            zulu = read && (text[used - 1] | 0x20) == 'z';
+            return read && EndsField(text, ref used);
         }
 
-        return TryReadBsdTimestamp(text, receivedAt, out timestamp, out used);
+        zulu = false;
+        return TryReadBsdTimestamp(text, receivedAt, out timestamp, out used, out precision);
     }
 
     /// <summary>A timestamp must be followed by a space or the end of the message.</summary>
@@ -86,10 +96,11 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
     }
 
     /// <summary><c>Mmm dd hh:mm:ss</c> with the day space- or zero-padded (or bare), an optional year before the time and an optional fraction.</summary>
-    private bool TryReadBsdTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used)
+    private bool TryReadBsdTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used, out int precision)
     {
         timestamp = default;
         used = 0;
+        precision = 0;
         if (text.Length < 14 || text[3] != ' ' || MonthOf(text[..3]) is not (> 0 and var month))
         {
             return false;
@@ -154,6 +165,7 @@ internal sealed class Rfc3164Parser(StringCache strings, LocalClock local)
                 pos++;
             }
 
+            precision = digits;
             for (; digits < 7; digits++)
             {
                 fractionTicks *= 10;
