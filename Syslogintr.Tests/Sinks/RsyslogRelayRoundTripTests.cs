@@ -81,8 +81,8 @@ public sealed partial class RsyslogRelayRoundTripTests : IDisposable
             var text = new StringBuilder();
             for (var i = 0; i < PerFormat; i++)
             {
-                text.Append(Rfc3164(random, i, TimeZoneInfo.ConvertTime(now, zone))).Append('\n');
-                text.Append(Rfc5424(random, i, now)).Append('\n');
+                text.Append(Rfc3164(random, i, now, zone)).Append('\n');
+                text.Append(Rfc5424(random, i, now, zone)).Append('\n');
             }
 
             await client.GetStream().WriteAsync(Encoding.UTF8.GetBytes(text.ToString()));
@@ -191,9 +191,9 @@ public sealed partial class RsyslogRelayRoundTripTests : IDisposable
     }
 
     /// <summary>RFC 3164 as real senders write it: numeric, textual and no PROCIDs, a slash in the tag, a day below 10.</summary>
-    private static string Rfc3164(Random random, int i, DateTimeOffset localNow)
+    private static string Rfc3164(Random random, int i, DateTimeOffset now, TimeZoneInfo zone)
     {
-        var t = localNow.AddMinutes(-random.Next(0, 3 * 24 * 60)).AddSeconds(-random.Next(60));
+        var t = TimeZoneInfo.ConvertTime(Earlier(random, now, zone), zone);
         string[] tags = ["sshd[4242]", "CRON", "a/b-c_d.e[abc-7]", "postfix/smtpd[123]", "app[worker-3]", "kernel"];
         string[] hosts = ["host1", "db01.example.org", "10.0.0.7"];
         var stamp = t.ToString("MMM ", CultureInfo.InvariantCulture) + t.Day.ToString(CultureInfo.InvariantCulture).PadLeft(2) + t.ToString(" HH:mm:ss", CultureInfo.InvariantCulture);
@@ -201,10 +201,10 @@ public sealed partial class RsyslogRelayRoundTripTests : IDisposable
     }
 
     /// <summary>RFC 5424 with fractions of every precision, offsets, textual PROCIDs, and SD with repeats, order and escapes.</summary>
-    private static string Rfc5424(Random random, int i, DateTimeOffset now)
+    private static string Rfc5424(Random random, int i, DateTimeOffset now, TimeZoneInfo zone)
     {
         var offset = TimeSpan.FromMinutes(random.Next(-12 * 4, 14 * 4) * 15);
-        var t = now.ToOffset(offset).AddSeconds(-random.Next(3 * 24 * 3600));
+        var t = Earlier(random, now, zone).ToOffset(offset);
         var digits = random.Next(0, 7);
         var fraction = digits == 0 ? "" : "." + random.Next(1, 1_000_000).ToString("D6", CultureInfo.InvariantCulture)[..digits];
         var stamp = t.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture) + fraction + (offset == TimeSpan.Zero ? "Z" : t.ToString("zzz", CultureInfo.InvariantCulture));
@@ -212,6 +212,22 @@ public sealed partial class RsyslogRelayRoundTripTests : IDisposable
         string[] msgIds = ["-", "ID1", "TCPIN"];
         string[] sds = ["-", """[x@1 ip="1.1.1.1" ip="2.2.2.2"]""", """[b@1 q="say \"hi\" \\ \]"][a@1 k="v"]""", """[m@1][origin ip="192.0.2.1"]"""];
         return $"<{random.Next(192)}>1 {stamp} host{random.Next(5)} app{random.Next(3)} {procIds[random.Next(procIds.Length)]} {msgIds[random.Next(msgIds.Length)]} {sds[random.Next(sds.Length)]} message m5424-{i} ünïcode";
+    }
+
+    /// <summary>
+    /// An instant of the last three days whose local time in <paramref name="zone"/> is not in the hour a DST change
+    /// repeats: an RFC 3164 timestamp there names two instants, and which one a reader picks is no relay's doing.
+    /// </summary>
+    private static DateTimeOffset Earlier(Random random, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        while (true)
+        {
+            var t = now.AddSeconds(-random.Next(3 * 24 * 3600));
+            if (!zone.IsAmbiguousTime(t))
+            {
+                return t;
+            }
+        }
     }
 
     private string TlsListener()
