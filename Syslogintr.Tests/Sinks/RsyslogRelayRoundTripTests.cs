@@ -312,10 +312,4 @@ public sealed partial class RsyslogRelayRoundTripTests : IDisposable
             }
         }
     }
-
-    /// <summary>The node's clock in <paramref name="zone"/>: what <c>TZ</c> would make it in a process of its own.</summary>
-    private sealed class ZoneClock(TimeZoneInfo zone) : TimeProvider
-    {
-        public override TimeZoneInfo LocalTimeZone => zone;
-    }
 }
