@@ -22,8 +22,8 @@ public sealed record SyslogMessage
     public DateTimeOffset? Timestamp { get; init; }
 
     /// <summary>
-    /// Digits of the second's fraction the sender wrote (0 for none), so a relay writes <c>12:00:00.5</c> back as
-    /// that; null when not known (RFC 3164, messages a rule built), and six digits are written.
+    /// Digits of the second's fraction the sender wrote (0 for none, as in RFC 3164's <c>Mmm dd hh:mm:ss</c>), so a
+    /// relay writes <c>12:00:00.5</c> back as that; null when not known (messages a rule built), and six digits are written.
     /// </summary>
     public int? TimestampPrecision { get; init; }
 

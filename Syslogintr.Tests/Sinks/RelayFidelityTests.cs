@@ -6,6 +6,7 @@ using Syslogintr.Metrics;
 using Syslogintr.Rules;
 using Syslogintr.Sinks.Relay;
 using Syslogintr.Tests.Rules;
+using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Sinks;
 
@@ -50,9 +51,15 @@ public sealed class RelayFidelityTests : IDisposable
 
     [Theory]
     [InlineData("rfc3164", "<13>Dec  1 13:50:07 web1 a/b-c_d.e[abc-7]: text")]
-    [InlineData("rfc5424", "<13>1 2026-12-01T13:50:07.000000-05:00 web1 a/b-c_d.e abc-7 - - text")]
+    [InlineData("rfc5424", "<13>1 2026-12-01T13:50:07-05:00 web1 a/b-c_d.e abc-7 - - text")]
     public void A_non_numeric_procid_of_an_rfc3164_message_is_kept(string format, string expected) =>
         Assert.Equal(expected, Relay("<13>Dec  1 13:50:07 web1 a/b-c_d.e[abc-7]: text", format));
+
+    [Theory]
+    [InlineData("<13>Dec  1 13:50:07.345 web1 app: t", "<13>1 2026-12-01T13:50:07.345-05:00 web1 app - - - t")]
+    [InlineData("<13>2026-12-01T12:00:00.25Z web1 app: t", "<13>1 2026-12-01T12:00:00.25Z web1 app - - - t")]
+    public void An_rfc3164_timestamp_keeps_its_fraction_digits_and_z_in_an_rfc5424_relay(string wire, string expected) =>
+        Assert.Equal(expected, Relay(wire, "rfc5424"));
 
     [Fact]
     public void An_rfc5424_procid_that_is_no_number_is_kept_in_an_rfc3164_relay() =>
@@ -127,11 +134,5 @@ public sealed class RelayFidelityTests : IDisposable
     {
         var receivedAt = new DateTimeOffset(2026, 12, 1, 19, 0, 0, TimeSpan.Zero);
         return new SyslogParser(new ZoneClock(NewYorkWinter), "node1").Parse(Encoding.UTF8.GetBytes(wire), Sender, receivedAt);
-    }
-
-    /// <summary>The system clock in another time zone.</summary>
-    private sealed class ZoneClock(TimeZoneInfo zone) : TimeProvider
-    {
-        public override TimeZoneInfo LocalTimeZone => zone;
     }
 }

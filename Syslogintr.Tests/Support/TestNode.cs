@@ -41,12 +41,13 @@ public sealed class TestNode : IAsyncDisposable
 
     public HttpEndpoint Http => host.Services.GetRequiredService<HttpEndpoint>();
 
-    public static Task<TestNode> StartAsync(string extraHocon = "")
+    /// <param name="clock">The node's clock (its <c>LocalTimeZone</c> stands for the process's <c>TZ</c>); the system's by default.</param>
+    public static Task<TestNode> StartAsync(string extraHocon = "", TimeProvider? clock = null)
     {
         var directory = TempFolder.Create();
         var port = FreePort();
         var config = ConfigurationFactory.ParseString(extraHocon).WithFallback(ConfigurationFactory.ParseString(BaseHocon(directory, port))).WithFallback(NodeConfig.Defaults());
-        return StartAsync(config, directory, port, reread: null);
+        return StartAsync(config, directory, port, reread: null, clock);
     }
 
     /// <summary>
@@ -60,7 +61,7 @@ public sealed class TestNode : IAsyncDisposable
         var file = Path.Combine(directory, ConfigFileName);
         File.WriteAllText(file, BaseHocon(directory, port) + "\n" + hocon(directory, port));
         Config Read() => ConfigCheck.Load(file, probeListeners: null);
-        return StartAsync(Read(), directory, port, Read);
+        return StartAsync(Read(), directory, port, Read, clock: null);
     }
 
     public const string ConfigFileName = "node.conf";
@@ -68,10 +69,10 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>Replaces the node's configuration file (see <see cref="StartFromFileAsync"/>) with the test's <paramref name="hocon"/> over this class's settings.</summary>
     public void RewriteConfig(string hocon) => File.WriteAllText(Path.Combine(Directory, ConfigFileName), BaseHocon(Directory, Port) + "\n" + hocon);
 
-    private static async Task<TestNode> StartAsync(Config config, string directory, int port, Func<Config>? reread)
+    private static async Task<TestNode> StartAsync(Config config, string directory, int port, Func<Config>? reread, TimeProvider? clock)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddSyslogintr(config, reread: reread);
+        builder.Services.AddSyslogintr(config, clock, reread: reread);
         var host = builder.Build();
         try
         {

@@ -35,7 +35,7 @@ internal sealed partial class Rfc3164Parser
     private bool TryReadCiscoIosAfterOrigin(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, ref ParsedFields fields)
     {
         var pos = !text.IsEmpty && text[0] is (byte)'*' or (byte)'.' ? 1 : 0;
-        if (!TryReadBsdTimestamp(text[pos..], receivedAt, zoneName: true, out var timestamp, out var used))
+        if (!TryReadBsdTimestamp(text[pos..], receivedAt, zoneName: true, out var timestamp, out var used, out var precision))
         {
             return false;
         }
@@ -49,6 +49,7 @@ internal sealed partial class Rfc3164Parser
         }
 
         fields.Timestamp = timestamp;
+        fields.TimestampPrecision = precision;
         fields.AppName = strings.Get(rest[..end]);
         fields.Message = Encoding.UTF8.GetString(rest[(end + 2)..]);
         return true;

@@ -36,9 +36,11 @@ internal sealed partial class Rfc3164Parser(StringCache strings, LocalClock loca
 
         // "<30> Feb  2 ...": rsyslog skips spaces before a BSD timestamp (not before an RFC 3339 one), and so do we.
         var pos = text.Length > 4 && Digits.Is(text[0]) ? 0 : SkipSpaces(text, 0);
-        if (TryReadTimestamp(text[pos..], receivedAt, out var timestamp, out var used))
+        if (TryReadTimestamp(text[pos..], receivedAt, out var timestamp, out var used, out var precision, out var zulu))
         {
             fields.Timestamp = timestamp;
+            fields.TimestampPrecision = precision;
+            fields.TimestampZulu = zulu;
             pos += used;
 
             // One space ends the timestamp; with two, rsyslog reads neither host name nor tag.
@@ -74,14 +76,22 @@ internal sealed partial class Rfc3164Parser(StringCache strings, LocalClock loca
         return pos;
     }
 
-    private bool TryReadTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used)
+    /// <summary>
+    /// The sender's timestamp, with the fraction digits it wrote (none in <c>Mmm dd hh:mm:ss</c>) and whether it wrote
+    /// UTC as <c>Z</c>: an RFC 5424 relay writes it with as many, as rsyslog does, not with six zeros it never sent.
+    /// </summary>
+    private bool TryReadTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, out DateTimeOffset timestamp, out int used, out int precision, out bool zulu)
     {
         if (text.Length > 4 && Digits.Is(text[0]))
         {
-            return Rfc3339Timestamp.TryParse(text, strict: false, local, out timestamp, out used) && EndsField(text, ref used);
+            var read = Rfc3339Timestamp.TryParse(text, strict: false, local, out timestamp, out used);
+            precision = read ? Rfc3339Timestamp.FractionDigits(text[..used]) : 0;
+            zulu = read && (text[used - 1] | 0x20) == 'z';
+            return read && EndsField(text, ref used);
         }
 
-        return TryReadBsdTimestamp(text, receivedAt, zoneName: false, out timestamp, out used);
+        zulu = false;
+        return TryReadBsdTimestamp(text, receivedAt, zoneName: false, out timestamp, out used, out precision);
     }
 
     /// <summary>A timestamp must be followed by a space or the end of the message.</summary>
@@ -98,13 +108,15 @@ internal sealed partial class Rfc3164Parser(StringCache strings, LocalClock loca
 
     /// <summary>
     /// <c>Mmm dd hh:mm:ss</c> with the day space- or zero-padded (or bare), an optional year before the time and an
-    /// optional fraction; with <paramref name="zoneName"/>, also a zone name after the time (Cisco IOS: "00:03:12 UTC:"),
-    /// which is skipped: rsyslog knows no zone by name unless configured to, and reads the time as local, as we do.
+    /// optional fraction (<paramref name="precision"/>: its digits); with <paramref name="zoneName"/>, also a zone name
+    /// after the time (Cisco IOS: "00:03:12 UTC:"), which is skipped: rsyslog knows no zone by name unless configured
+    /// to, and reads the time as local, as we do.
     /// </summary>
-    private bool TryReadBsdTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, bool zoneName, out DateTimeOffset timestamp, out int used)
+    private bool TryReadBsdTimestamp(ReadOnlySpan<byte> text, DateTimeOffset receivedAt, bool zoneName, out DateTimeOffset timestamp, out int used, out int precision)
     {
         timestamp = default;
         used = 0;
+        precision = 0;
         if (text.Length < 14 || text[3] != ' ' || MonthOf(text[..3]) is not (> 0 and var month))
         {
             return false;
@@ -169,6 +181,7 @@ internal sealed partial class Rfc3164Parser(StringCache strings, LocalClock loca
                 pos++;
             }
 
+            precision = digits;
             for (; digits < 7; digits++)
             {
                 fractionTicks *= 10;
