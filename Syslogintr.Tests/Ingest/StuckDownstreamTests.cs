@@ -24,8 +24,11 @@ public sealed class StuckDownstreamTests : TestKit
         public StuckSink(ManualResetEventSlim release) => Receive<MessageBatch>(_ => release.Wait());
     }
 
-    [Fact]
-    public async Task The_unix_listener_keeps_reading_and_counts_drops_while_the_sink_is_stuck()
+    /// <param name="lingerMs">With a linger the reader pauses between reads: a local sender may wait that long, no more.</param>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task The_unix_listener_keeps_reading_and_counts_drops_while_the_sink_is_stuck(int lingerMs)
     {
         var directory = TempFolder.Create();
         using var release = new ManualResetEventSlim();
@@ -41,7 +44,10 @@ public sealed class StuckDownstreamTests : TestKit
             // Awaited: on a starved thread pool the router may start after the listener, and it routes whatever is
             // queued by then; with no consumer yet that is counted as no_consumer, not as this consumer's.
             await router.Ask<Subscribed>(new Subscribe("stuck", sink, FilterSpec.All, MaxMessagesInFlight: 400), TimeSpan.FromSeconds(10));
-            var settings = new ListenerSettings("local", ListenerKind.Unix, null, Path.Combine(directory, "log"), 256 * 1024, 64 * 1024, TimeSpan.FromMinutes(1), 10, null, 10, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            var settings = new ListenerSettings("local", ListenerKind.Unix, null, Path.Combine(directory, "log"), 256 * 1024, 64 * 1024, TimeSpan.FromMinutes(1), 10, null, 10, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1))
+            {
+                Linger = TimeSpan.FromMilliseconds(lingerMs),
+            };
             var listeners = Sys.ActorOf(ListenerSupervisorActor.Props([settings], node));
             Assert.Empty((await listeners.Ask<ListenersReady>(AwaitListenersReady.Instance, TimeSpan.FromSeconds(5))).Failures);
 

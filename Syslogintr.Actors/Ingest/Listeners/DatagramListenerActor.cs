@@ -9,12 +9,20 @@ namespace Syslogintr.Ingest.Listeners;
 
 /// <summary>
 /// A datagram listener (UDP or unix). The actor owns a socket and one dedicated thread that does nothing but
-/// receive, parse and offer to the ingest queue; when the queue is full the message is dropped and counted. The
+/// receive (on Linux up to 64 datagrams per system call), parse and offer to the ingest queue, lingering a moment
+/// when the socket is drained (<see cref="ListenerSettings.Linger"/>); when the queue is full the message is dropped and counted. The
 /// thread never waits on anything downstream, so a sender is never blocked by us (a blocked sender on /dev/log is
 /// the original program's deadlock) and a blocked actor elsewhere cannot starve it of a thread-pool thread.
 /// </summary>
 public abstract class DatagramListenerActor : UntypedActor
 {
+
+    // errno values (Linux) that say recvmmsg cannot be used here at all, and the one a UDP read may return for an ICMP error.
+    private const int EPerm = 1;
+    private const int EInval = 22;
+    private const int ENoSys = 38;
+    private const int EOpNotSupp = 95;
+    private const int EConnRefused = 111;
 
     private readonly NodeServices node;
     private Thread? reader;
@@ -47,8 +55,11 @@ public abstract class DatagramListenerActor : UntypedActor
     /// <summary>Describes the bound socket for the log.</summary>
     protected abstract string Describe(Socket socket);
 
-    /// <summary>Receives one datagram into <paramref name="buffer"/>; returns its length and where it came from.</summary>
+    /// <summary>Receives one datagram into <paramref name="buffer"/>; returns its length and where it came from (where recvmmsg is refused).</summary>
     protected abstract int Receive(Socket socket, byte[] buffer, out Origin origin);
+
+    /// <summary>Where a datagram read by recvmmsg came from, given its sender's raw <c>sockaddr</c> (empty for a unix socket).</summary>
+    protected abstract Origin OriginOf(ReadOnlySpan<byte> sender);
 
     protected override void PreStart()
     {
@@ -125,6 +136,82 @@ public abstract class DatagramListenerActor : UntypedActor
     private void ReadLoop(Socket socket, IActorRef self)
     {
         var parser = new SyslogParser(node.Clock, node.HostName);
+        var batch = new List<SyslogMessage>(MultiDatagramReceiver.MaxSlots);
+        if (MultiDatagramReceiver.Supported)
+        {
+            using var receiver = new MultiDatagramReceiver(BufferSize, withSenders: Settings.Kind == ListenerKind.Udp);
+            if (ReadBatches(socket, self, receiver, parser, batch))
+            {
+                return;
+            }
+        }
+
+        ReadOneByOne(socket, self, parser);
+    }
+
+    /// <summary>
+    /// Reads with recvmmsg, parses each read as a batch and offers it to the queue in one go, so the router is woken
+    /// once per batch. False when this kernel refuses recvmmsg (a seccomp filter, an emulator): read one by one then.
+    /// </summary>
+    private bool ReadBatches(Socket socket, IActorRef self, MultiDatagramReceiver receiver, SyslogParser parser, List<SyslogMessage> batch)
+    {
+        var everRead = false;
+        while (!stopping)
+        {
+            var count = receiver.Receive(socket, wait: true, out var errno);
+            if (stopping)
+            {
+                return true;
+            }
+
+            if (count < 0)
+            {
+                if (!everRead && errno is ENoSys or EOpNotSupp or EInval or EPerm)
+                {
+                    Counters.OnError();
+                    Log.Warning("listener {0}: recvmmsg refused (errno {1}); reading one datagram per system call", Settings.Name, errno);
+                    return false;
+                }
+
+                if (errno == EConnRefused)
+                {
+                    // An ICMP error from an earlier send: count it, keep reading.
+                    Counters.OnError();
+                    continue;
+                }
+
+                Counters.OnError();
+                Log.Error("listener {0}: receive failed (errno {1}), listener restarts", Settings.Name, errno);
+                self.Tell(ReadFailed.Instance);
+                return true;
+            }
+
+            everRead = true;
+            var receivedAt = node.Clock.GetUtcNow();
+            for (var i = 0; i < count; i++)
+            {
+                if (receiver.Truncated(i))
+                {
+                    // Longer than our buffer (more than max-message-size): an error, as a single read reports it.
+                    Counters.OnError();
+                    continue;
+                }
+
+                batch.Add(Parse(parser, receiver.Datagram(i), OriginOf(receiver.Sender(i)), receivedAt));
+            }
+
+            Offer(batch);
+            if (count < receiver.Slots)
+            {
+                Linger();
+            }
+        }
+
+        return true;
+    }
+
+    private void ReadOneByOne(Socket socket, IActorRef self, SyslogParser parser)
+    {
         var buffer = new byte[BufferSize];
         while (!stopping)
         {
@@ -152,24 +239,62 @@ public abstract class DatagramListenerActor : UntypedActor
                 return;
             }
 
-            Counters.OnReceived(length);
-            var truncated = length > Settings.MaxMessageSize;
-            if (truncated)
+            Offer(Parse(parser, buffer.AsSpan(0, length), origin, node.Clock.GetUtcNow()));
+            if (socket.Available == 0)
             {
-                Counters.OnTruncated();
-                length = Settings.MaxMessageSize;
+                Linger();
             }
+        }
+    }
 
-            var message = parser.Parse(buffer.AsSpan(0, length), origin, node.Clock.GetUtcNow(), truncated);
-            if (!message.IsValid)
-            {
-                Counters.OnParseError();
-            }
+    private SyslogMessage Parse(SyslogParser parser, ReadOnlySpan<byte> datagram, Origin origin, DateTimeOffset receivedAt)
+    {
+        Counters.OnReceived(datagram.Length);
+        var truncated = datagram.Length > Settings.MaxMessageSize;
+        if (truncated)
+        {
+            Counters.OnTruncated();
+            datagram = datagram[..Settings.MaxMessageSize];
+        }
 
-            if (!node.Queue.TryEnqueue(message))
-            {
-                Counters.OnDropped();
-            }
+        var message = parser.Parse(datagram, origin, receivedAt, truncated);
+        if (!message.IsValid)
+        {
+            Counters.OnParseError();
+        }
+
+        return message;
+    }
+
+    /// <summary>Offers a whole read at once: the router, woken by the first, finds the rest already queued.</summary>
+    private void Offer(List<SyslogMessage> batch)
+    {
+        foreach (var message in batch)
+        {
+            Offer(message);
+        }
+
+        batch.Clear();
+    }
+
+    private void Offer(SyslogMessage message)
+    {
+        if (!node.Queue.TryEnqueue(message))
+        {
+            Counters.OnDropped();
+        }
+    }
+
+    /// <summary>
+    /// The socket is drained: wait <c>linger</c> before reading again, so that at moderate rates the datagrams
+    /// arriving meanwhile are read, parsed and routed together instead of each waking this thread, the router and
+    /// every consumer on its own. The kernel holds them in the receive buffer; a message waits at most this long.
+    /// </summary>
+    private void Linger()
+    {
+        if (Settings.Linger > TimeSpan.Zero && !stopping)
+        {
+            ReaderSleep.For(Settings.Linger);
         }
     }
 

@@ -36,6 +36,12 @@ public sealed record ListenerSettings(
     public InheritedSocket? Inherited { get; init; }
 
     /// <summary>
+    /// How long a datagram listener waits after draining its socket before reading again (<c>linger</c>): what
+    /// arrives meanwhile is read and routed as one batch. Zero reads again at once (a wake-up per datagram).
+    /// </summary>
+    public TimeSpan Linger { get; init; }
+
+    /// <summary>
     /// Every enabled entry of <paramref name="config"/>'s <c>syslogintr.listeners</c>, each over
     /// <c>syslogintr.listener-defaults.&lt;kind&gt;</c> and then <c>syslogintr.listener-defaults</c> (a unix datagram's
     /// size limit differs), so a listener of the user's own has every key.
@@ -84,7 +90,10 @@ public sealed record ListenerSettings(
                 : null,
             c.Int("max-connections-per-address"),
             c.Duration("first-frame-timeout"),
-            c.Duration("frame-timeout"));
+            c.Duration("frame-timeout"))
+        {
+            Linger = c.Duration("linger", TimeSpan.Zero, TimeSpan.FromMilliseconds(100)),
+        };
     }
 }
 

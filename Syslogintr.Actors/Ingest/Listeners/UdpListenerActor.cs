@@ -14,7 +14,7 @@ public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
 
     private readonly IPEndPoint bind;
     private SocketAddress? from;
-    private SocketAddress? lastFrom;
+    private byte[] lastFrom = [];
     private Origin? lastOrigin;
 
     public UdpListenerActor(ListenerSettings settings, NodeServices node)
@@ -99,25 +99,24 @@ public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
     protected override int Receive(Socket socket, byte[] buffer, out Origin origin)
     {
         var length = socket.ReceiveFrom(buffer, SocketFlags.None, from!);
-
-        // Most traffic comes from a few senders: reuse their Origin instead of formatting an address per datagram.
-        if (lastOrigin is null || !from!.Equals(lastFrom))
-        {
-            var sender = (IPEndPoint)bind.Create(from!);
-            var address = sender.Address.IsIPv4MappedToIPv6 ? sender.Address.MapToIPv4() : sender.Address;
-            lastFrom = Copy(from!);
-            lastOrigin = new Origin(Transport.Udp, address.ToString(), sender.Port, bind.Address.ToString(), bind.Port, Settings.Name);
-        }
-
-        origin = lastOrigin;
+        origin = OriginOf(from!.Buffer.Span[..from.Size]);
         return length;
     }
 
-    private static SocketAddress Copy(SocketAddress address)
+    protected override Origin OriginOf(ReadOnlySpan<byte> sender)
     {
-        var copy = new SocketAddress(address.Family, address.Size);
-        address.Buffer.CopyTo(copy.Buffer);
-        return copy;
+        // Most traffic comes from a few senders: reuse their Origin instead of formatting an address per datagram.
+        if (lastOrigin is null || !sender.SequenceEqual(lastFrom))
+        {
+            var address = new SocketAddress(bind.AddressFamily, sender.Length);
+            sender.CopyTo(address.Buffer.Span);
+            var endpoint = (IPEndPoint)bind.Create(address);
+            var ip = endpoint.Address.IsIPv4MappedToIPv6 ? endpoint.Address.MapToIPv4() : endpoint.Address;
+            lastFrom = sender.ToArray();
+            lastOrigin = new Origin(Transport.Udp, ip.ToString(), endpoint.Port, bind.Address.ToString(), bind.Port, Settings.Name);
+        }
+
+        return lastOrigin;
     }
 
     private static bool IsMulticast(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6

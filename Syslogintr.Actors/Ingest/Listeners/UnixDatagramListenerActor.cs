@@ -49,6 +49,8 @@ public sealed class UnixDatagramListenerActor : DatagramListenerActor
         return socket.Receive(buffer, SocketFlags.None);
     }
 
+    protected override Origin OriginOf(ReadOnlySpan<byte> sender) => origin;
+
     protected override void PostStop()
     {
         base.PostStop();
