@@ -41,7 +41,7 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     public DeadlineScheduler(Config scheduler, ILoggingAdapter log)
         : base(scheduler, log)
     {
-        shutdownTimeout = scheduler.GetTimeSpan("akka.scheduler.shutdown-timeout", TimeSpan.FromSeconds(5));
+        shutdownTimeout = scheduler.GetTimeSpan("akka.scheduler.shutdown-timeout");
         worker = new Thread(Run) { IsBackground = true, Name = "deadline-timer" };
         worker.Start();
     }
