@@ -11,7 +11,7 @@ namespace Syslogintr.Sinks;
 
 /// <summary>
 /// Appends the messages the router hands it to one file (or standard output), formatted as configured, through a
-/// <see cref="FileWriter"/> that keeps the path open: lines are written on an interval, at 256 KiB and at stop; a
+/// <see cref="FileWriter"/> that keeps the path open: lines are written one flush interval after the first unwritten one (no timer runs while none is), at 256 KiB and at stop; a
 /// failed write (disk full) is counted and retried on the next interval, up to <c>max-pending</c>. SIGHUP reopens
 /// the file. Runs on the sink dispatcher: a slow disk holds up this actor only, and the router drops its share if it lags.
 /// </summary>
@@ -32,7 +32,11 @@ public sealed class FileSinkActor : ReceiveActor, IWithTimers
             _ => open(settings),
             Context.GetLogger());
         Receive<MessageBatch>(OnBatch);
-        Receive<Flush>(_ => writer.FlushAll());
+        Receive<Flush>(_ =>
+        {
+            writer.FlushAll();
+            Timers.ArmIfNeeded(writer, Flush.Instance, settings.FlushInterval);
+        });
         Receive<HangupReceived>(_ => Reopen());
     }
 
@@ -61,7 +65,6 @@ public sealed class FileSinkActor : ReceiveActor, IWithTimers
     {
         writer.Keep(settings.Path);
         Context.System.EventStream.Subscribe(Self, typeof(HangupReceived));
-        Timers.StartPeriodicTimer("flush", Flush.Instance, settings.FlushInterval);
     }
 
     protected override void PostStop()
@@ -79,6 +82,8 @@ public sealed class FileSinkActor : ReceiveActor, IWithTimers
             SyslogFormatter.Append(line, message, settings.Format, settings.EscapeControlCharacters);
             writer.Append(settings.Path, line, null);
         }
+
+        Timers.ArmIfNeeded(writer, Flush.Instance, settings.FlushInterval);
     }
 
     /// <summary>After logrotate moved the file away; standard output stays as it is.</summary>

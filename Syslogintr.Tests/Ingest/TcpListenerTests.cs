@@ -75,6 +75,32 @@ public sealed class TcpListenerTests
         Assert.Equal(0, await read);
     }
 
+    /// <summary>
+    /// The listener's timeout thread used to wake every quarter of the shortest timeout (here 75 ms) with no
+    /// connection to watch; it now sleeps until one comes, and still closes that one when it goes idle.
+    /// </summary>
+    [Fact]
+    public async Task Without_connections_the_timeout_thread_does_not_wake_and_a_new_connection_still_times_out()
+    {
+        var port = TestNode.FreePort();
+        await using var node = await TestNode.StartAsync($$"""
+            syslogintr.listeners.rp { kind = tcp, bind = "127.0.0.1:{{port}}", idle-timeout = 300ms }
+            """);
+        var thread = Directory.GetDirectories("/proc/self/task").Single(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == "listener-rp-tim");
+        long Wakeups() => long.Parse(File.ReadLines(Path.Combine(thread, "status")).Single(line => line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal)).Split(':')[1]);
+
+        await Task.Delay(200);
+        var before = Wakeups();
+        await Task.Delay(1000);
+        Assert.InRange(Wakeups() - before, 0, 1);
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var read = client.GetStream().ReadAsync(new byte[1]).AsTask();
+        Assert.Same(read, await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(5))));
+        Assert.Equal(0, await read);
+    }
+
     [Fact]
     public async Task Tls_carries_messages_and_a_failed_handshake_closes_only_that_connection()
     {

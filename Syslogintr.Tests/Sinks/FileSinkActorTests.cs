@@ -43,6 +43,29 @@ public sealed class FileSinkActorTests() : TestKit(NodeConfig.Defaults())
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
+    /// <summary>A periodic flush timer woke every idle node once a second per sink; now one runs only while lines wait.</summary>
+    [Fact]
+    public void A_line_reaches_the_file_within_the_flush_interval_and_an_idle_sink_keeps_no_timer()
+    {
+        var folder = TempFolder.Create();
+        try
+        {
+            var scheduler = Assert.IsType<DeadlineScheduler>(Sys.Scheduler);
+            var path = Path.Combine(folder, "messages");
+            var before = scheduler.Pending;
+            var sink = Sys.ActorOf(FileSinkActor.Props(Settings(path), new SinkCounters("idle")));
+            sink.Tell(Batch("one"));
+            ExpectMsg<BatchDone>();
+
+            AwaitCondition(() => File.ReadAllText(path).Contains("one"), TimeSpan.FromSeconds(5));
+            AwaitAssert(() => Assert.True(scheduler.Pending <= before, $"{scheduler.Pending - before} more scheduled while idle"), TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            TempFolder.Delete(folder);
+        }
+    }
+
     [Fact]
     public void Hangup_reopens_the_path_so_logrotate_can_move_the_file_away()
     {

@@ -31,6 +31,10 @@ public sealed class TcpListenerActor : UntypedActor
     private readonly RefusalLog refusals;
     private readonly CancellationTokenSource stopping = new();
 
+    /// <summary>Set when a connection is added or refused: wakes the reaper, which sleeps while it has nothing to watch.</summary>
+    private readonly AutoResetEvent activity = new(false);
+    private long lastRefusal = long.MinValue / 2;
+
     // Cancelled once draining has run out of time: connections waiting for room in the queue give up.
     private readonly CancellationTokenSource aborting = new();
     private Socket? listenSocket;
@@ -169,12 +173,15 @@ public sealed class TcpListenerActor : UntypedActor
             {
                 counters.OnRefused();
                 refusals.Refused($"{reason}, refusing {client.RemoteEndPoint}");
+                Volatile.Write(ref lastRefusal, Environment.TickCount64);
+                activity.Set();
                 client.Dispose();
                 continue;
             }
 
             var connection = new TcpConnection(client, settings, node, counters, tls, aborting.Token, log, Closed);
             connections[connection] = address;
+            activity.Set();
             connection.Start();
         }
     }
@@ -227,13 +234,34 @@ public sealed class TcpListenerActor : UntypedActor
         }
     }
 
-    /// <summary>Closes connections past their deadline (idle, first message or frame timeout) and flushes held-back refusal warnings.</summary>
+    /// <summary>
+    /// Closes connections past their deadline (idle, first message or frame timeout) and flushes held-back refusal
+    /// warnings. With no connection and no warning that may still be held back it sleeps until one comes, so an idle
+    /// listener does not wake.
+    /// </summary>
     private void ReapLoop()
     {
         var shortest = new[] { settings.IdleTimeout, settings.FirstFrameTimeout, settings.FrameTimeout }.Min();
         var interval = TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 10, 1000));
-        while (!stopping.Token.WaitHandle.WaitOne(interval))
+        var refusalsHeldFor = (long)(RefusalWarningInterval + interval).TotalMilliseconds;
+        WaitHandle[] wakeUps = [stopping.Token.WaitHandle, activity];
+        while (true)
         {
+            if (connections.IsEmpty && Environment.TickCount64 - Volatile.Read(ref lastRefusal) > refusalsHeldFor)
+            {
+                if (WaitHandle.WaitAny(wakeUps) == 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (stopping.Token.WaitHandle.WaitOne(interval))
+            {
+                return;
+            }
+
             var now = Environment.TickCount64;
             foreach (var connection in connections.Keys)
             {

@@ -39,7 +39,11 @@ public sealed class FileWriteActor : ReceiveActor, IWithTimers
             openStream,
             log);
         Receive<FileWriteRequested>(OnWrite);
-        Receive<FlushDue>(_ => writer.FlushAll());
+        Receive<FlushDue>(_ =>
+        {
+            writer.FlushAll();
+            Timers.ArmIfNeeded(writer, FlushDue.Instance, settings.FlushInterval);
+        });
         Receive<HangupReceived>(_ => writer.Reopen());
     }
 
@@ -55,7 +59,6 @@ public sealed class FileWriteActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(HangupReceived));
-        Timers.StartPeriodicTimer("flush", FlushDue.Instance, settings.FlushInterval);
     }
 
     protected override void PostStop()
@@ -73,6 +76,8 @@ public sealed class FileWriteActor : ReceiveActor, IWithTimers
             counters.OnRefused();
             log.Warning("write from rule {0} refused: '{1}' is not inside {2}", request.Rule, request.Path, settings.Confinement);
         }
+
+        Timers.ArmIfNeeded(writer, FlushDue.Instance, settings.FlushInterval);
     }
 
     private sealed class FlushDue

@@ -78,6 +78,12 @@ public sealed class FileWriter(FileWriterLimits limits, IWriteCounters counters,
     }
 
     /// <summary>
+    /// Whether <see cref="FlushAll"/> has anything to do: lines waiting to be written (or retried), or a file it will
+    /// close once quiet for long enough. While false the owner's flush timer stays off, so an idle node does not wake.
+    /// </summary>
+    public bool NeedsFlush => files.Values.Any(file => file.Pending.Lines > 0 || (limits.CloseIdleAfterFlushes > 0 && !file.Kept));
+
+    /// <summary>
     /// Writes what every open file has pending, then closes each file (not kept, nothing left pending) that got no
     /// line since the last <see cref="FileWriterLimits.CloseIdleAfterFlushes"/> calls: called on a timer, this measures
     /// idleness in whole flush intervals without a clock or a thread of its own.
