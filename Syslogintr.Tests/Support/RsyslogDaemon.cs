@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
-namespace Syslogintr.Tests.Sinks;
+namespace Syslogintr.Tests.Support;
 
 /// <summary>
 /// One real <c>rsyslogd</c> (Debian package rsyslog; TLS needs rsyslog-gnutls) in the foreground, in a folder of its
