@@ -223,7 +223,9 @@ public sealed class DeadlineSchedulerTests : IDisposable
         await Task.Delay(500);
         var wakeUps = VoluntarySwitches(status) - before;
 
-        Assert.InRange(wakeUps, 0, 2); // the one item an hour away may wake it once, to sleep towards that instead
+        // The item an hour away wakes it once, to sleep towards that instead; re-taking the lock the scheduling thread
+        // still holds can cost another switch or two on a loaded machine (4 seen in CI). The wheel would show 100.
+        Assert.InRange(wakeUps, 0, 10);
     }
 
     private static long VoluntarySwitches(string status) =>
