@@ -51,6 +51,7 @@ public sealed class HttpEndpoint(HttpSettings settings, NodeServices node, IServ
         // Open tail streams end when the node stops: Kestrel's stop would otherwise wait for them.
         var tail = new TailStream(node, system, registry, lifetime.ApplicationStopping);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton<IHostLifetime, NodeOwnedLifetime>();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(settings.Bind));
         builder.Services.AddRoutingCore();
         var web = builder.Build();
