@@ -44,10 +44,11 @@ public sealed class ClientCertificateTests : IDisposable
         Assert.Single(tls.Node.ReadLines());
 
         // With TLS 1.3 a client finishes its handshake before the server has judged its certificate, so the two
-        // untrusted-issuer refusals may be judged in either order; the first one judged is the one logged.
+        // untrusted-issuer refusals (and the two not-time-valid ones) may be judged in either order; the first one
+        // judged is the one logged.
         await tls.Log.WaitForWarningAsync(w => (w.Contains("refused, untrusted-issuer: CN=client-b", StringComparison.Ordinal) || w.Contains("refused, untrusted-issuer: CN=www.google.com", StringComparison.Ordinal)) && w.Contains("does not chain to tls.client-ca", StringComparison.Ordinal), "naming the untrusted issuer");
         await tls.Log.WaitForWarningAsync(w => w.Contains("refused, no-certificate: no client certificate", StringComparison.Ordinal), "about the missing certificate");
-        await tls.Log.WaitForWarningAsync(w => w.Contains("refused, not-time-valid: CN=expired", StringComparison.Ordinal) && w.Contains("is valid only from", StringComparison.Ordinal), "about the expired certificate");
+        await tls.Log.WaitForWarningAsync(w => (w.Contains("refused, not-time-valid: CN=expired", StringComparison.Ordinal) || w.Contains("refused, not-time-valid: CN=not-yet", StringComparison.Ordinal)) && w.Contains("is valid only from", StringComparison.Ordinal), "about the expired or not yet valid certificate");
         await tls.Log.WaitForWarningAsync(w => w.Contains("refused, wrong-usage: CN=server-only", StringComparison.Ordinal), "about the server-only certificate");
     }
 
