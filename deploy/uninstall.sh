@@ -20,7 +20,7 @@ if [ -z "$root" ] && [ -d /run/systemd/system ]; then
 fi
 
 rm -f "$root/etc/systemd/system/syslogintr.service" "$root/etc/systemd/system/syslogintr.socket" \
-    "$root/etc/sysctl.d/60-syslogintr.conf"
+    "$root/etc/sysctl.d/60-syslogintr.conf" "$root/etc/sysctl.d/60-syslogintr.conf.dist"
 rm -rf "$root/opt/syslogintr"
 if [ -z "$root" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload
