@@ -9,6 +9,9 @@
 #                                    one is written beside it as syslogintr.conf.dist and yours is kept
 #   /etc/syslogintr/rules/           the example rules and their modules (rules/), each kept the same way if edited
 #   /etc/systemd/system/             syslogintr.service and syslogintr.socket
+#   /etc/sysctl.d/60-syslogintr.conf net.core.rmem_max = 8 MiB (deploy/syslogintr.sysctl), so the UDP listener
+#                                    gets its 8 MiB receive buffer without CAP_NET_ADMIN; applied at once on this host;
+#                                    kept if edited (a host that needs more), as the config is
 #   /var/lib/syslogintr, /var/log/syslogintr: the service's working directory and log files, owned by
 #                                    the system user syslogintr, which is created if missing
 # Without --root, on a host run by systemd, the units are enabled (and a running service restarted).
@@ -83,6 +86,12 @@ done
 install -d -m 0750 -o "${owner%:*}" -g "${owner#*:}" "$root/var/lib/syslogintr" "$root/var/log/syslogintr"
 install -d -m 0755 "$root/etc/systemd/system"
 install -m 0644 "$repo/deploy/syslogintr.service" "$repo/deploy/syslogintr.socket" "$root/etc/systemd/system/"
+install -d -m 0755 "$root/etc/sysctl.d"
+install_kept "$repo/deploy/syslogintr.sysctl" "$root/etc/sysctl.d/60-syslogintr.conf" 0644
+
+if [ -z "$root" ]; then
+    sysctl -q -p /etc/sysctl.d/60-syslogintr.conf || echo "install.sh: could not apply /etc/sysctl.d/60-syslogintr.conf now; it applies at boot"
+fi
 
 if [ -z "$root" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload

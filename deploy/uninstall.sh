@@ -1,5 +1,5 @@
 #!/bin/sh
-# Removes what deploy/install.sh installed: the units and /opt/syslogintr. The config (/etc/syslogintr), the
+# Removes what deploy/install.sh installed: the units, the sysctl file and /opt/syslogintr. The config (/etc/syslogintr), the
 # logs (/var/log/syslogintr), the state (/var/lib/syslogintr) and the user stay, unless --purge.
 #   sudo deploy/uninstall.sh [--purge]      deploy/uninstall.sh --root DIR [--purge]
 set -eu
@@ -19,7 +19,8 @@ if [ -z "$root" ] && [ -d /run/systemd/system ]; then
     systemctl disable --now syslogintr.service syslogintr.socket || true
 fi
 
-rm -f "$root/etc/systemd/system/syslogintr.service" "$root/etc/systemd/system/syslogintr.socket"
+rm -f "$root/etc/systemd/system/syslogintr.service" "$root/etc/systemd/system/syslogintr.socket" \
+    "$root/etc/sysctl.d/60-syslogintr.conf" "$root/etc/sysctl.d/60-syslogintr.conf.dist"
 rm -rf "$root/opt/syslogintr"
 if [ -z "$root" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Systemd;
@@ -30,6 +32,7 @@ public sealed class InstallScriptTests
             Assert.True(File.Exists(Path.Combine(root, "etc/syslogintr/rules/lib/org/flummux/tty.lua")));
             Assert.True(File.Exists(Path.Combine(root, "etc/systemd/system/syslogintr.service")));
             Assert.True(File.Exists(Path.Combine(root, "etc/systemd/system/syslogintr.socket")));
+            Assert.True(RmemMax(root) >= DefaultReceiveBuffer(), "the sysctl file lets the unprivileged service have the default receive buffer");
             var uid = UserId(root);
             Assert.Equal(uid, await OwnerAsync(Path.Combine(root, "var/lib/syslogintr")));
             Assert.Equal(uid, await OwnerAsync(Path.Combine(root, "var/log/syslogintr")));
@@ -54,6 +57,7 @@ public sealed class InstallScriptTests
             Assert.True(exitCode == 0, output);
             Assert.False(Directory.Exists(Path.Combine(root, "opt/syslogintr")));
             Assert.False(File.Exists(Path.Combine(root, "etc/systemd/system/syslogintr.service")));
+            Assert.False(File.Exists(Path.Combine(root, SysctlFile)) || File.Exists(Path.Combine(root, SysctlFile + ".dist")));
             Assert.EndsWith("syslogintr.hostname = \"edited\"\n", await File.ReadAllTextAsync(config));
 
             (exitCode, output) = await DeployUnitsTests.RunAsync("sh", Path.Combine(Deploy, "uninstall.sh"), "--root", root, "--purge");
@@ -84,6 +88,20 @@ public sealed class InstallScriptTests
     }
 
     /// <summary>The account files useradd --root edits, holding root alone.</summary>
+    private const string SysctlFile = "etc/sysctl.d/60-syslogintr.conf";
+
+    /// <summary>net.core.rmem_max as the installed sysctl file sets it.</summary>
+    private static long RmemMax(string root) =>
+        long.Parse(File.ReadLines(Path.Combine(root, SysctlFile)).Single(l => l.StartsWith("net.core.rmem_max", StringComparison.Ordinal)).Split('=')[1].Trim(), CultureInfo.InvariantCulture);
+
+    /// <summary>The listeners' default receive-buffer (listener-defaults in hocon/syslogintr.conf), in bytes.</summary>
+    private static long DefaultReceiveBuffer()
+    {
+        var setting = Regex.Match(File.ReadAllText(Path.Combine(Repository.Root, "hocon/syslogintr.conf")), @"^\s*receive-buffer = (\d+)MiB", RegexOptions.Multiline);
+        Assert.True(setting.Success, "listener-defaults.receive-buffer in MiB");
+        return long.Parse(setting.Groups[1].Value, CultureInfo.InvariantCulture) << 20;
+    }
+
     private static void MakeSystemFiles(string root)
     {
         Directory.CreateDirectory(Path.Combine(root, "etc"));

@@ -22,13 +22,15 @@ internal static class SocketOptions
     }
 
     /// <summary>
-    /// Asks for a receive buffer of <paramref name="bytes"/> and returns what the kernel granted. Linux caps
-    /// SO_RCVBUF at net.core.rmem_max; as root SO_RCVBUFFORCE goes past it. Linux reports double the usable size.
+    /// Asks for a receive buffer of <paramref name="bytes"/> and returns the size granted, in the same terms. Linux
+    /// caps SO_RCVBUF at net.core.rmem_max; with CAP_NET_ADMIN (root) SO_RCVBUFFORCE goes past it. Linux doubles
+    /// what it grants (room for its bookkeeping) and reports the doubled figure: a capped request read back raw looks
+    /// granted in full, so the comparison and the result use half of it.
     /// </summary>
     public static int SetReceiveBuffer(Socket socket, int bytes)
     {
         socket.ReceiveBufferSize = bytes;
-        if (socket.ReceiveBufferSize < bytes && OperatingSystem.IsLinux())
+        if (Granted(socket) < bytes && OperatingSystem.IsLinux())
         {
             try
             {
@@ -40,6 +42,8 @@ internal static class SocketOptions
             }
         }
 
-        return socket.ReceiveBufferSize;
+        return Granted(socket);
     }
+
+    private static int Granted(Socket socket) => OperatingSystem.IsLinux() ? socket.ReceiveBufferSize / 2 : socket.ReceiveBufferSize;
 }

@@ -72,7 +72,15 @@ public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
         }
 
         var granted = SocketOptions.SetReceiveBuffer(socket, Settings.ReceiveBuffer);
-        Log.Info("listener {0}: receive buffer {1} bytes granted (asked {2}; Linux reports double)", Settings.Name, granted, Settings.ReceiveBuffer);
+        if (granted < Settings.ReceiveBuffer)
+        {
+            // A burst longer than the buffer holds is dropped by the kernel (kernel_dropped): say how to get it all.
+            Log.Warning("listener {0}: receive buffer {1} bytes granted, {2} asked: the kernel caps it at net.core.rmem_max without CAP_NET_ADMIN (raise the sysctl or grant the capability)", Settings.Name, granted, Settings.ReceiveBuffer);
+        }
+        else
+        {
+            Log.Info("listener {0}: receive buffer {1} bytes granted", Settings.Name, granted);
+        }
         if (IsMulticast(bind.Address))
         {
             // Several receivers (a viewer, as the original's realtime.lua) may share a multicast group's port.
