@@ -147,19 +147,24 @@ public sealed class IngestQueueBytesTests() : TestKit(NodeConfig.Defaults())
         var hungCounters = node.Metrics.Consumer("hung");
         string Report() => $"queued {node.Queue.Count} ({node.Queue.Bytes} B, max {maxQueued}); tcp {tcp}; udp {udp}; {node.Metrics.Summary()}";
 
-        // The TCP senders were held back: far from all they offered was read.
-        Assert.Contains(senders, s => !s.IsCompleted);
-        Assert.True(tcp.Received < 2 * PerSender, Report());
+        // The TCP senders were held back: the rest of what they offered waits in the kernel's socket buffers or in
+        // the senders, not in the node.
+        Assert.True(tcp.Received < PerSender, Report());
 
         // Bounded: the queue by its bytes, the stalled consumer by its byte credit plus the one batch it was handed
         // while it still had credit.
         Assert.True(maxQueued <= QueueBytes, Report());
         Assert.True(maxInFlight <= (CreditBytes / smallest) + BatchSize, $"{maxInFlight} in flight; {Report()}");
 
-        // Datagrams that found the queue full were dropped and counted, and nothing read was lost uncounted.
+        // Datagrams that found the queue full were dropped and counted, and nothing read was lost uncounted: what a
+        // TCP connection framed and has not queued yet is at most the one read (64 KiB, 201-byte frames) it waits on.
         Assert.True(udp.Dropped > 0, Report());
-        var routed = tcp.Received - tcp.Dropped + udp.Received - udp.Dropped;
-        Assert.Equal(routed, hungCounters.Delivered + hungCounters.InFlight + hungCounters.Dropped + node.Queue.Count);
+        var read = tcp.Received - tcp.Dropped + udp.Received - udp.Dropped;
+        var accounted = hungCounters.Delivered + hungCounters.InFlight + hungCounters.Dropped + node.Queue.Count;
+        Assert.InRange(read - accounted, 0, 2 * ((64 * 1024 / 201) + 1));
+
+        clients.Dispose();
+        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     private static async Task SendOverTcpAsync(NetworkStream stream, int sender, int count)
