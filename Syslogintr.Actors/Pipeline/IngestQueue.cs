@@ -146,10 +146,14 @@ public sealed class IngestQueue
         Signal();
     }
 
+    /// <summary>
+    /// Wakes the writers waiting for bytes once a quarter of the bound is free (or the queue is empty), not at every
+    /// message read: woken at the edge, each would queue one message and wait again, a thread-pool hop per message.
+    /// </summary>
     private void Signal()
     {
-        // Interlocked.Add in Release fenced the bytes freed before this read of the count.
-        if (Volatile.Read(ref waitingWriters) > 0)
+        // Interlocked.Add in Release fenced the bytes freed before these reads.
+        if (Volatile.Read(ref waitingWriters) > 0 && Interlocked.Read(ref bytes) <= MaxBytes - (MaxBytes / 4))
         {
             Interlocked.Exchange(ref bytesFreed, NewSignal()).TrySetResult();
         }
