@@ -65,7 +65,7 @@ public static class SyslogintrHosting
         var hostName = settings.String("syslogintr.hostname");
         var cluster = ClusterSettings.From(settings);
         var node = new NodeServices(
-            new IngestQueue(pipeline.QueueSize),
+            new IngestQueue(pipeline.QueueSize, pipeline.QueueMaxBytes),
             new NodeMetrics(),
             clock ?? TimeProvider.System,
             string.IsNullOrEmpty(hostName) ? Environment.MachineName : hostName)
@@ -197,7 +197,7 @@ public static class SyslogintrHosting
 }
 
 /// <summary>The <c>syslogintr.pipeline</c> section; a value that cannot work (a queue of 0) stops the node at start.</summary>
-public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout, TimeSpan MaxBackpressure, long MaxBytesInFlight)
+public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessagesInFlight, TimeSpan DrainTimeout, TimeSpan MaxBackpressure, long MaxBytesInFlight, long QueueMaxBytes)
 {
     private const string Section = "syslogintr.pipeline.";
 
@@ -207,5 +207,6 @@ public sealed record PipelineSettings(int QueueSize, int BatchSize, int MaxMessa
         settings.Int(Section + "max-messages-in-flight", 1, int.MaxValue),
         settings.Duration(Section + "drain-timeout", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
         settings.Duration(Section + "max-backpressure", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)),
-        settings.Bytes(Section + "max-bytes-in-flight", 64 * 1024, long.MaxValue));
+        settings.Bytes(Section + "max-bytes-in-flight", 64 * 1024, long.MaxValue),
+        settings.Bytes(Section + "queue-max-bytes", 64 * 1024, long.MaxValue));
 }
