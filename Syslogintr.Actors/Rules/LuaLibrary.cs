@@ -37,7 +37,12 @@ internal static partial class LuaLibrary
     /// <summary>The address of a C API function of the library KeraLua is bound to, for the few calls KeraLua wraps with an allocation.</summary>
     public static IntPtr Export(string symbol) => NativeLibrary.GetExport(Handle, symbol);
 
-    /// <summary>Makes sure the library is loaded and KeraLua bound to it: call before the first Lua state.</summary>
+    /// <summary>
+    /// Makes sure the library is loaded and KeraLua bound to it: call before every new Lua state, outside this class
+    /// (its static constructor runs, and may throw, before this body). A state made earlier would bind KeraLua's
+    /// first calls to its bundled copy for good, and later states would mix two Lua builds: long strings read back
+    /// empty.
+    /// </summary>
     public static void EnsureLoaded()
     {
         // The static constructor has run by the time this body runs.

@@ -39,6 +39,16 @@ internal static partial class ScriptChecks
     /// <summary>Lua's message (<c>path:LINE: sentence</c>) when <paramref name="path"/> does not compile, else null.</summary>
     public static string? CompileError(string path)
     {
+        try
+        {
+            LuaLibrary.EnsureLoaded();
+        }
+        catch (TypeInitializationException e) when (e.InnerException is InvalidOperationException or DllNotFoundException)
+        {
+            // Nothing to compile with (a wrong SYSLOGINTR_LUA_LIBRARY): loading the rule says why.
+            return null;
+        }
+
         using var lua = new Lua(openLibs: false);
         return lua.LoadFile(path, "t") == LuaStatus.OK ? null : lua.ToString(-1, false);
     }
