@@ -281,6 +281,11 @@ def count_lines(out: Path) -> int:
     return int(done.stdout.strip() or 0)
 
 
+# loggen sometimes gives up after 2 messages ("error sending buffer", see RETRY in bench/README.md): twice in a row
+# was seen once in 54 runs.
+RUN_ATTEMPTS = 3
+
+
 def warm_up(transport: str, port: int, out: Path, pid: int, work: Path) -> int:
     """
     A daemon in service is warm: it has run its code paths (JIT-compiled and tiered them up, in syslogintr's case)
@@ -804,12 +809,15 @@ def main() -> int:
         for rep in range(1, reps + 1):
             for name in names:
                 log(f"{workload.name} rep {rep}/{reps} -> {name}")
-                try:
-                    fields = run_once(DAEMONS[name], workload, rep, quiet)
-                except LoggenFailed as e:
-                    # The load generator's failure, not the daemon's: a fresh daemon on a fresh port, once.
-                    emit(f"RETRY daemon={name} workload={workload.name} rep={rep} reason={str(e)[:200]!r}")
-                    fields = run_once(DAEMONS[name], workload, rep, quiet)
+                for attempt in range(1, RUN_ATTEMPTS + 1):
+                    try:
+                        fields = run_once(DAEMONS[name], workload, rep, quiet)
+                        break
+                    except LoggenFailed as e:
+                        # The load generator's failure, not the daemon's: a fresh daemon on a fresh port.
+                        if attempt == RUN_ATTEMPTS:
+                            raise
+                        emit(f"RETRY daemon={name} workload={workload.name} rep={rep} reason={str(e)[:200]!r}")
                 failed |= int(fields["written"]) == 0
                 emit(line("RESULT", fields))
     if idle_seconds > 0:
