@@ -131,10 +131,12 @@ public sealed class OpsSingletonTests(ITestOutputHelper output)
         var raised = new AlertRaised("rule/disk", "disk full", "/var is full", Severity.Critical, "rule", at);
 
         await Task.WhenAll(cluster.Nodes.Skip(1).Select(n => Task.Run(() => ActorRegistry.For(n.System).Get<AlertsKey>().Tell(raised, Akka.Actor.ActorRefs.NoSender))));
-        await WaitUntil(() => !smtp.Accepted.IsEmpty, Takeover);
+        // Only the disk alert's mails count: on a loaded machine the web probe may time out and mail its own.
+        static bool AboutDisk(MimeKit.MimeMessage m) => m.Subject?.Contains("disk full", StringComparison.Ordinal) == true;
+        await WaitUntil(() => smtp.Accepted.Any(AboutDisk), Takeover);
         await Task.Delay(window + TimeSpan.FromSeconds(2));
 
-        var mail = Assert.Single(smtp.Accepted);
+        var mail = Assert.Single(smtp.Accepted, AboutDisk);
         Assert.EndsWith("DOWN: disk full", mail.Subject);
     }
 
