@@ -13,7 +13,9 @@ local H_now, H_allowed, H_overtime = H.now, H.allowed, H.overtime
 -- Instruction budget: a count hook, installed from Lua (never a managed hook that raises), that counts down
 -- from `limit` ticks of `cfg.hook_count` instructions. Every entry point resets it; running out raises an
 -- ordinary Lua error, so the state stays usable. Since one instruction can be a costly C call (tostring, gsub),
--- every 16th tick also asks the host whether the call has run longer than its time budget.
+-- every 16th tick also asks the host whether the call has run longer than its time budget. Any count hook makes
+-- Lua trace every instruction, so the host takes this one off as soon as it is installed, and puts it back only
+-- on a call that has run a while (BudgetWatchdog.cs): instructions count from then.
 local limit, left = cfg.budget_ticks, cfg.budget_ticks
 local function budget_hook()
   left = left - 1
