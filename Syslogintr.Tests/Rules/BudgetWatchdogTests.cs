@@ -75,6 +75,18 @@ public sealed class BudgetWatchdogTests : IDisposable
         Assert.True(error.OverBudget, error.Message);
     }
 
+    [Theory]
+    [InlineData("coroutine.wrap(function() while true do end end)()")]
+    [InlineData("local co = coroutine.create(function() coroutine.yield() while true do end end) coroutine.resume(co) assert(coroutine.resume(co))")]
+    public async Task A_runaway_coroutine_is_stopped(string body)
+    {
+        var rule = LuaRule.Load(folder.Rule("t", $"function log(m) {body} end"), effects, TimeProvider.System, "node1");
+        // Not disposed if the call never returns: closing a state another thread runs in would crash the process.
+        var error = await Task.Run(() => rule.Deliver(RuleFolder.Message("x"))).WaitAsync(TimeSpan.FromSeconds(30));
+        rule.Dispose();
+        Assert.Contains("budget exceeded", error?.Message);
+    }
+
     [Fact]
     public void The_watchdog_stops_its_timer_when_no_call_is_made_and_restarts_it_with_the_next()
     {

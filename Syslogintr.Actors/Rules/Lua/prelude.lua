@@ -28,6 +28,26 @@ local function budget_hook()
   end
 end
 
+-- Hooks are per Lua thread, and a coroutine is a thread of its own that the host's hook does not reach (the one
+-- debug.sethook installed looks its Lua function up by thread). So each coroutine installs the budget hook on
+-- itself as it starts: a loop in a coroutine is stopped too, at the price of counting its instructions always.
+local co_create, co_wrap = coroutine.create, coroutine.wrap
+local hook_count = cfg.hook_count
+local function budgeted(f)
+  return function(...)
+    sethook(budget_hook, "", hook_count)
+    return f(...)
+  end
+end
+function coroutine.create(f)
+  if type(f) ~= "function" then return co_create(f) end
+  return co_create(budgeted(f))
+end
+function coroutine.wrap(f)
+  if type(f) ~= "function" then return co_wrap(f) end
+  return co_wrap(budgeted(f))
+end
+
 local function fail_on(err, level)
   if err then error(err, level + 1) end
 end
