@@ -46,6 +46,20 @@ public sealed class BudgetWatchdogTests : IDisposable
     }
 
     [Fact]
+    public void The_instructions_of_a_short_call_are_not_counted()
+    {
+        // 1000 instructions (one hook tick) would stop each of these calls of ~100,000 instructions, had the
+        // count run from the call's start; it starts only once a call has run a watchdog period or two.
+        using var rule = LuaRule.Load(
+            folder.Rule("t", "function log(m) local n = 0 for i = 1, 30000 do n = n + i end end", r => r with { InstructionBudget = 1000 }),
+            effects,
+            TimeProvider.System,
+            "node1");
+        var stopped = Enumerable.Range(0, 20).Count(_ => rule.Deliver(RuleFolder.Message("x")) is not null);
+        Assert.True(stopped < 10, $"{stopped} of 20 short calls were stopped by the instruction budget");
+    }
+
+    [Fact]
     public void A_runaway_call_is_stopped_and_the_next_calls_run_without_the_hook_again()
     {
         using var rule = Load(CountsHookedCalls);
