@@ -21,7 +21,7 @@ public sealed partial class LuaRule
             return (false, $"{rule.ScriptName} defines no function {function}()");
         }
 
-        if (lua.PCall(1, 2, 0) != LuaStatus.OK)
+        if (PCallBudgeted(1, 2) != LuaStatus.OK)
         {
             var error = lua.ToString(-1, false) ?? $"error object is a {lua.TypeName(-1)}";
             lua.SetTop(InternSlot);

@@ -20,7 +20,7 @@ public sealed partial class LuaRule
             return (null, null);
         }
 
-        var status = lua.PCall(1, 1, 0);
+        var status = PCallBudgeted(1, 1);
         if (status != LuaStatus.OK)
         {
             return (null, Finish(status, "snapshot"));
@@ -62,6 +62,6 @@ public sealed partial class LuaRule
             return new RuleError(rule.Name, "restore", e.Message);
         }
 
-        return Finish(lua.PCall(2, 0, 0), "restore");
+        return Finish(PCallBudgeted(2, 0), "restore");
     }
 }

@@ -38,6 +38,7 @@ public sealed partial class LuaRule : IDisposable
     private readonly LuaFunction recordStandIn;
     private readonly IStandInRecorder? recorder;
     private readonly Lua lua;
+    private BudgetWatchdog? watchdog;
     private SyslogMessage? current;
     private long callStarted;
     private long pausedAt;
@@ -104,7 +105,7 @@ public sealed partial class LuaRule : IDisposable
     {
         current = message;
         StartClock();
-        return Finish(lua.PCall(PushMessage(message), 0, 0), "log");
+        return Finish(PCallBudgeted(PushMessage(message), 0), "log");
     }
 
     /// <summary>Calls the named hook (<c>reload_signal</c>, <c>alarm_handler</c>, <c>cleanup</c>) if the script defines it.</summary>
@@ -114,7 +115,7 @@ public sealed partial class LuaRule : IDisposable
         StartClock();
         lua.PushCopy(CallHookSlot);
         lua.PushString(name);
-        return Finish(lua.PCall(1, 0, 0), name);
+        return Finish(PCallBudgeted(1, 0), name);
     }
 
     /// <summary>A full collection, then <see cref="MemoryBytes"/> against the limit.</summary>
@@ -134,6 +135,7 @@ public sealed partial class LuaRule : IDisposable
         if (!disposed)
         {
             disposed = true;
+            watchdog?.Dispose();
             lua.Close();
         }
     }
@@ -150,6 +152,24 @@ public sealed partial class LuaRule : IDisposable
         lua.SetTop(InternSlot);
         // prelude.lua's budget hook raises this text (with no position prefix, level 0).
         return new RuleError(rule.Name, hook, message, message.StartsWith("budget exceeded", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// <c>lua_pcall</c> under the budgets: the hook that enforces them is armed only if the call runs long
+    /// (<see cref="BudgetWatchdog"/>).
+    /// </summary>
+    private LuaStatus PCallBudgeted(int arguments, int results)
+    {
+        var watch = watchdog!;
+        watch.Enter();
+        try
+        {
+            return lua.PCall(arguments, results, 0);
+        }
+        finally
+        {
+            watch.Leave();
+        }
     }
 
     /// <summary>A hook call begins: its time budget counts from now.</summary>
@@ -182,6 +202,7 @@ public sealed partial class LuaRule : IDisposable
             throw new InvalidOperationException("the rule prelude failed: " + lua.ToString(-1, false));
         }
 
+        watchdog = new BudgetWatchdog(lua.Handle);
         lua.CreateTable(InternCapacity, 0);
         if (lua.GetTop() != InternSlot)
         {
@@ -211,7 +232,7 @@ public sealed partial class LuaRule : IDisposable
             throw LoadFailed(reason);
         }
 
-        if (lua.PCall(1, 0, 0) != LuaStatus.OK)
+        if (PCallBudgeted(1, 0) != LuaStatus.OK)
         {
             var error = lua.ToString(-1, false) ?? $"its top level raised a {lua.TypeName(-1)}";
             lua.SetTop(InternSlot);

@@ -13,7 +13,9 @@ local H_now, H_allowed, H_overtime = H.now, H.allowed, H.overtime
 -- Instruction budget: a count hook, installed from Lua (never a managed hook that raises), that counts down
 -- from `limit` ticks of `cfg.hook_count` instructions. Every entry point resets it; running out raises an
 -- ordinary Lua error, so the state stays usable. Since one instruction can be a costly C call (tostring, gsub),
--- every 16th tick also asks the host whether the call has run longer than its time budget.
+-- every 16th tick also asks the host whether the call has run longer than its time budget. Any count hook makes
+-- Lua trace every instruction, so the host takes this one off as soon as it is installed, and puts it back only
+-- on a call that has run a while (BudgetWatchdog.cs): instructions count from then.
 local limit, left = cfg.budget_ticks, cfg.budget_ticks
 local function budget_hook()
   left = left - 1
@@ -24,6 +26,26 @@ local function budget_hook()
     end
     error("budget exceeded", 0)
   end
+end
+
+-- Hooks are per Lua thread, and a coroutine is a thread of its own that the host's hook does not reach (the one
+-- debug.sethook installed looks its Lua function up by thread). So each coroutine installs the budget hook on
+-- itself as it starts: a loop in a coroutine is stopped too, at the price of counting its instructions always.
+local co_create, co_wrap = coroutine.create, coroutine.wrap
+local hook_count = cfg.hook_count
+local function budgeted(f)
+  return function(...)
+    sethook(budget_hook, "", hook_count)
+    return f(...)
+  end
+end
+function coroutine.create(f)
+  if type(f) ~= "function" then return co_create(f) end
+  return co_create(budgeted(f))
+end
+function coroutine.wrap(f)
+  if type(f) ~= "function" then return co_wrap(f) end
+  return co_wrap(budgeted(f))
 end
 
 local function fail_on(err, level)
