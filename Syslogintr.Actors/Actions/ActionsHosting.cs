@@ -32,7 +32,7 @@ public static class ActionsHosting
     {
         var counters = node.Metrics.SideEffects;
         registry.Register<ExecKey>(system.ActorOf(ExecActor.Props(settings.Exec, counters), "exec"));
-        registry.Register<BanKey>(system.ActorOf(BanActor.Props(settings.Ban, node.Metrics.Ban, counters, node.Clock, replicated: node.Cluster.Enabled), "ban"));
+        registry.Register<BanKey>(system.ActorOf(BanActor.Props(settings.Ban, node.Metrics.Ban, counters, node.Clock, replicated: node.Cluster.Enabled), BanActor.Name));
     }
 }
 

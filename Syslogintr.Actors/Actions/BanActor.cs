@@ -14,11 +14,16 @@ namespace Syslogintr.Actions;
 /// In a cluster it also keeps this node's firewall in step with the cluster's replicated ban list
 /// (<see cref="ReplicatedBans"/>): a ban decided here is applied at once and written to it; every change of it is
 /// merged into the local list (<see cref="BanList.Merge"/>), which applies what peers decided with this node's own
-/// backend; expired entries are removed from it. At start the state file's live bans go into it too, so the list
+/// backend; expired entries are removed from it. A ban decided here is also pushed straight to the other members'
+/// ban actors (<see cref="BansDecided"/>), so peers apply it within one remoting hop while replicated data gossips and
+/// notifies at its relaxed pace; whichever copy comes second finds the ban held and changes nothing. At start the state file's live bans go into it too, so the list
 /// survives a restart of the whole cluster.
 /// </summary>
 public sealed class BanActor : ReceiveActor, IWithTimers
 {
+    /// <summary>Under /user on every node: where peers push the bans they decide.</summary>
+    public const string Name = "ban";
+
     private const string ExpiryTimer = "expiry";
     private const string PersistTimer = "persist";
 
@@ -32,6 +37,7 @@ public sealed class BanActor : ReceiveActor, IWithTimers
     private IActorRef exec = ActorRefs.Nobody;
     private bool dirty;
     private IActorRef replicator = ActorRefs.Nobody;
+    private Akka.Cluster.Cluster? cluster;
     private UniqueAddress? self;
     private IReadOnlyCollection<BanEntry> replicatedBans = [];
 
@@ -55,6 +61,7 @@ public sealed class BanActor : ReceiveActor, IWithTimers
         Receive<GetBans>(_ => Sender.Tell(new BansHeld(bans.Records())));
         Receive<ProcessExited>(OnCommandExited);
         Receive<Changed>(changed => changed.Key.Equals(ReplicatedBans.Key), OnReplicatedChanged);
+        Receive<BansDecided>(decided => Apply(bans.Merge(decided.Entries, clock.GetUtcNow())));
         Receive<UpdateSuccess>(_ => { });
         Receive<UpdateTimeout>(timeout =>
         {
@@ -82,7 +89,8 @@ public sealed class BanActor : ReceiveActor, IWithTimers
         Restore();
         if (replicated)
         {
-            self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
+            cluster = Akka.Cluster.Cluster.Get(Context.System);
+            self = cluster.SelfUniqueAddress;
             replicator = DistributedData.Get(Context.System).Replicator;
             replicator.Tell(Dsl.Subscribe(ReplicatedBans.Key, Self));
 
@@ -128,9 +136,31 @@ public sealed class BanActor : ReceiveActor, IWithTimers
         Apply(decisions);
         if (replicated)
         {
-            Replicate(
-                [.. decisions.OfType<BanImposed>().Select(i => new BanEntry(i.Target.Text, now + i.Duration, i.Reason, i.Rule, NodeName, now))],
-                settings.Replication.Consistency);
+            IReadOnlyList<BanEntry> entries = [.. decisions.OfType<BanImposed>().Select(i => new BanEntry(i.Target.Text, now + i.Duration, i.Reason, i.Rule, NodeName, now))];
+            Replicate(entries, settings.Replication.Consistency);
+            Push(entries);
+        }
+    }
+
+    /// <summary>
+    /// Best effort: to the members that are up and reachable now. A push that is lost (a node joining, a link that
+    /// drops it) leaves that node to the replicated list, as before there was a push.
+    /// </summary>
+    private void Push(IReadOnlyList<BanEntry> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var state = cluster!.State;
+        var decided = new BansDecided(entries);
+        foreach (var member in state.Members)
+        {
+            if ((member.Status is MemberStatus.Up or MemberStatus.WeaklyUp) && !member.UniqueAddress.Equals(self) && !state.Unreachable.Contains(member))
+            {
+                Context.ActorSelection(new RootActorPath(member.Address) / "user" / Name).Tell(decided);
+            }
         }
     }
 

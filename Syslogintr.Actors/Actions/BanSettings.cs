@@ -38,10 +38,13 @@ public sealed record BanSettings(
     }
 }
 
-/// <summary>How many nodes a ban decided here is written to before the write counts as done.</summary>
+/// <summary>
+/// How many nodes the replicated ban list's copy of a ban decided here is written to before the write counts as
+/// done. Whatever the setting, the ban itself is also pushed straight to every other member (<see cref="BansDecided"/>).
+/// </summary>
 public enum BanWrite
 {
-    /// <summary>This node's replica only; the others learn it by gossip (every gossip-interval, 200 ms).</summary>
+    /// <summary>This node's replica only; the others' replicas learn it by gossip (every cluster.replication.gossip-interval).</summary>
     Local,
 
     /// <summary>Pushed at once to enough nodes for a majority (with 3 nodes: one other), the rest by gossip.</summary>

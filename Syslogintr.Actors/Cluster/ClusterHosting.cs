@@ -67,6 +67,10 @@ public static class ClusterHosting
             role = {{ClusterSettings.RulesRole}}
           }
         }
+        # Akka.Remote checks every piggyback-timeout / 2 (150 ms by default) whether a system message (watch,
+        # terminate) still waits for its ack: 7 wake-ups a second on an idle node, for nothing. Acks ride on the
+        # heartbeats anyway; one sent alone after 1s instead of 0.3s still comes well before resend-interval (2s).
+        akka.remote.system-message-ack-piggyback-timeout = 1s
         """).WithFallback(WireFormat);
 
     /// <summary>Our serializer bound to <see cref="IClusterMessage"/>: every node, and the <c>cluster status</c> client.</summary>

@@ -35,6 +35,7 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     private readonly TimeSpan shutdownTimeout;
     private readonly Thread worker;
     private long scheduled;
+    private long ran;
     private int purgeAt = PurgeAbove;
     private bool stopping;
 
@@ -61,6 +62,9 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
             }
         }
     }
+
+    /// <summary>Items run since start: each one woke this thread or ran beside one that did, and then an actor.</summary>
+    internal long Ran => Interlocked.Read(ref ran);
 
     protected override DateTimeOffset TimeNow => DateTimeOffset.Now;
 
@@ -228,6 +232,7 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
 
     private bool RunSafely(Item item)
     {
+        Interlocked.Increment(ref ran);
         try
         {
             item.Action.Run();

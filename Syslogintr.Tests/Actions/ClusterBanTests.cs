@@ -99,9 +99,42 @@ public sealed class ClusterBanTests : IDisposable
         Assert.Equal(["ipset add syslogintr4 192.0.2.10 -exist"], Commands(1));
     }
 
+    [Fact]
+    public async Task A_ban_is_pushed_to_the_other_nodes_at_once_and_a_lost_push_is_made_good_by_the_replicated_list_each_applied_once()
+    {
+        // Replicated data notifies its subscribers only once a minute here (unless flushed): within seconds only the push can bring a ban.
+        await using var cluster = await StartAsync("syslogintr.cluster.replication { gossip-interval = 60s, notify-subscribers-interval = 60s }\n");
+
+        BanActorOf(cluster[0]).Tell(new BanRequested("192.0.2.11", TimeSpan.FromMinutes(5), "5 failures", "sshblock"));
+        await AwaitAsync(() => Enumerable.Range(1, 2).All(i => Commands(i).Contains("ipset add syslogintr4 192.0.2.11 -exist")), Propagation, "pushed to nodes 1 and 2");
+
+        // What node 0's ban actor writes for a ban, without its push: the others are left as a lost push leaves them.
+        var now = DateTimeOffset.UtcNow;
+        var unpushed = new BanEntry("192.0.2.12", now.AddMinutes(5), "6 failures", "sshblock", "node 0", now);
+        var node0 = Akka.Cluster.Cluster.Get(cluster[0].System).SelfUniqueAddress;
+        await DistributedData.Get(cluster[0].System).Replicator.Ask<IUpdateResponse>(
+            Dsl.Update(ReplicatedBans.Key, LWWDictionary<string, BanEntry>.Empty, new WriteAll(Propagation), bans => ReplicatedBans.Upsert(bans, node0, [unpushed])),
+            Propagation * 2);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.All(Enumerable.Range(1, 2), i => Assert.DoesNotContain("ipset add syslogintr4 192.0.2.12 -exist", Commands(i)));
+
+        // Every replica holds both entries (write = all); the replicators now tell the ban actors, as their next notify would.
+        await AwaitAsync(async () => (await Task.WhenAll(cluster.Nodes.Select(ReplicatedTargetsAsync))).All(t => t.Count == 2), Propagation, "both in every replica");
+        foreach (var node in cluster.Nodes)
+        {
+            DistributedData.Get(node.System).Replicator.Tell(FlushChanges.Instance);
+        }
+
+        await AwaitAsync(() => Enumerable.Range(1, 2).All(i => Commands(i).Contains("ipset add syslogintr4 192.0.2.12 -exist")), Propagation, "the unpushed ban applied from the list");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(["ipset add syslogintr4 192.0.2.11 -exist", "ipset add syslogintr4 192.0.2.12 -exist"], Commands(0));
+        Assert.All(Enumerable.Range(1, 2), i => Assert.Equal(["ipset add syslogintr4 192.0.2.11 -exist", "ipset add syslogintr4 192.0.2.12 -exist"], Commands(i)));
+        Assert.All([cluster[1], cluster[2]], n => Assert.Equal((0, 2), (n.Services.Metrics.Ban.Banned, n.Services.Metrics.Ban.Learned)));
+    }
+
     public void Dispose() => TempFolder.Delete(folder);
 
-    private Task<TestCluster> StartAsync() => TestCluster.StartAsync(3, NodeHocon);
+    private Task<TestCluster> StartAsync(string extraHocon = "") => TestCluster.StartAsync(3, i => NodeHocon(i) + extraHocon);
 
     private string NodeHocon(int i)
     {

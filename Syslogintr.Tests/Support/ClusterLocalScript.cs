@@ -138,6 +138,27 @@ public sealed class ClusterLocalScript : IAsyncDisposable
         return ExitCode(node)!.Value;
     }
 
+    /// <summary>Waits until node <paramref name="node"/>'s own log (node.log: Akka's and ours) holds <paramref name="text"/>.</summary>
+    public async Task<bool> WaitForLogAsync(int node, string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var path = Path.Combine(NodeDirectory(node), "node.log");
+        while (DateTime.UtcNow < deadline)
+        {
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            {
+                if ((await new StreamReader(stream).ReadToEndAsync()).Contains(text, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
     public string LogTail(int node) => string.Join('\n', File.ReadLines(Path.Combine(NodeDirectory(node), "node.log")).TakeLast(8));
 
     /// <summary>Members' addresses as the status prints them.</summary>

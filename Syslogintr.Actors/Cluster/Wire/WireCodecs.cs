@@ -9,6 +9,7 @@ public static class WireCodecs
     public static readonly IReadOnlyList<WireCodec> All =
     [
         Actions.BanEntry.Codec,
+        Actions.BansDecided.Codec,
         ClusterStatusRequest.Codec,
         ReachabilityQuery.Codec,
         ReachabilityView.Codec,
