@@ -236,6 +236,7 @@ public static class RunCommand
             }
 
             var system = host.Services.GetRequiredService<ActorSystem>();
+            GcBudget.Log(system);
             signals.Attach(system);
             pidFile?.Publish();
             if (mode.Daemonize)
