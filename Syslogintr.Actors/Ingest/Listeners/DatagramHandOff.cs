@@ -8,17 +8,19 @@ namespace Syslogintr.Ingest.Listeners;
 /// wake-ups), so at moderate rates messages read are held back until the oldest has waited the <c>linger</c> or
 /// <see cref="MaxPending"/> have gathered, and the cost per message stays flat from low rates to high. A message that
 /// ends a quiet spell (nothing handed on for a linger) goes at once: a lone message is not delayed.
-/// Only the hand-off waits, never the reading: while messages are held the reader still reads the socket at least every
-/// <see cref="ReadInterval"/>, so the kernel's receive buffer never has to hold more than that much traffic (a reader
-/// asleep for the whole linger lost datagrams at high rates when the buffer filled meanwhile).
+/// Only the hand-off waits, not the reading: while messages are held the reader naps between reads only as long as one
+/// read's worth (<see cref="MultiDatagramReceiver.MaxSlots"/> datagrams) takes to arrive at the rate seen since the last
+/// hand-off, so the kernel's receive buffer holds about one read's worth (about 80 KiB of 256-byte datagrams, within
+/// even the kernel's default buffer) whatever the rate and the linger. A reader asleep for the whole linger would let
+/// a linger's traffic pile up in the buffer and lose what does not fit.
 /// </summary>
 internal sealed class DatagramHandOff(TimeSpan linger)
 {
     /// <summary>Most messages held back: four full reads, a batch the router and a file sink take in one turn.</summary>
     public const int MaxPending = 4 * MultiDatagramReceiver.MaxSlots;
 
-    /// <summary>Longest the reader naps between reads while it holds messages back.</summary>
-    public static readonly TimeSpan ReadInterval = TimeSpan.FromMilliseconds(1);
+    // Shortest nap: at rates where one read's worth arrives sooner, reads come back full and the reader does not nap.
+    private static readonly long MinNapTicks = Stopwatch.Frequency / 10_000;
 
     private readonly long lingerTicks = (long)(linger.TotalSeconds * Stopwatch.Frequency);
     private long oldest;
@@ -45,10 +47,15 @@ internal sealed class DatagramHandOff(TimeSpan linger)
         afterQuiet = false;
     }
 
-    /// <summary>How long to nap before reading again: a read interval, or less when the oldest message is due sooner.</summary>
-    public TimeSpan Nap(long now)
+    /// <summary>
+    /// How long to nap before reading again, holding <paramref name="held"/> messages (all read since the last
+    /// hand-off): the time one read's worth takes to arrive at that rate, no longer than until the oldest is due.
+    /// </summary>
+    public TimeSpan Nap(int held, long now)
     {
-        var dueIn = TimeSpan.FromSeconds((double)(oldest + lingerTicks - now) / Stopwatch.Frequency);
-        return dueIn < ReadInterval ? (dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero) : ReadInterval;
+        var dueIn = oldest + lingerTicks - now;
+        var oneRead = Math.Min(now - lastHandOff, lingerTicks) * MultiDatagramReceiver.MaxSlots / Math.Max(held, 1);
+        var nap = Math.Min(Math.Max(oneRead, MinNapTicks), dueIn);
+        return nap > 0 ? TimeSpan.FromSeconds((double)nap / Stopwatch.Frequency) : TimeSpan.Zero;
     }
 }

@@ -282,7 +282,7 @@ public abstract class DatagramListenerActor : UntypedActor
 
     /// <summary>
     /// After a read that took the messages held from <paramref name="before"/> to <c>held.Count</c>: offers them
-    /// when they are due; otherwise, when the socket is drained, naps until the next read (at most a read interval).
+    /// when they are due; otherwise, when the socket is drained, naps until the next read.
     /// </summary>
     private void Pace(List<SyslogMessage> held, int before, DatagramHandOff handOff, bool drained)
     {
@@ -293,7 +293,7 @@ public abstract class DatagramListenerActor : UntypedActor
             Offer(held);
             handOff.HandedOff(now);
         }
-        else if (drained && !stopping && handOff.Nap(now) is { } nap && nap > TimeSpan.Zero)
+        else if (drained && !stopping && handOff.Nap(held.Count, now) is { } nap && nap > TimeSpan.Zero)
         {
             ReaderSleep.For(nap);
         }
