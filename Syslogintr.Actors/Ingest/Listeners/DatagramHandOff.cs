@@ -9,8 +9,8 @@ namespace Syslogintr.Ingest.Listeners;
 /// <see cref="MaxPending"/> have gathered, and the cost per message stays flat from low rates to high. A message that
 /// ends a quiet spell (nothing handed on for a linger) goes at once: a lone message is not delayed.
 /// Only the hand-off waits, not the reading: while messages are held the reader naps between reads only as long as one
-/// read's worth (<see cref="MultiDatagramReceiver.MaxSlots"/> datagrams) takes to arrive at the rate seen since the last
-/// hand-off, so the kernel's receive buffer holds about one read's worth (about 80 KiB of 256-byte datagrams, within
+/// read's worth (<see cref="MultiDatagramReceiver.MaxSlots"/> datagrams) takes to arrive at the rate seen since the
+/// oldest was read, and never more than 5 ms, so the kernel's receive buffer holds about one read's worth (about 80 KiB of 256-byte datagrams, within
 /// even the kernel's default buffer) whatever the rate and the linger. A reader asleep for the whole linger would let
 /// a linger's traffic pile up in the buffer and lose what does not fit.
 /// </summary>
@@ -21,6 +21,11 @@ internal sealed class DatagramHandOff(TimeSpan linger)
 
     // Shortest nap: at rates where one read's worth arrives sooner, reads come back full and the reader does not nap.
     private static readonly long MinNapTicks = Stopwatch.Frequency / 10_000;
+
+    // Before the rate is known (one message held), and at most whatever it seems to be: a sudden burst after a
+    // trickle finds no more than this much of it in the buffer.
+    private static readonly long FirstNapTicks = Stopwatch.Frequency / 1_000;
+    private static readonly long MaxNapTicks = Stopwatch.Frequency / 200;
 
     private readonly long lingerTicks = (long)(linger.TotalSeconds * Stopwatch.Frequency);
     private long oldest;
@@ -48,14 +53,14 @@ internal sealed class DatagramHandOff(TimeSpan linger)
     }
 
     /// <summary>
-    /// How long to nap before reading again, holding <paramref name="held"/> messages (all read since the last
-    /// hand-off): the time one read's worth takes to arrive at that rate, no longer than until the oldest is due.
+    /// How long to nap before reading again, holding <paramref name="held"/> messages (all read since the oldest):
+    /// the time one read's worth takes to arrive at that rate (5 ms at most), no longer than until the oldest is due.
     /// </summary>
     public TimeSpan Nap(int held, long now)
     {
-        var dueIn = oldest + lingerTicks - now;
-        var oneRead = Math.Min(now - lastHandOff, lingerTicks) * MultiDatagramReceiver.MaxSlots / Math.Max(held, 1);
-        var nap = Math.Min(Math.Max(oneRead, MinNapTicks), dueIn);
+        var elapsed = now - oldest;
+        var oneRead = held > 1 && elapsed > 0 ? elapsed * MultiDatagramReceiver.MaxSlots / held : FirstNapTicks;
+        var nap = Math.Min(Math.Clamp(oneRead, MinNapTicks, MaxNapTicks), oldest + lingerTicks - now);
         return nap > 0 ? TimeSpan.FromSeconds((double)nap / Stopwatch.Frequency) : TimeSpan.Zero;
     }
 }
