@@ -282,18 +282,20 @@ public abstract class DatagramListenerActor : UntypedActor
 
     /// <summary>
     /// After a read that took the messages held from <paramref name="before"/> to <c>held.Count</c>: offers them
-    /// when they are due; otherwise, when the socket is drained, naps until the next read.
+    /// when they are due; then, when the socket is drained, naps until the next read (after a hand-off too: at a
+    /// steady rate the next read finds a batch waiting instead of waking for its first datagram).
     /// </summary>
     private void Pace(List<SyslogMessage> held, int before, DatagramHandOff handOff, bool drained)
     {
         var now = Stopwatch.GetTimestamp();
-        handOff.Read(before, held.Count, now);
+        handOff.Read(before, held.Count, drained, now);
         if (handOff.Due(held.Count, now))
         {
+            handOff.HandedOff(held.Count, now);
             Offer(held);
-            handOff.HandedOff(now);
         }
-        else if (drained && !stopping && handOff.Nap(held.Count, now) is { } nap && nap > TimeSpan.Zero)
+
+        if (drained && !stopping && handOff.Nap(held.Count, now) is { } nap && nap > TimeSpan.Zero)
         {
             ReaderSleep.For(nap);
         }
