@@ -170,7 +170,17 @@ public abstract class DatagramListenerActor : UntypedActor
         var everRead = false;
         while (!stopping)
         {
-            var count = receiver.Receive(socket, wait: held.Count == 0, out var errno);
+            int count, errno;
+            try
+            {
+                count = receiver.Receive(socket, wait: held.Count == 0, out errno);
+            }
+            catch (ObjectDisposedException) when (stopping)
+            {
+                // Stopped between the loop's check and the read (more often now that it naps while holding messages).
+                return true;
+            }
+
             if (stopping)
             {
                 return true;
@@ -225,7 +235,7 @@ public abstract class DatagramListenerActor : UntypedActor
         while (!stopping)
         {
             var before = held.Count;
-            if (before > 0 && socket.Available == 0)
+            if (before > 0 && IsDrained(socket))
             {
                 // Holding messages back and nothing to read: do not block in the read, the held ones may fall due.
                 Pace(held, before, handOff, drained: true);
@@ -257,7 +267,20 @@ public abstract class DatagramListenerActor : UntypedActor
             }
 
             held.Add(Parse(parser, buffer.AsSpan(0, length), origin, node.Clock.GetUtcNow()));
-            Pace(held, before, handOff, drained: socket.Available == 0);
+            Pace(held, before, handOff, drained: IsDrained(socket));
+        }
+    }
+
+    /// <summary>Nothing left to read; a socket disposed meanwhile (stopping) counts as drained, and the loop ends.</summary>
+    private static bool IsDrained(Socket socket)
+    {
+        try
+        {
+            return socket.Available == 0;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            return true;
         }
     }
 
