@@ -63,6 +63,56 @@ public sealed class DatagramLingerTests : TestKit
         Assert.Equal(next, node.Metrics.Listener("udp").Received);
     }
 
+    /// <summary>
+    /// The linger holds messages back, never the reading: with a linger far longer than the receive buffer lasts at
+    /// this rate, a stream keeps arriving whole. A reader that slept through its linger (as it once did) lets the
+    /// kernel's buffer overflow and loses most of the stream. A lone message after a quiet spell is not held.
+    /// </summary>
+    [Fact]
+    public async Task A_udp_listener_keeps_reading_while_it_holds_messages_back()
+    {
+        const int Stream = 6 * 256; // whole hand-offs of 256: none waits out the linger
+        var linger = TimeSpan.FromSeconds(5);
+        var node = new NodeServices(new IngestQueue(4000), new NodeMetrics(), TimeProvider.System, "testhost");
+        var port = TestNode.FreePort();
+
+        // 256 KiB asked is about 600 short datagrams in the kernel's buffer (it charges ~830 bytes each): ~120 ms of
+        // this stream, far less than the linger, far more than one read's worth between the reader's naps.
+        var settings = new ListenerSettings("udp", ListenerKind.Udp, new IPEndPoint(IPAddress.Loopback, port), null, 256 * 1024, 64 * 1024, TimeSpan.FromMinutes(1), 10, null, 10, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1))
+        {
+            Linger = linger,
+        };
+        var listeners = Sys.ActorOf(ListenerSupervisorActor.Props([settings], node));
+        Assert.Empty((await listeners.Ask<ListenersReady>(AwaitListenersReady.Instance, TimeSpan.FromSeconds(5))).Failures);
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var target = new IPEndPoint(IPAddress.Loopback, port);
+        sender.SendTo(Encoding.ASCII.GetBytes("<13>Nov 29 10:00:00 host app: lone"), target);
+        using (var quick = new CancellationTokenSource(linger - TimeSpan.FromSeconds(1)))
+        {
+            Assert.Equal("lone", (await node.Queue.Reader.ReadAsync(quick.Token)).Message);
+        }
+
+        // About 5 datagrams a millisecond, never faster (a sender held up does not catch up in a burst).
+        for (var i = 0; i < Stream; i++)
+        {
+            sender.SendTo(Encoding.ASCII.GetBytes($"<13>Nov 29 10:00:00 host app: message {i}"), target);
+            if (i % 10 == 9)
+            {
+                Thread.Sleep(2);
+            }
+        }
+
+        for (var i = 0; i < Stream; i++)
+        {
+            using var timeout = new CancellationTokenSource(linger + Slack);
+            Assert.Equal($"message {i}", (await node.Queue.Reader.ReadAsync(timeout.Token)).Message);
+        }
+
+        var counters = node.Metrics.Listener("udp");
+        Assert.Equal(Stream + 1, counters.Received);
+        Assert.Equal(0, counters.Dropped);
+    }
+
     [Fact]
     public async Task Bad_datagrams_in_the_same_read_cost_their_neighbours_nothing()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
@@ -9,8 +10,8 @@ namespace Syslogintr.Ingest.Listeners;
 
 /// <summary>
 /// A datagram listener (UDP or unix). The actor owns a socket and one dedicated thread that does nothing but
-/// receive (on Linux up to 64 datagrams per system call), parse and offer to the ingest queue, lingering a moment
-/// when the socket is drained (<see cref="ListenerSettings.Linger"/>); when the queue is full the message is dropped and counted. The
+/// receive (on Linux up to 64 datagrams per system call), parse and offer to the ingest queue, holding messages back
+/// for up to the linger so they go on together (<see cref="DatagramHandOff"/>); when the queue is full the message is dropped and counted. The
 /// thread never waits on anything downstream, so a sender is never blocked by us (a blocked sender on /dev/log is
 /// the original program's deadlock) and a blocked actor elsewhere cannot starve it of a thread-pool thread.
 /// </summary>
@@ -136,29 +137,50 @@ public abstract class DatagramListenerActor : UntypedActor
     private void ReadLoop(Socket socket, IActorRef self)
     {
         var parser = new SyslogParser(node.Clock, node.HostName);
-        var batch = new List<SyslogMessage>(MultiDatagramReceiver.MaxSlots);
-        if (MultiDatagramReceiver.Supported)
+        var held = new List<SyslogMessage>(DatagramHandOff.MaxPending + MultiDatagramReceiver.MaxSlots);
+        var handOff = new DatagramHandOff(Settings.Linger);
+        try
         {
-            using var receiver = new MultiDatagramReceiver(BufferSize, withSenders: Settings.Kind == ListenerKind.Udp);
-            if (ReadBatches(socket, self, receiver, parser, batch))
+            if (MultiDatagramReceiver.Supported)
             {
-                return;
+                using var receiver = new MultiDatagramReceiver(BufferSize, withSenders: Settings.Kind == ListenerKind.Udp);
+                if (ReadBatches(socket, self, receiver, parser, held, handOff))
+                {
+                    return;
+                }
             }
-        }
 
-        ReadOneByOne(socket, self, parser);
+            ReadOneByOne(socket, self, parser, held, handOff);
+        }
+        finally
+        {
+            // Stopping or failed: what was read and held back still goes on (or is counted as dropped by a closed queue).
+            Offer(held);
+        }
     }
 
     /// <summary>
-    /// Reads with recvmmsg, parses each read as a batch and offers it to the queue in one go, so the router is woken
-    /// once per batch. False when this kernel refuses recvmmsg (a seccomp filter, an emulator): read one by one then.
+    /// Reads with recvmmsg, parses each read and offers what it holds to the queue in one go when it is due
+    /// (<see cref="DatagramHandOff"/>), so the router is woken once per hand-off. While it holds messages it reads
+    /// without waiting and naps between drained reads. False when this kernel refuses recvmmsg (a seccomp filter, an
+    /// emulator): read one by one then.
     /// </summary>
-    private bool ReadBatches(Socket socket, IActorRef self, MultiDatagramReceiver receiver, SyslogParser parser, List<SyslogMessage> batch)
+    private bool ReadBatches(Socket socket, IActorRef self, MultiDatagramReceiver receiver, SyslogParser parser, List<SyslogMessage> held, DatagramHandOff handOff)
     {
         var everRead = false;
         while (!stopping)
         {
-            var count = receiver.Receive(socket, wait: true, out var errno);
+            int count, errno;
+            try
+            {
+                count = receiver.Receive(socket, wait: held.Count == 0, out errno);
+            }
+            catch (ObjectDisposedException) when (stopping)
+            {
+                // Stopped between the loop's check and the read (more often now that it naps while holding messages).
+                return true;
+            }
+
             if (stopping)
             {
                 return true;
@@ -187,6 +209,7 @@ public abstract class DatagramListenerActor : UntypedActor
             }
 
             everRead = true;
+            var before = held.Count;
             var receivedAt = node.Clock.GetUtcNow();
             for (var i = 0; i < count; i++)
             {
@@ -197,24 +220,28 @@ public abstract class DatagramListenerActor : UntypedActor
                     continue;
                 }
 
-                batch.Add(Parse(parser, receiver.Datagram(i), OriginOf(receiver.Sender(i)), receivedAt));
+                held.Add(Parse(parser, receiver.Datagram(i), OriginOf(receiver.Sender(i)), receivedAt));
             }
 
-            Offer(batch);
-            if (count < receiver.Slots)
-            {
-                Linger();
-            }
+            Pace(held, before, handOff, drained: count < receiver.Slots);
         }
 
         return true;
     }
 
-    private void ReadOneByOne(Socket socket, IActorRef self, SyslogParser parser)
+    private void ReadOneByOne(Socket socket, IActorRef self, SyslogParser parser, List<SyslogMessage> held, DatagramHandOff handOff)
     {
         var buffer = new byte[BufferSize];
         while (!stopping)
         {
+            var before = held.Count;
+            if (before > 0 && IsDrained(socket))
+            {
+                // Holding messages back and nothing to read: do not block in the read, the held ones may fall due.
+                Pace(held, before, handOff, drained: true);
+                continue;
+            }
+
             int length;
             Origin origin;
             try
@@ -239,11 +266,21 @@ public abstract class DatagramListenerActor : UntypedActor
                 return;
             }
 
-            Offer(Parse(parser, buffer.AsSpan(0, length), origin, node.Clock.GetUtcNow()));
-            if (socket.Available == 0)
-            {
-                Linger();
-            }
+            held.Add(Parse(parser, buffer.AsSpan(0, length), origin, node.Clock.GetUtcNow()));
+            Pace(held, before, handOff, drained: IsDrained(socket));
+        }
+    }
+
+    /// <summary>Nothing left to read; a socket disposed meanwhile (stopping) counts as drained, and the loop ends.</summary>
+    private static bool IsDrained(Socket socket)
+    {
+        try
+        {
+            return socket.Available == 0;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            return true;
         }
     }
 
@@ -266,36 +303,39 @@ public abstract class DatagramListenerActor : UntypedActor
         return message;
     }
 
-    /// <summary>Offers a whole read at once: the router, woken by the first, finds the rest already queued.</summary>
-    private void Offer(List<SyslogMessage> batch)
-    {
-        foreach (var message in batch)
-        {
-            Offer(message);
-        }
-
-        batch.Clear();
-    }
-
-    private void Offer(SyslogMessage message)
-    {
-        if (!node.Queue.TryEnqueue(message))
-        {
-            Counters.OnDropped();
-        }
-    }
-
     /// <summary>
-    /// The socket is drained: wait <c>linger</c> before reading again, so that at moderate rates the datagrams
-    /// arriving meanwhile are read, parsed and routed together instead of each waking this thread, the router and
-    /// every consumer on its own. The kernel holds them in the receive buffer; a message waits at most this long.
+    /// After a read that took the messages held from <paramref name="before"/> to <c>held.Count</c>: offers them
+    /// when they are due; then, when the socket is drained, naps until the next read (after a hand-off too: at a
+    /// steady rate the next read finds a batch waiting instead of waking for its first datagram).
     /// </summary>
-    private void Linger()
+    private void Pace(List<SyslogMessage> held, int before, DatagramHandOff handOff, bool drained)
     {
-        if (Settings.Linger > TimeSpan.Zero && !stopping)
+        var now = Stopwatch.GetTimestamp();
+        handOff.Read(before, held.Count, drained, now);
+        if (handOff.Due(held.Count, now))
         {
-            ReaderSleep.For(Settings.Linger);
+            handOff.HandedOff(held.Count, now);
+            Offer(held);
         }
+
+        if (drained && !stopping && handOff.Nap(held.Count, now) is { } nap && nap > TimeSpan.Zero)
+        {
+            ReaderSleep.For(nap);
+        }
+    }
+
+    /// <summary>Offers everything held at once: the router, woken by the first, finds the rest already queued.</summary>
+    private void Offer(List<SyslogMessage> held)
+    {
+        foreach (var message in held)
+        {
+            if (!node.Queue.TryEnqueue(message))
+            {
+                Counters.OnDropped();
+            }
+        }
+
+        held.Clear();
     }
 
     /// <summary>One byte more than the largest message, so a longer datagram is seen (and flagged) as truncated.</summary>
