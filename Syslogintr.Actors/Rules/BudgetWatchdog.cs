@@ -13,6 +13,10 @@ namespace Syslogintr.Rules;
 /// The owner's side is two interlocked operations a call; the hook's own C function is the one
 /// <c>debug.sethook</c> installed from prelude.lua (it calls the Lua hook registered for the state), read back
 /// with <c>lua_gethook</c>, so the error it raises is an ordinary Lua error, never a longjmp across .NET frames.
+/// One race is accepted, as Lua accepts it for lua.c's handler: <c>lua_sethook</c> marks the running call's frames
+/// from this thread, and a frame the call returns from and Lua's collector frees in that same instant would be
+/// written after it was freed. It needs a call already past one period (a runaway rule) and a preemption of this
+/// thread inside a walk of a few frames.
 /// </remarks>
 internal sealed unsafe class BudgetWatchdog : IDisposable
 {

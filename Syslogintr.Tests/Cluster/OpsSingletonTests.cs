@@ -4,8 +4,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Akka.Actor;
+using Akka.DistributedData;
 using Akka.Hosting;
 using Syslogintr.Alerts;
+using Syslogintr.Alerts.Replication;
 using Syslogintr.Ingest;
 using Syslogintr.Tests.Alerts.Mail;
 using Syslogintr.Tests.Support;
@@ -69,9 +72,9 @@ public sealed class OpsSingletonTests(ITestOutputHelper output)
         // The probe failed on the owner: its alert waits there for the group window.
         await WaitUntil(() => cluster.Nodes.Any(n => ProbeLines(n) > 0), TimeSpan.FromSeconds(15));
         var owner = cluster.Nodes.Single(n => ProbeLines(n) > 0);
-        // The result is logged before the alert is raised, and a majority write takes tens of milliseconds: give
-        // the owner a second to have the alert on a majority, still well within the group window.
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // The result is logged before the alert is raised and saved on a majority: kill the owner only once another
+        // node's replica holds the pending alert (a fixed second was not always enough on a loaded machine).
+        await WaitUntilAsync(() => HoldsPendingAlertAsync(cluster.Nodes.Where(n => n != owner)), window / 2);
         var killedAt = DateTimeOffset.UtcNow;
         await cluster.KillAsync(Index(cluster, owner));
         Assert.Empty(smtp.Accepted);
@@ -138,6 +141,36 @@ public sealed class OpsSingletonTests(ITestOutputHelper output)
 
         var mail = Assert.Single(smtp.Accepted, AboutDisk);
         Assert.EndsWith("DOWN: disk full", mail.Subject);
+    }
+
+    /// <summary>Whether one of these nodes' own replicas of the alert state holds an alert waiting to be mailed.</summary>
+    private static async Task<bool> HoldsPendingAlertAsync(IEnumerable<TestNode> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            var replicator = DistributedData.Get(node.System).Replicator;
+            var answer = await replicator.Ask<IGetResponse>(Dsl.Get(ReplicatedAlertStore.Key, ReadLocal.Instance), TimeSpan.FromSeconds(5));
+            if (answer is GetSuccess found && found.Get(ReplicatedAlertStore.Key).Value.Book.Pending.Count > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> done, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await done())
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"not within {timeout}");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private static int Index(TestCluster cluster, TestNode node) => cluster.Nodes.ToList().IndexOf(node);
