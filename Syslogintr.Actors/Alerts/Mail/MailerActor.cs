@@ -262,6 +262,8 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
                 Forget(result.Id);
                 queue.Dequeue();
                 failures = 0;
+                // Out of the queue before it counts as sent, so a scrape never sees one mail both queued and sent.
+                counters.SetQueued(queue.Count);
                 counters.OnSent();
                 log.Info("mail {0} accepted", result.Id);
                 Report(result.Id, accepted: true);
@@ -269,6 +271,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
             case PermanentMailFailure refused:
                 queue.Dequeue();
                 failures = 0;
+                counters.SetQueued(queue.Count);
                 counters.OnRejected();
                 var aside = unstored.Remove(result.Id) ? "nowhere (it was never stored)" : outbox!.MoveAside(result.Id, refused.Message);
                 log.Error("mail {0} refused for good, moved to {1}: {2}", result.Id, aside, refused.Message);
@@ -290,7 +293,6 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
                 return;
         }
 
-        counters.SetQueued(queue.Count);
         SendNext();
     }
 
