@@ -37,6 +37,30 @@ public sealed class LuaRuleTests : IDisposable
     }
 
     [Fact]
+    public void Host_and_program_names_stay_right_across_more_distinct_ones_than_the_state_keeps_made()
+    {
+        using var rule = Load("""function log(m) syslog("info", table.concat({ m.hostname, m.program, m.host, m.relay, m.localaddr }, " ")) end""");
+        // The state keeps 4,096 names made into Lua strings and starts over when full; each field also remembers the
+        // instance it pushed last. Runs of one instance, an equal copy of it, and new names, past two resets.
+        var repeated = "steady-host";
+        var expected = new List<string>();
+        for (var i = 0; i < 15_000; i++)
+        {
+            var (host, program) = (i % 6) switch
+            {
+                < 3 => (repeated, "cron"),
+                3 => (new string(repeated.AsSpan()), new string("cron".AsSpan())),
+                _ => ($"host-{i}", $"prog-{i}"),
+            };
+            var remote = $"192.0.2.{i % 200}";
+            Assert.Null(rule.Deliver(RuleFolder.Message("x", remote: remote, host: host, program: program)));
+            expected.Add($"{host} {program} {remote} {remote} 127.0.0.1");
+        }
+
+        Assert.Equal(expected, effects.Logged);
+    }
+
+    [Fact]
     public void The_text_reaches_Lua_as_its_UTF8_bytes_whatever_its_length()
     {
         using var rule = Load("""function log(m) syslog("info", #m.msg .. ":" .. m.msg) end""");
