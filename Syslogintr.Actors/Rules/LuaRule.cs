@@ -23,7 +23,8 @@ public sealed partial class LuaRule : IDisposable
     private const int Deliver5424Slot = 3;
     private const int CallHookSlot = 4;
     private const int RunSlot = 5;
-    private const int InternSlot = 6;
+    private const int LogRefilledSlot = 6;
+    private const int InternSlot = 7;
     private const int InternCapacity = 4096;
 
     private readonly RuleDefinition rule;
@@ -60,6 +61,21 @@ public sealed partial class LuaRule : IDisposable
         lua.SetField((int)LuaRegistry.Index, "LUA_NOENV");
         lua.OpenLibs();
         hostFunctions = [HostAlarm, HostRelay, HostAlert, HostBan, HostWrite, HostExec, HostSyslog, HostNow, HostAllowed, HostOvertime, HostPause, HostResume];
+    }
+
+    /// <summary>
+    /// Whether the script's <c>log</c> only reads fields of its message, so one table per kind is refilled for every
+    /// message instead of a new one built (message-reuse.lua; never for a trusted rule).
+    /// </summary>
+    public bool RefillsMessageTable
+    {
+        get
+        {
+            lua.PushCopy(LogRefilledSlot);
+            var refilled = lua.PCall(0, 1, 0) == LuaStatus.OK && lua.ToBoolean(-1);
+            lua.SetTop(InternSlot);
+            return refilled;
+        }
     }
 
     /// <summary>Bytes the Lua heap holds now.</summary>
@@ -197,7 +213,12 @@ public sealed partial class LuaRule : IDisposable
 
         PushHostFunctions();
         PushSettings(defaults);
-        if (lua.PCall(2, 4, 0) != LuaStatus.OK)
+        if (lua.LoadBuffer(LoadResource("message-reuse.lua"), "=message-reuse") != LuaStatus.OK || lua.PCall(0, 1, 0) != LuaStatus.OK)
+        {
+            throw new InvalidOperationException("the message reuse check does not load: " + lua.ToString(-1, false));
+        }
+
+        if (lua.PCall(3, 5, 0) != LuaStatus.OK)
         {
             throw new InvalidOperationException("the rule prelude failed: " + lua.ToString(-1, false));
         }

@@ -57,6 +57,9 @@ public sealed class RuleRunner : IDisposable
         counters.OnLoaded();
     }
 
+    /// <inheritdoc cref="LuaRule.RefillsMessageTable"/>
+    public bool RefillsMessageTable => Lua.RefillsMessageTable;
+
     /// <summary>Messages in a row whose <c>log</c> failed.</summary>
     public int ConsecutiveErrors { get; private set; }
 

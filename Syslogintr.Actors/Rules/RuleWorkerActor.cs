@@ -86,7 +86,12 @@ public sealed class RuleWorkerActor : ReceiveActor, IWithTimers, IWithUnboundedS
         Context.System.EventStream.Subscribe(Self, typeof(ReloadRequested));
         var partition = rule.Instances == 1 ? null : new Partition(rule.PartitionBy, index, rule.Instances);
         router.Tell(new Subscribe(ConsumerName(rule, index), Self, rule.Match, maxMessagesInFlight, rule.OnLag, partition));
-        log.Info("rule {0}{1} loaded {2}", rule.Name, rule.Instances == 1 ? "" : $"#{index}", rule.ScriptPath);
+        log.Info(
+            "rule {0}{1} loaded {2}{3}",
+            rule.Name,
+            rule.Instances == 1 ? "" : $"#{index}",
+            rule.ScriptPath,
+            runner.RefillsMessageTable ? " (its log only reads fields of msg: one table is refilled for every message)" : "");
     }
 
     protected override void PostStop()

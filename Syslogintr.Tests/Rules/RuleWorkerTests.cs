@@ -47,6 +47,13 @@ public sealed class RuleWorkerTests : TestKit
         RuleFolder.Message(text, remote: remote, facility: facility, host: "web1");
 
     [Fact]
+    public void The_loaded_line_says_when_log_gets_the_refilled_message_table()
+    {
+        EventFilter.Info(contains: "its log only reads fields of msg").ExpectOne(() => Start(folder.Rule("reader", "function log(m) n = m.host end")));
+        EventFilter.Info(contains: "its log only reads fields of msg").Expect(0, () => Start(folder.Rule("keeper", "function log(m) kept = m end")));
+    }
+
+    [Fact]
     public void A_rule_sees_only_what_its_match_accepts()
     {
         var bans = CreateTestProbe();

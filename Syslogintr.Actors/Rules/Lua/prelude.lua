@@ -1,7 +1,7 @@
 -- Runs once in every rule's Lua state, with the full standard library, before the rule's script.
 -- It captures what the host needs (debug.sethook for the instruction budget) and then, unless the rule is
 -- trusted, takes away what a sandboxed script must not have. It returns the entry points the host calls.
-local H, cfg = ...
+local H, cfg, reads_only = ...
 
 local G = _G
 local type, tostring, error, select, setmetatable, getmetatable, pairs, ipairs =
@@ -283,10 +283,33 @@ end
 -- Entry points the host calls --------------------------------------------------------------------------
 
 -- The host pushes the fields positionally and the table is built here with a constructor: one stack push per
--- field instead of three API calls.
+-- field instead of three API calls. A sandboxed rule whose log only reads fields of its message (message-reuse.lua)
+-- gets one table per kind, refilled for every message: it can keep none of them, so none is built or collected.
+-- (A trusted rule has the debug library, which can reach msg from outside log's code: always a fresh table.)
+local shell, shell5424 = {}, {}
+local trusted = cfg.trusted
+local known_log, known_refills = nil, false
+
+-- Decided again only when the script has defined log anew.
+local function refills(log)
+  if log ~= known_log then
+    known_log = log
+    known_refills = not trusted and type(log) == "function" and reads_only(log)
+  end
+  return known_refills
+end
+
 local function deliver(version, raw, host, hostname, relay, port, remote, localaddr, localport, timestamp, logtimestamp,
                        program, pid, facility, level, msg)
   left = limit
+  local log = G.log
+  if refills(log) then
+    local t = shell
+    t.version, t._RAW, t.host, t.hostname, t.relay, t.port, t.remote = version, raw, host, hostname, relay, port, remote
+    t.localaddr, t.localport, t.timestamp, t.logtimestamp = localaddr, localport, timestamp, logtimestamp
+    t.program, t.pid, t.facility, t.level, t.msg = program, pid, facility, level, msg
+    return log(t)
+  end
   return G.log({ version = version, _RAW = raw, host = host, hostname = hostname, relay = relay, port = port, remote = remote,
     localaddr = localaddr, localport = localport, timestamp = timestamp, logtimestamp = logtimestamp,
     program = program, pid = pid, facility = facility, level = level, msg = msg })
@@ -295,6 +318,15 @@ end
 local function deliver5424(version, raw, host, hostname, relay, port, remote, localaddr, localport, timestamp, logtimestamp,
                            program, pid, facility, level, msg, app_name, procid, msgid, sd)
   left = limit
+  local log = G.log
+  if refills(log) then
+    local t = shell5424
+    t.version, t._RAW, t.host, t.hostname, t.relay, t.port, t.remote = version, raw, host, hostname, relay, port, remote
+    t.localaddr, t.localport, t.timestamp, t.logtimestamp = localaddr, localport, timestamp, logtimestamp
+    t.program, t.pid, t.facility, t.level, t.msg = program, pid, facility, level, msg
+    t.app_name, t.procid, t.msgid, t.sd = app_name, procid, msgid, sd
+    return log(t)
+  end
   return G.log({ version = version, _RAW = raw, host = host, hostname = hostname, relay = relay, port = port, remote = remote,
     localaddr = localaddr, localport = localport, timestamp = timestamp, logtimestamp = logtimestamp,
     program = program, pid = pid, facility = facility, level = level, msg = msg,
@@ -316,5 +348,10 @@ local function run(f, ...)
   return f(...)
 end
 
+-- Whether the log defined now gets the refilled table: the host says so when it loads the rule.
+local function log_refilled()
+  return refills(G.log)
+end
+
 sethook(budget_hook, "", cfg.hook_count)
-return deliver, deliver5424, call_hook, run
+return deliver, deliver5424, call_hook, run, log_refilled
