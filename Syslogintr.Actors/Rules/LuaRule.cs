@@ -117,10 +117,15 @@ public sealed partial class LuaRule : IDisposable
     public void Rerun() => RunScript();
 
     /// <summary>Calls <c>log(msg)</c>; null on success, else the Lua error (the state stays usable).</summary>
-    public RuleError? Deliver(SyslogMessage message)
+    public RuleError? Deliver(SyslogMessage message) => Deliver(message, Stopwatch.GetTimestamp());
+
+    /// <summary>As <see cref="Deliver(SyslogMessage)"/>, its time budget counted from <paramref name="started"/>
+    /// (a <see cref="Stopwatch"/> timestamp the caller read anyway: one clock read a message, not two).</summary>
+    public RuleError? Deliver(SyslogMessage message, long started)
     {
         current = message;
-        StartClock();
+        callStarted = started;
+        pausedAt = 0;
         return Finish(PCallBudgeted(PushMessage(message), 0), "log");
     }
 

@@ -69,18 +69,22 @@ public sealed class RuleRunner : IDisposable
     public void Run(IReadOnlyList<SyslogMessage> messages)
     {
         var state = Lua;
+        // One clock read a message: the end of one call is the start of the next (what lies between is counting).
+        var started = Stopwatch.GetTimestamp();
         foreach (var message in messages)
         {
             counters.OnMessage();
             if (skipUntil != DateTimeOffset.MinValue && node.Clock.GetUtcNow() < skipUntil)
             {
                 counters.OnError();
+                started = Stopwatch.GetTimestamp();
                 continue;
             }
 
-            var started = Stopwatch.GetTimestamp();
-            var error = state.Deliver(message);
-            node.Metrics.RuleLogDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, logDurationTag);
+            var error = state.Deliver(message, started);
+            var ended = Stopwatch.GetTimestamp();
+            node.Metrics.RuleLogDuration.Record(Stopwatch.GetElapsedTime(started, ended).TotalSeconds, logDurationTag);
+            started = ended;
             if (error is null)
             {
                 ConsecutiveErrors = 0;
