@@ -286,6 +286,8 @@ end
 -- field instead of three API calls. A sandboxed rule whose log only reads fields of its message (message-reuse.lua)
 -- gets one table per kind, refilled for every message: it can keep none of them, so none is built or collected.
 -- (A trusted rule has the debug library, which can reach msg from outside log's code: always a fresh table.)
+-- deliver5424 repeats deliver's sixteen fields rather than calling a shared filler: this runs for every message,
+-- and a Lua call with sixteen arguments costs about a tenth of what the refill saves.
 local shell, shell5424 = {}, {}
 local trusted = cfg.trusted
 local known_log, known_refills = nil, false
