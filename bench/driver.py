@@ -169,10 +169,11 @@ def proc_net(kind: str, port: int) -> list[list[str]]:
         return [fields for fields in (line.split() for line in f) if fields[1] == local]
 
 
-def listening(port: int, transport: str) -> bool:
+def listening(port: int, transport: str) -> set[str]:
+    """The inodes of the sockets listening on 127.0.0.1:port (TCP in LISTEN state; UDP bound)."""
     if transport == "tcp":
-        return any(fields[3] == "0A" for fields in proc_net("tcp", port))  # 0A = LISTEN
-    return bool(proc_net("udp", port))
+        return {fields[9] for fields in proc_net("tcp", port) if fields[3] == "0A"}  # 0A = LISTEN
+    return {fields[9] for fields in proc_net("udp", port)}
 
 
 def udp_kernel_drops(port: int) -> int:
@@ -204,7 +205,15 @@ def start(daemon: Daemon, work: Path, port: int, out: Path, transports: tuple[st
                                 stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
     running[proc.pid] = proc
     deadline = time.monotonic() + 60
-    while not all(listening(port, t) for t in transports):
+    # The same socket in two polls in a row: syslogintr's start binds each port once and closes it at once (the
+    # check that it is free), and a UDP sender that started on seeing that socket found nothing there a moment
+    # later ("error sending buffer" after 2 messages).
+    seen: dict[str, set[str]] = {t: set() for t in transports}
+    while True:
+        now = {t: listening(port, t) for t in transports}
+        if all(seen[t] & now[t] for t in transports):
+            break
+        seen = now
         if proc.poll() is not None:
             raise RuntimeError(f"{daemon.name} exited with {proc.returncode}; see {work / (daemon.name + '.console')}")
         if time.monotonic() > deadline:
