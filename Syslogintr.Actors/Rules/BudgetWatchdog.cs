@@ -3,11 +3,12 @@ namespace Syslogintr.Rules;
 /// <summary>
 /// Arms a Lua state's budget hook only for a call that runs long. Any count hook makes Lua 5.4 trace every
 /// instruction (about 300 ns a message for the bench's trivial rule), so calls run without one: while the state is
-/// busy, a timer looks every <see cref="Period"/>, and a call it finds running at two looks in a row (it has run
-/// at least one period) gets the hook from this timer's thread. Lua allows that: <c>lua_sethook</c> is the call
+/// busy, the watchdog's thread looks every <see cref="Period"/>, and a call it finds running at two looks in a row
+/// (it has run at least one period) gets the hook from that thread. Lua allows that: <c>lua_sethook</c> is the call
 /// <c>lua.c</c> makes from its SIGINT handler to stop a running script, and the VM re-reads its trap on every jump
 /// and call, so even <c>while true do end</c> sees it. The call's owner takes the hook off when the call returns.
-/// The timer runs only while calls are being made: an idle state costs nothing.
+/// The thread is the watchdog's own, not the thread pool's: a pool starved by blocked actors must not keep a runaway
+/// rule running. It looks only while calls are being made and otherwise sleeps: an idle state costs nothing.
 /// </summary>
 /// <remarks>
 /// The owner's side is two interlocked operations a call; the hook's own C function is the one
@@ -42,8 +43,8 @@ internal sealed unsafe class BudgetWatchdog : IDisposable
     private readonly IntPtr state;
     private readonly IntPtr hook;
     private readonly int hookCount;
-    private readonly Timer timer;
-    private readonly Lock gate = new();
+    private readonly Thread looker;
+    private readonly object gate = new();
 
     // Written by the owner's thread only; the timer reads them.
     private long calls;
@@ -66,10 +67,11 @@ internal sealed unsafe class BudgetWatchdog : IDisposable
         }
 
         SetHook(state, IntPtr.Zero, 0, 0);
-        timer = new Timer(_ => Look());
+        looker = new Thread(LookWhileBusy, maxStackSize: 256 * 1024) { IsBackground = true, Name = "lua-watchdog" };
+        looker.Start();
     }
 
-    /// <summary>Whether the timer runs: while calls are being made, and a period or two after the last.</summary>
+    /// <summary>Whether the thread looks: while calls are being made, and a period or two after the last.</summary>
     internal bool Watching
     {
         get
@@ -119,15 +121,17 @@ internal sealed unsafe class BudgetWatchdog : IDisposable
         }
     }
 
-    /// <summary>Stops the timer; after this the state is never touched from another thread (call before closing it).</summary>
+    /// <summary>Stops the thread; after this the state is never touched from another thread (call before closing it).</summary>
     public void Dispose()
     {
         lock (gate)
         {
             Volatile.Write(ref callState, Closed);
             watching = true; // never started again
-            timer.Dispose();
+            Monitor.PulseAll(gate);
         }
+
+        looker.Join();
     }
 
     private void StartWatching()
@@ -137,43 +141,55 @@ internal sealed unsafe class BudgetWatchdog : IDisposable
             if (!watching)
             {
                 watching = true;
-                timer.Change(Period, Period);
+                Monitor.Pulse(gate);
             }
         }
     }
 
-    private void Look()
+    /// <summary>The watchdog's thread: asleep while the state is idle, a look every period while it is busy.</summary>
+    private void LookWhileBusy()
     {
         lock (gate)
         {
-            if (Volatile.Read(ref callState) == Closed)
+            while (Volatile.Read(ref callState) != Closed)
             {
-                return;
-            }
-
-            var seen = Volatile.Read(ref calls);
-            var sameCall = seen == callsAtLastLook;
-            callsAtLastLook = seen;
-            if (sameCall && Interlocked.CompareExchange(ref callState, Arming, InCall) == InCall)
-            {
-                // The call that was running at the last look still is: it has run at least one period.
-                SetHook(state, hook, MaskCount, hookCount);
-                Volatile.Write(ref callState, Armed);
-                return;
-            }
-
-            if (sameCall && Volatile.Read(ref callState) == Idle)
-            {
-                // No call for a whole period: stop looking, unless a call began meanwhile (see Enter).
-                Volatile.Write(ref watching, false);
-                Interlocked.MemoryBarrier();
-                if (Volatile.Read(ref calls) != seen || Volatile.Read(ref callState) != Idle)
+                if (!watching)
                 {
-                    watching = true;
-                    return;
+                    Monitor.Wait(gate);
+                    continue;
                 }
 
-                timer.Change(Timeout.Infinite, Timeout.Infinite);
+                Monitor.Wait(gate, Period);
+                if (Volatile.Read(ref callState) != Closed)
+                {
+                    Look();
+                }
+            }
+        }
+    }
+
+    /// <summary>One look (under the gate): arms the hook of a call that has run a period, or stops looking.</summary>
+    private void Look()
+    {
+        var seen = Volatile.Read(ref calls);
+        var sameCall = seen == callsAtLastLook;
+        callsAtLastLook = seen;
+        if (sameCall && Interlocked.CompareExchange(ref callState, Arming, InCall) == InCall)
+        {
+            // The call that was running at the last look still is: it has run at least one period.
+            SetHook(state, hook, MaskCount, hookCount);
+            Volatile.Write(ref callState, Armed);
+            return;
+        }
+
+        if (sameCall && Volatile.Read(ref callState) == Idle)
+        {
+            // No call for a whole period: stop looking, unless a call began meanwhile (see Enter).
+            Volatile.Write(ref watching, false);
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref calls) != seen || Volatile.Read(ref callState) != Idle)
+            {
+                watching = true;
             }
         }
     }
