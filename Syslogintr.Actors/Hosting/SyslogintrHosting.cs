@@ -54,6 +54,7 @@ public static class SyslogintrHosting
         var settings = new SettingsReader(config);
         var pipeline = PipelineSettings.From(settings);
         var summaryInterval = settings.Duration("syslogintr.metrics.summary-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        var trimWhenIdle = TrimWhenIdle(settings);
         var sinks = SinksHosting.Validate(config);
         var alerts = AlertsHosting.Validate(config);
         var probes = ProbesHosting.Validate(config);
@@ -89,6 +90,10 @@ public static class SyslogintrHosting
                 var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize, pipeline.MaxBackpressure, heldUntilReady: afterBind is not null, pipeline.MaxBytesInFlight), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, summaryInterval), "metrics");
+                if (trimWhenIdle > TimeSpan.Zero)
+                {
+                    system.ActorOf(IdleMemoryTrimActor.Props(trimWhenIdle, new RuntimeMemory()), "memory-trim");
+                }
                 if (cluster.Enabled)
                 {
                     system.ActorOf(ClusterStatusActor.Props(node.Metrics.Cluster), ClusterStatusActor.Name);
@@ -186,6 +191,10 @@ public static class SyslogintrHosting
     /// Coordinated shutdown's own phase timeouts (5 s by default) must not cut the drain short, and stopping the
     /// actors must not wait long for one stuck in a loop: the whole stop stays within drain-timeout plus a margin.
     /// </summary>
+    /// <summary><c>syslogintr.memory.trim-when-idle</c>: how often <see cref="IdleMemoryTrimActor"/> looks; zero, never.</summary>
+    internal static TimeSpan TrimWhenIdle(SettingsReader settings) =>
+        settings.Duration("syslogintr.memory.trim-when-idle", TimeSpan.Zero, TimeSpan.FromDays(1));
+
     private static Config ShutdownPhases(TimeSpan drainTimeout) => ConfigurationFactory.ParseString($$"""
         akka.coordinated-shutdown.phases {
           before-service-unbind.timeout = 1s

@@ -31,6 +31,7 @@ internal static partial class SettingsChecks
         yield return ("akka.stdout-loglevel", () => Logging.LogLevelFor(config.GetString("akka.stdout-loglevel")));
         yield return ("syslogintr.pipeline", () => PipelineSettings.From(settings));
         yield return ("syslogintr.metrics", () => settings.Duration("syslogintr.metrics.summary-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)));
+        yield return ("syslogintr.memory", () => SyslogintrHosting.TrimWhenIdle(settings));
         yield return ("syslogintr.hostname", () => settings.String("syslogintr.hostname"));
         yield return ("syslogintr.files", () => FileSinkSettings.FilesFrom(config));
         yield return ("syslogintr.console", () => FileSinkSettings.ConsoleFrom(config));
