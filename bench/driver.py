@@ -188,10 +188,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def peak_rss_mb(pid: int) -> float:
+def peak_rss_mb(pid: int, field: str = "VmHWM") -> float:
+    """The process's peak resident set (VmHWM), or with field="VmRSS" its resident set now, in MiB."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -418,6 +419,11 @@ class Summary:
         values = [r["cpu_pct"] for r in self.idle if r["daemon"] == daemon and r["mode"] == mode]
         return max(values) if values else None
 
+    def idle_rss_mb(self, daemon: str, mode: str) -> float | None:
+        """The largest node's resident set at the end of the idle window (runs before it was recorded: None)."""
+        values = [r["rss_mb"] for r in self.idle if r["daemon"] == daemon and r["mode"] == mode and "rss_mb" in r]
+        return max(values) if values else None
+
     def startup_seconds(self, daemon: str) -> list[float]:
         return [r["seconds"] for r in self.startup if r["daemon"] == daemon]
 
@@ -566,6 +572,12 @@ def markdown(s: Summary) -> str:
         out.append(row(f"idle CPU, % of one core (no traffic, over {seconds} s from {settle} s after start-up)",
                        "≤ 0.2 % (cluster ≤ 0.5 %)",
                        [idle(d) for d in cols]))
+        if any("rss_mb" in r for r in s.idle):
+            def idle_rss(daemon):
+                single, cluster = s.idle_rss_mb(daemon, "single"), s.idle_rss_mb(daemon, "cluster")
+                text = "" if single is None else f"{single:.0f}"
+                return text + ("" if cluster is None else f"; a node of a 2-node cluster: {cluster:.0f}")
+            out.append(row("RSS idle, MB (at the end of that window)", "", [idle_rss(d) for d in cols]))
     if s.startup:
         def startup(daemon):
             values = s.startup_seconds(daemon)
@@ -720,13 +732,15 @@ def measure_idle(emit, seconds: float, settle: float, binary: Path, build: str, 
         time.sleep(seconds)
         elapsed = time.monotonic() - started
         after = [cpu_seconds(proc.pid) for *_, proc in nodes]
+        rss = [peak_rss_mb(proc.pid, "VmRSS") for *_, proc in nodes]
     finally:
         for *_, proc in nodes:
             stop(proc)
-    for (name, mode, node, _), cpu0, cpu1 in zip(nodes, before, after):
+    for (name, mode, node, _), cpu0, cpu1, resident in zip(nodes, before, after, rss):
         emit(line("RESULT", {"bench": "idle", "daemon": name, "mode": mode, "node": node,
                              "build": "distro" if name == "rsyslog" else build,
-                             "seconds": f"{elapsed:.0f}", "settle": f"{settle:.0f}", "cpu_pct": f"{100 * (cpu1 - cpu0) / elapsed:.3f}"}))
+                             "seconds": f"{elapsed:.0f}", "settle": f"{settle:.0f}", "cpu_pct": f"{100 * (cpu1 - cpu0) / elapsed:.3f}",
+                             "rss_mb": f"{resident:.1f}"}))
 
 
 def measure_startup(emit, reps: int, binary: Path, build: str) -> None:
