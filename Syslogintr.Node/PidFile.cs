@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Akka.Configuration;
 using Microsoft.Win32.SafeHandles;
+using Syslogintr.Hosting;
 
 namespace Syslogintr.Node;
 
@@ -24,8 +25,6 @@ public sealed partial class PidFile : IDisposable
     private const short FRdLck = 0;
     private const short FWrLck = 1;
     private const short FUnLck = 2;
-    private const int EAccess = 13;
-    private const int EAgain = 11;
 
     private readonly SafeFileHandle handle;
 
@@ -60,7 +59,7 @@ public sealed partial class PidFile : IDisposable
             var errno = Marshal.GetLastPInvokeError();
             var holder = ReadPid(handle);
             handle.Dispose();
-            throw new Hosting.StartupException(errno is EAgain or EAccess
+            throw new Hosting.StartupException(errno is Errno.EAgain or Errno.EAccess
                 ? $"another node (pid {holder?.ToString(CultureInfo.InvariantCulture) ?? "?"}) is running with the pid file {path}"
                 : $"cannot lock the pid file {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
         }

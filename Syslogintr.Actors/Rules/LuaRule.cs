@@ -124,8 +124,7 @@ public sealed partial class LuaRule : IDisposable
     public RuleError? Deliver(SyslogMessage message, long started)
     {
         current = message;
-        callStarted = started;
-        pausedAt = 0;
+        StartClock(started);
         return Finish(PCallBudgeted(PushMessage(message), 0), "log");
     }
 
@@ -194,9 +193,12 @@ public sealed partial class LuaRule : IDisposable
     }
 
     /// <summary>A hook call begins: its time budget counts from now.</summary>
-    private void StartClock()
+    private void StartClock() => StartClock(Stopwatch.GetTimestamp());
+
+    /// <summary>A call begins: its time budget counts from <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+    private void StartClock(long started)
     {
-        callStarted = Stopwatch.GetTimestamp();
+        callStarted = started;
         pausedAt = 0;
     }
 

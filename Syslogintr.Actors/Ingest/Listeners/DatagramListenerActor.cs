@@ -17,14 +17,6 @@ namespace Syslogintr.Ingest.Listeners;
 /// </summary>
 public abstract class DatagramListenerActor : UntypedActor
 {
-
-    // errno values (Linux) that say recvmmsg cannot be used here at all, and the one a UDP read may return for an ICMP error.
-    private const int EPerm = 1;
-    private const int EInval = 22;
-    private const int ENoSys = 38;
-    private const int EOpNotSupp = 95;
-    private const int EConnRefused = 111;
-
     private readonly NodeServices node;
     private Thread? reader;
     private volatile bool stopping;
@@ -188,14 +180,15 @@ public abstract class DatagramListenerActor : UntypedActor
 
             if (count < 0)
             {
-                if (!everRead && errno is ENoSys or EOpNotSupp or EInval or EPerm)
+                // errno values that say recvmmsg cannot be used here at all.
+                if (!everRead && errno is Errno.ENoSys or Errno.EOpNotSupp or Errno.EInval or Errno.EPerm)
                 {
                     Counters.OnError();
                     Log.Warning("listener {0}: recvmmsg refused (errno {1}); reading one datagram per system call", Settings.Name, errno);
                     return false;
                 }
 
-                if (errno == EConnRefused)
+                if (errno == Errno.EConnRefused)
                 {
                     // An ICMP error from an earlier send: count it, keep reading.
                     Counters.OnError();

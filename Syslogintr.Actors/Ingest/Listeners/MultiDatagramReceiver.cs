@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Syslogintr.Hosting;
 
 namespace Syslogintr.Ingest.Listeners;
 
@@ -20,8 +21,6 @@ internal sealed unsafe partial class MultiDatagramReceiver : IDisposable
     private const int MsgDontWait = 0x40;
     private const int MsgTrunc = 0x20;
     private const int MsgWaitForOne = 0x10000;
-    private const int EIntr = 4;
-    private const int EAgain = 11;
 
     private readonly int slotSize;
     private readonly byte* buffers;
@@ -77,12 +76,12 @@ internal sealed unsafe partial class MultiDatagramReceiver : IDisposable
             }
 
             errno = Marshal.GetLastPInvokeError();
-            if (errno == EIntr)
+            if (errno == Errno.EIntr)
             {
                 continue;
             }
 
-            if (errno != EAgain)
+            if (errno != Errno.EAgain)
             {
                 return -1;
             }

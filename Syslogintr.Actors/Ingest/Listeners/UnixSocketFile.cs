@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Runtime.InteropServices;
+using Syslogintr.Hosting;
 
 namespace Syslogintr.Ingest.Listeners;
 
@@ -15,7 +16,6 @@ internal static partial class UnixSocketFile
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxType = 0x1;
     private const uint StatxIno = 0x100;
-    private const int ENoEnt = 2;
     private const int SIfMt = 0xF000;
     private const int SIfSock = 0xC000;
 
@@ -74,7 +74,7 @@ internal static partial class UnixSocketFile
         if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType | StatxIno, buffer) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            return errno == ENoEnt ? null : throw new IOException($"cannot inspect the path ({Marshal.GetPInvokeErrorMessage(errno)})");
+            return errno == Errno.ENoEnt ? null : throw new IOException($"cannot inspect the path ({Marshal.GetPInvokeErrorMessage(errno)})");
         }
 
         var mode = BitConverter.ToUInt16(buffer[28..30]);
