@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 
@@ -30,10 +31,11 @@ public sealed class IdleMemoryTrimActor : ReceiveActor, IWithTimers
             if (trim.ShouldCollect(allocated))
             {
                 var before = memory.ResidentBytes();
+                var started = Stopwatch.GetTimestamp();
                 memory.Collect();
                 log.Info(
-                    "memory: quiet after {0:0} MiB allocated, collected: RSS {1:0} MB, was {2:0} MB",
-                    trim.AllocatedBeforeCollection / Mebi, memory.ResidentBytes() / 1e6, before / 1e6);
+                    "memory: quiet after {0:0} MiB allocated, collected in {1:0} ms: RSS {2:0} MB, was {3:0} MB",
+                    trim.AllocatedBeforeCollection / Mebi, Stopwatch.GetElapsedTime(started).TotalMilliseconds, memory.ResidentBytes() / 1e6, before / 1e6);
             }
         });
     }

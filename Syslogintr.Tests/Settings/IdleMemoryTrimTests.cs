@@ -136,7 +136,7 @@ public sealed partial class IdleMemoryTrimTests
         await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
     }
 
-    [GeneratedRegex(@"memory: quiet after (?<allocated>\d+) MiB allocated, collected: RSS (?<rss>\d+) MB, was (?<was>\d+) MB")]
+    [GeneratedRegex(@"memory: quiet after (?<allocated>\d+) MiB allocated, collected in \d+ ms: RSS (?<rss>\d+) MB, was (?<was>\d+) MB")]
     private static partial Regex TrimLine();
 
     private sealed record Trim(int AllocatedMiB, int RssMb, int WasMb);
