@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 using Syslogintr.Tests.Support;
 
@@ -34,7 +31,7 @@ public sealed class ShutdownTests
             await NodeExecutable.WaitForPidAsync(Path.Combine(folder, "run", "syslogintr.pid"));
 
             const int count = 5000;
-            await SendOverTcpAsync(port, count);
+            await SyslogTcp.SendLinesAsync(port, count, i => $"<13>Nov 29 10:00:00 h app[1]: message {i}");
             await Task.Delay(500);
             var stopping = await SigtermAsync(node, TimeSpan.FromSeconds(10));
             Assert.True(stopping < TimeSpan.FromSeconds(5), $"stopping took {stopping}");
@@ -78,7 +75,7 @@ public sealed class ShutdownTests
             await NodeExecutable.WaitForPidAsync(Path.Combine(folder, "run", "syslogintr.pid"));
 
             const int count = 1000;
-            await SendOverTcpAsync(port, count);
+            await SyslogTcp.SendLinesAsync(port, count, i => $"<13>Nov 29 10:00:00 h app[1]: message {i}");
             await Task.Delay(500);
             var stopping = await SigtermAsync(node, TimeSpan.FromSeconds(15));
             Assert.True(stopping < TimeSpan.FromSeconds(2 + 2.5), $"stopping took {stopping}");
@@ -107,19 +104,6 @@ public sealed class ShutdownTests
     }
 
     /// <summary>Sends <paramref name="count"/> numbered lines over one TCP connection and closes it.</summary>
-    private static async Task SendOverTcpAsync(int port, int count)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port);
-        var text = new StringBuilder();
-        for (var i = 0; i < count; i++)
-        {
-            text.Append("<13>Nov 29 10:00:00 h app[1]: message ").Append(i).Append('\n');
-        }
-
-        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
-    }
-
     /// <summary>Sends SIGTERM as an init system does; asserts the node exits 0 within <paramref name="limit"/> and returns how long it took.</summary>
     private static async Task<TimeSpan> SigtermAsync(Process node, TimeSpan limit)
     {

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.RegularExpressions;
 using Syslogintr.Hosting;
 using Syslogintr.Tests.Support;
@@ -84,7 +81,7 @@ public sealed partial class IdleMemoryTrimTests
             {
                 var afterStart = await NextTrimAsync(output, node, seen: 0);
 
-                await SendOverTcpAsync(port, count: 200_000);
+                await SyslogTcp.SendLinesAsync(port, 200_000, i => $"<13>Nov 29 10:00:00 h app[1]: a message of a burst, number {i}");
                 var afterBurst = await NextTrimAsync(output, node, seen: 1);
 
                 Assert.True(afterBurst.AllocatedMiB >= 32, $"the burst allocated {afterBurst.AllocatedMiB} MiB");
@@ -122,19 +119,6 @@ public sealed partial class IdleMemoryTrimTests
         [.. TrimLine().Matches(output.All).Select(m => new Trim(Number(m, "allocated"), Number(m, "rss"), Number(m, "was")))];
 
     private static int Number(Match match, string group) => int.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture);
-
-    private static async Task SendOverTcpAsync(int port, int count)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port);
-        var text = new StringBuilder();
-        for (var i = 0; i < count; i++)
-        {
-            text.Append("<13>Nov 29 10:00:00 h app[1]: a message of a burst, number ").Append(i).Append('\n');
-        }
-
-        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
-    }
 
     [GeneratedRegex(@"memory: quiet after (?<allocated>\d+) MiB allocated, collected in \d+ ms: RSS (?<rss>\d+) MB, was (?<was>\d+) MB")]
     private static partial Regex TrimLine();
