@@ -188,8 +188,8 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def peak_rss_mb(pid: int, field: str = "VmHWM") -> float:
-    """The process's peak resident set (VmHWM), or with field="VmRSS" its resident set now, in MiB."""
+def status_mib(pid: int, field: str) -> float:
+    """A size from /proc/PID/status (VmHWM: peak resident set, VmRSS: resident set now), in MiB."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith(field + ":"):
@@ -323,7 +323,7 @@ def run_once(daemon: Daemon, workload: Workload, rep: int, quiet_seconds: float)
         started = time.monotonic()
         sent, loggen_seconds = loggen(workload, port, log_to=work / "loggen.out")
         last_growth, cpu_end = wait_until_still(out, proc.pid, started, quiet_seconds, limit=120)
-        rss = peak_rss_mb(proc.pid)
+        rss = status_mib(proc.pid, "VmHWM")
         drops = udp_kernel_drops(port) - drops_before if workload.transport == "udp" else None
     finally:
         stop(proc)
@@ -732,7 +732,7 @@ def measure_idle(emit, seconds: float, settle: float, binary: Path, build: str, 
         time.sleep(seconds)
         elapsed = time.monotonic() - started
         after = [cpu_seconds(proc.pid) for *_, proc in nodes]
-        rss = [peak_rss_mb(proc.pid, "VmRSS") for *_, proc in nodes]
+        rss = [status_mib(proc.pid, "VmRSS") for *_, proc in nodes]
     finally:
         for *_, proc in nodes:
             stop(proc)

@@ -187,14 +187,14 @@ public static class SyslogintrHosting
         });
     }
 
-    /// <summary>
-    /// Coordinated shutdown's own phase timeouts (5 s by default) must not cut the drain short, and stopping the
-    /// actors must not wait long for one stuck in a loop: the whole stop stays within drain-timeout plus a margin.
-    /// </summary>
     /// <summary><c>syslogintr.memory.trim-when-idle</c>: how often <see cref="IdleMemoryTrimActor"/> looks; zero, never.</summary>
     internal static TimeSpan TrimWhenIdle(SettingsReader settings) =>
         settings.Duration("syslogintr.memory.trim-when-idle", TimeSpan.Zero, TimeSpan.FromDays(1));
 
+    /// <summary>
+    /// Coordinated shutdown's own phase timeouts (5 s by default) must not cut the drain short, and stopping the
+    /// actors must not wait long for one stuck in a loop: the whole stop stays within drain-timeout plus a margin.
+    /// </summary>
     private static Config ShutdownPhases(TimeSpan drainTimeout) => ConfigurationFactory.ParseString($$"""
         akka.coordinated-shutdown.phases {
           before-service-unbind.timeout = 1s
