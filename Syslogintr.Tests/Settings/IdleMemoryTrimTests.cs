@@ -60,7 +60,40 @@ public sealed partial class IdleMemoryTrimTests
     }
 
     [Fact]
-    public async Task The_node_gives_back_what_start_up_and_a_burst_left_committed()
+    public async Task The_node_gives_back_what_start_up_and_a_burst_left_committed() =>
+        await WithNodeAsync("1s", async (port, output, node) =>
+        {
+            var afterStart = await NextTrimAsync(output, node, seen: 0);
+
+            await SendBurstAsync(port);
+            var afterBurst = await NextTrimAsync(output, node, seen: 1);
+
+            Assert.True(afterBurst.AllocatedMiB >= 32, $"the burst allocated {afterBurst.AllocatedMiB} MiB");
+            Assert.True(afterBurst.RssMb < afterBurst.WasMb, $"RSS {afterBurst.RssMb} MB after the collection, {afterBurst.WasMb} MB before");
+            Assert.True(afterStart.RssMb < afterStart.WasMb, $"RSS {afterStart.RssMb} MB after the start-up's collection, {afterStart.WasMb} MB before");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.Equal(2, Trims(output).Count);
+        });
+
+    [Fact]
+    public async Task With_0s_the_node_never_collects_for_it() =>
+        await WithNodeAsync("0s", async (port, output, node) =>
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!output.All.Contains("memory: workstation GC", StringComparison.Ordinal) && !node.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            // Start-up and a burst, then 5 quiet seconds: with 1s the node above has collected twice by then.
+            await SendBurstAsync(port);
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            Assert.False(node.HasExited, $"the node stopped:\n{output.All}");
+            Assert.Empty(Trims(output));
+        });
+
+    /// <summary>A node with a TCP listener on a free port and the given <c>trim-when-idle</c>, killed after <paramref name="body"/>.</summary>
+    private static async Task WithNodeAsync(string trimWhenIdle, Func<int, OutputLines, System.Diagnostics.Process, Task> body)
     {
         var folder = TempFolder.Create();
         try
@@ -72,23 +105,14 @@ public sealed partial class IdleMemoryTrimTests
                   listeners { udp.enabled = false, tcp.bind = "127.0.0.1:{{port}}", local.path = "{{folder}}/log" }
                   http.enabled = false
                   files.messages.path = "{{folder}}/messages"
-                  memory.trim-when-idle = 1s
+                  memory.trim-when-idle = {{trimWhenIdle}}
                 }
                 """);
             var output = new OutputLines();
             using var node = NodeExecutable.Start(folder, output, "run", "--config", config);
             try
             {
-                var afterStart = await NextTrimAsync(output, node, seen: 0);
-
-                await SyslogTcp.SendLinesAsync(port, 200_000, i => $"<13>Nov 29 10:00:00 h app[1]: a message of a burst, number {i}");
-                var afterBurst = await NextTrimAsync(output, node, seen: 1);
-
-                Assert.True(afterBurst.AllocatedMiB >= 32, $"the burst allocated {afterBurst.AllocatedMiB} MiB");
-                Assert.True(afterBurst.RssMb < afterBurst.WasMb, $"RSS {afterBurst.RssMb} MB after the collection, {afterBurst.WasMb} MB before");
-                Assert.True(afterStart.RssMb < afterStart.WasMb, $"RSS {afterStart.RssMb} MB after the start-up's collection, {afterStart.WasMb} MB before");
-                await Task.Delay(TimeSpan.FromSeconds(3));
-                Assert.Equal(2, Trims(output).Count);
+                await body(port, output, node);
             }
             finally
             {
@@ -100,6 +124,9 @@ public sealed partial class IdleMemoryTrimTests
             TempFolder.Delete(folder);
         }
     }
+
+    private static Task SendBurstAsync(int port) =>
+        SyslogTcp.SendLinesAsync(port, 200_000, i => $"<13>Nov 29 10:00:00 h app[1]: a message of a burst, number {i}");
 
     private static async Task<Trim> NextTrimAsync(OutputLines output, System.Diagnostics.Process node, int seen)
     {
