@@ -54,7 +54,6 @@ public static class SyslogintrHosting
         var settings = new SettingsReader(config);
         var pipeline = PipelineSettings.From(settings);
         var summaryInterval = settings.Duration("syslogintr.metrics.summary-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
-        var trimWhenIdle = TrimWhenIdle(settings);
         var sinks = SinksHosting.Validate(config);
         var alerts = AlertsHosting.Validate(config);
         var probes = ProbesHosting.Validate(config);
@@ -90,10 +89,6 @@ public static class SyslogintrHosting
                 var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize, pipeline.MaxBackpressure, heldUntilReady: afterBind is not null, pipeline.MaxBytesInFlight), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, summaryInterval), "metrics");
-                if (trimWhenIdle > TimeSpan.Zero)
-                {
-                    system.ActorOf(IdleMemoryTrimActor.Props(trimWhenIdle, new RuntimeMemory()), "memory-trim");
-                }
                 if (cluster.Enabled)
                 {
                     system.ActorOf(ClusterStatusActor.Props(node.Metrics.Cluster), ClusterStatusActor.Name);
@@ -190,6 +185,20 @@ public static class SyslogintrHosting
     /// <summary><c>syslogintr.memory.trim-when-idle</c>: how often <see cref="IdleMemoryTrimActor"/> looks; zero, never.</summary>
     internal static TimeSpan TrimWhenIdle(SettingsReader settings) =>
         settings.Duration("syslogintr.memory.trim-when-idle", TimeSpan.Zero, TimeSpan.FromDays(1));
+
+    /// <summary>
+    /// Starts <see cref="IdleMemoryTrimActor"/> as the node's settings say. The executable calls it, not
+    /// <see cref="AddSyslogintr"/>: the collection it asks for is the whole process's, so it is one per process, and
+    /// a process holding several actor systems (the tests' in-process nodes) must not collect under all of them.
+    /// </summary>
+    public static void TrimMemoryWhenIdle(ActorSystem system)
+    {
+        var interval = TrimWhenIdle(new SettingsReader(system.Settings.Config));
+        if (interval > TimeSpan.Zero)
+        {
+            system.ActorOf(IdleMemoryTrimActor.Props(interval, new RuntimeMemory()), "memory-trim");
+        }
+    }
 
     /// <summary>
     /// Coordinated shutdown's own phase timeouts (5 s by default) must not cut the drain short, and stopping the

@@ -237,6 +237,7 @@ public static class RunCommand
 
             var system = host.Services.GetRequiredService<ActorSystem>();
             GcBudget.Log(system);
+            SyslogintrHosting.TrimMemoryWhenIdle(system);
             signals.Attach(system);
             pidFile?.Publish();
             if (mode.Daemonize)
