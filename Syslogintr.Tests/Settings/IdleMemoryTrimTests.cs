@@ -92,6 +92,15 @@ public sealed partial class IdleMemoryTrimTests
             Assert.Empty(Trims(output));
         });
 
+    [Fact]
+    public async Task A_node_hosted_in_another_program_leaves_the_process_wide_collection_to_the_executable()
+    {
+        // Several in-process nodes (the tests') would each collect the whole process; only the executable starts it.
+        await using var node = await TestNode.StartAsync("syslogintr.memory.trim-when-idle = 1s");
+        var found = await node.System.ActorSelection("/user/memory-trim").ResolveOne(TimeSpan.FromSeconds(3)).ContinueWith(t => t.IsCompletedSuccessfully);
+        Assert.False(found, "an actor system built by AddSyslogintr started the idle-memory trim");
+    }
+
     /// <summary>A node with a TCP listener on a free port and the given <c>trim-when-idle</c>, killed after <paramref name="body"/>.</summary>
     private static async Task WithNodeAsync(string trimWhenIdle, Func<int, OutputLines, System.Diagnostics.Process, Task> body)
     {
