@@ -53,8 +53,9 @@ public sealed class OpsSingletonTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(6));
         var runs = target.Count - before;
 
-        // Every 1 s: about 6 runs, and 18 if each node ran its own scheduler.
-        Assert.InRange(runs, 4, 8);
+        // Every 1 s: about 6 runs, and 18 if each node ran its own scheduler. The lower bound only says the schedule
+        // goes on: a loaded CI machine (three nodes in one process on 2 cores) once let 3 runs through in the 6 s.
+        Assert.InRange(runs, 2, 8);
         await WaitUntil(() => cluster.Nodes.Any(n => ProbeLines(n) > 0), TimeSpan.FromSeconds(5));
         Assert.Single(cluster.Nodes, n => ProbeLines(n) > 0);
     }
