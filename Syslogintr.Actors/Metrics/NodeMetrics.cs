@@ -164,6 +164,7 @@ public sealed class ListenerCounters(string name)
     private long truncated;
     private long dropped;
     private long kernelDropped;
+    private Func<long?>? kernelDropsSource;
     private long errors;
     private long backpressured;
     private readonly ConcurrentDictionary<string, StrongBox<long>> tlsRejected = new();
@@ -185,7 +186,18 @@ public sealed class ListenerCounters(string name)
     public long Dropped => Volatile.Read(ref dropped);
 
     /// <summary>Datagrams the kernel dropped because the socket's receive buffer was full.</summary>
-    public long KernelDropped => Volatile.Read(ref kernelDropped);
+    public long KernelDropped
+    {
+        get
+        {
+            if (Volatile.Read(ref kernelDropsSource) is { } read && read() is { } total)
+            {
+                Volatile.Write(ref kernelDropped, total);
+            }
+
+            return Volatile.Read(ref kernelDropped);
+        }
+    }
 
     /// <summary>Socket errors, failed TLS handshakes.</summary>
     public long Errors => Volatile.Read(ref errors);
@@ -233,8 +245,16 @@ public sealed class ListenerCounters(string name)
 
     public void OnRefused() => Interlocked.Increment(ref refused);
 
-    /// <summary>The kernel reports a running total; keep the latest.</summary>
-    public void SetKernelDropped(long total) => Volatile.Write(ref kernelDropped, total);
+    /// <summary>
+    /// The kernel keeps a running total: it is read whenever <see cref="KernelDropped"/> is (a scrape, the status
+    /// page, the summary line), not polled, so an idle node wakes for nothing. Null: the socket is closed; the last
+    /// total read stays.
+    /// </summary>
+    public void ReadKernelDropsFrom(Func<long?>? source)
+    {
+        _ = KernelDropped;
+        Volatile.Write(ref kernelDropsSource, source);
+    }
 
     public override string ToString() =>
         $"{Name}: received={Received} bytes={Bytes} parse_errors={ParseErrors} truncated={Truncated} dropped={Dropped} kernel_dropped={KernelDropped} errors={Errors} backpressured={Backpressured} framing_errors={FramingErrors} aborted_frames={AbortedFrames} refused={Refused}{string.Concat(TlsRejected.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $" tls_rejected[{r.Key}]={r.Value}"))}";

@@ -199,7 +199,10 @@ public static class RunCommand
                 Daemon.Detach();
             }
 
-            var builder = Host.CreateApplicationBuilder();
+            // No defaults: the node's settings are HOCON, so nothing reads appsettings.json, DOTNET_ variables or the
+            // command line as host configuration, and its logging is set up below. The defaults also watched the
+            // working directory for appsettings.json (inotify): a wake-up of an idle node for every write there.
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o =>
             {

@@ -8,10 +8,8 @@ using Syslogintr.Hosting;
 namespace Syslogintr.Ingest.Listeners;
 
 /// <summary>UDP syslog (RFC 5426) on one address, IPv4 or IPv6; joins the group when the address is multicast.</summary>
-public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
+public sealed class UdpListenerActor : DatagramListenerActor
 {
-    private static readonly TimeSpan KernelDropPoll = TimeSpan.FromSeconds(5);
-
     private readonly IPEndPoint bind;
     private SocketAddress? from;
     private byte[] lastFrom = [];
@@ -23,42 +21,23 @@ public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
         bind = settings.Bind!;
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
     public static Props Props(ListenerSettings settings, NodeServices node) =>
         Akka.Actor.Props.Create(() => new UdpListenerActor(settings, node));
 
     protected override void PreStart()
     {
         base.PreStart();
-        Timers.StartPeriodicTimer("kernel-drops", PollKernelDrops.Instance, KernelDropPoll);
+        if (Socket?.LocalEndPoint is IPEndPoint local)
+        {
+            Counters.ReadKernelDropsFrom(KernelUdpDrops.Of(local));
+        }
     }
 
-    /// <summary>One last reading of the kernel's count, so the summary at stop is complete.</summary>
+    /// <summary>One last reading of the kernel's count, so the summary at stop is complete; then the port is not ours.</summary>
     protected override void PostStop()
     {
-        ReadKernelDrops();
+        Counters.ReadKernelDropsFrom(null);
         base.PostStop();
-    }
-
-    protected override void OnReceive(object message)
-    {
-        if (message is PollKernelDrops)
-        {
-            ReadKernelDrops();
-        }
-        else
-        {
-            base.OnReceive(message);
-        }
-    }
-
-    private void ReadKernelDrops()
-    {
-        if (Socket is { } socket && KernelUdpDrops.Read(socket) is { } drops)
-        {
-            Counters.SetKernelDropped(drops);
-        }
     }
 
     protected override Socket CreateSocket() => new(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -146,10 +125,6 @@ public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
         }
     }
 
-    private sealed class PollKernelDrops
-    {
-        public static readonly PollKernelDrops Instance = new();
-    }
 }
 
 /// <summary>
@@ -159,17 +134,23 @@ public sealed class UdpListenerActor : DatagramListenerActor, IWithTimers
 /// </summary>
 internal static class KernelUdpDrops
 {
-    public static long? Read(Socket socket)
+    /// <summary>Reads the count for the socket bound to <paramref name="local"/>; null off Linux or when the table cannot be read.</summary>
+    public static Func<long?> Of(IPEndPoint local)
     {
-        if (!OperatingSystem.IsLinux() || socket.LocalEndPoint is not IPEndPoint local)
+        if (!OperatingSystem.IsLinux())
         {
-            return null;
+            return () => null;
         }
 
         var table = local.AddressFamily == AddressFamily.InterNetworkV6 ? "/proc/net/udp6" : "/proc/net/udp";
         // The kernel writes the address as 32-bit words in host order (little-endian here), each as 8 hex digits.
         var address = string.Concat(local.Address.GetAddressBytes().Chunk(4).Select(word => string.Concat(word.Reverse().Select(b => b.ToString("X2", CultureInfo.InvariantCulture)))));
         var endpoint = address + ":" + local.Port.ToString("X4", CultureInfo.InvariantCulture);
+        return () => Read(table, endpoint);
+    }
+
+    private static long? Read(string table, string endpoint)
+    {
         try
         {
             long? total = null;
