@@ -6,11 +6,11 @@ using Syslogintr.Tests.Support;
 namespace Syslogintr.Tests.Settings;
 
 /// <summary>
-/// A node that goes quiet after a busy spell gives back what the spell left committed (README, "Memory —
-/// syslogintr.memory"): the decision on made-up allocation counts, then the real node after its start-up and after a
-/// burst, by its own log line and its RSS.
+/// What an idle node does. It gives back what a busy spell left committed (README, "Memory — syslogintr.memory"):
+/// the decision on made-up allocation counts, then the real node after its start-up and after a burst, by its own
+/// log line and its RSS. And nothing written near it wakes it (README, "Idle").
 /// </summary>
-public sealed partial class IdleMemoryTrimTests
+public sealed partial class IdleNodeTests
 {
     private const long MiB = 1024 * 1024;
 
@@ -79,17 +79,21 @@ public sealed partial class IdleMemoryTrimTests
     public async Task With_0s_the_node_never_collects_for_it() =>
         await WithNodeAsync("0s", async (port, output, node) =>
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (!output.All.Contains("memory: workstation GC", StringComparison.Ordinal) && !node.HasExited && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-
+            await StartedAsync(output, node);
             // Start-up and a burst, then 5 quiet seconds: with 1s the node above has collected twice by then.
             await SendBurstAsync(port);
             await Task.Delay(TimeSpan.FromSeconds(5));
             Assert.False(node.HasExited, $"the node stopped:\n{output.All}");
             Assert.Empty(Trims(output));
+        });
+
+    [Fact]
+    public async Task The_node_watches_no_file_so_writes_in_its_working_directory_do_not_wake_it() =>
+        await WithNodeAsync("0s", async (_, output, node) =>
+        {
+            await StartedAsync(output, node);
+            // .NET's host defaults watch the working directory for appsettings.json through inotify.
+            Assert.DoesNotContain("anon_inode:inotify", OpenDescriptors.Targets(node.Id.ToString(CultureInfo.InvariantCulture)));
         });
 
     [Fact]
@@ -99,6 +103,18 @@ public sealed partial class IdleMemoryTrimTests
         await using var node = await TestNode.StartAsync("syslogintr.memory.trim-when-idle = 1s");
         var found = await node.System.ActorSelection("/user/memory-trim").ResolveOne(TimeSpan.FromSeconds(3)).ContinueWith(t => t.IsCompletedSuccessfully);
         Assert.False(found, "an actor system built by AddSyslogintr started the idle-memory trim");
+    }
+
+    /// <summary>Until the node has logged its GC settings, the last thing it does at start.</summary>
+    private static async Task StartedAsync(OutputLines output, System.Diagnostics.Process node)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!output.All.Contains("memory: workstation GC", StringComparison.Ordinal) && !node.HasExited && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(node.HasExited, $"the node stopped:\n{output.All}");
     }
 
     /// <summary>A node with a TCP listener on a free port and the given <c>trim-when-idle</c>, killed after <paramref name="body"/>.</summary>
