@@ -48,12 +48,18 @@ public static class SyslogintrHosting
     /// <see cref="Checking.ConfigProblemsException"/> for a broken one): see <see cref="ConfigReloadActor"/>. Null (no
     /// configuration file, script mode): a reload re-reads the rules' scripts only.
     /// </param>
-    public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null, Action? afterBind = null, Func<Config>? reread = null)
+    /// <param name="trimMemoryWhenIdle">
+    /// Start <see cref="IdleMemoryTrimActor"/> as <c>syslogintr.memory.trim-when-idle</c> says: the executable's
+    /// choice, not every actor system's. The collection it asks for is the whole process's, so it is one per process,
+    /// and a process holding several nodes (the tests' in-process ones) must not collect under all of them.
+    /// </param>
+    public static IServiceCollection AddSyslogintr(this IServiceCollection services, Config config, TimeProvider? clock = null, Action? afterBind = null, Func<Config>? reread = null, bool trimMemoryWhenIdle = false)
     {
         config = DefaultSettings.Under(config);
         var settings = new SettingsReader(config);
         var pipeline = PipelineSettings.From(settings);
         var summaryInterval = settings.Duration("syslogintr.metrics.summary-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        var trimInterval = trimMemoryWhenIdle ? TrimWhenIdle(settings) : TimeSpan.Zero;
         var sinks = SinksHosting.Validate(config);
         var alerts = AlertsHosting.Validate(config);
         var probes = ProbesHosting.Validate(config);
@@ -89,6 +95,10 @@ public static class SyslogintrHosting
                 var router = system.ActorOf(RouterActor.Props(node.Queue, node.Metrics, pipeline.BatchSize, pipeline.MaxBackpressure, heldUntilReady: afterBind is not null, pipeline.MaxBytesInFlight), "router");
                 registry.Register<RouterKey>(router);
                 system.ActorOf(MetricsReporterActor.Props(node.Metrics, summaryInterval), "metrics");
+                if (trimInterval > TimeSpan.Zero)
+                {
+                    system.ActorOf(IdleMemoryTrimActor.Props(trimInterval, new RuntimeMemory()), "memory-trim");
+                }
                 if (cluster.Enabled)
                 {
                     system.ActorOf(ClusterStatusActor.Props(node.Metrics.Cluster), ClusterStatusActor.Name);
@@ -185,20 +195,6 @@ public static class SyslogintrHosting
     /// <summary><c>syslogintr.memory.trim-when-idle</c>: how often <see cref="IdleMemoryTrimActor"/> looks; zero, never.</summary>
     internal static TimeSpan TrimWhenIdle(SettingsReader settings) =>
         settings.Duration("syslogintr.memory.trim-when-idle", TimeSpan.Zero, TimeSpan.FromDays(1));
-
-    /// <summary>
-    /// Starts <see cref="IdleMemoryTrimActor"/> as the node's settings say. The executable calls it, not
-    /// <see cref="AddSyslogintr"/>: the collection it asks for is the whole process's, so it is one per process, and
-    /// a process holding several actor systems (the tests' in-process nodes) must not collect under all of them.
-    /// </summary>
-    public static void TrimMemoryWhenIdle(ActorSystem system)
-    {
-        var interval = TrimWhenIdle(new SettingsReader(system.Settings.Config));
-        if (interval > TimeSpan.Zero)
-        {
-            system.ActorOf(IdleMemoryTrimActor.Props(interval, new RuntimeMemory()), "memory-trim");
-        }
-    }
 
     /// <summary>
     /// Coordinated shutdown's own phase timeouts (5 s by default) must not cut the drain short, and stopping the

@@ -227,7 +227,7 @@ public static class RunCommand
             var privileges = mode.User is null ? null : Privileges.Resolve(mode.User, mode.Group);
             // The original's order in script mode: bind (and here read) first, then drop privileges, then load the script.
             Action? afterBind = mode.Script is null && privileges is null ? null : () => privileges?.Drop(OwnedFiles(config, pidFile));
-            builder.Services.AddSyslogintr(config, afterBind: afterBind, reread: reread);
+            builder.Services.AddSyslogintr(config, afterBind: afterBind, reread: reread, trimMemoryWhenIdle: true);
             using var recorded = pidFile is null ? null : RunningConfig.Record(pidFile.Path, config);
             using var host = builder.Build();
             using var signals = Signals.Install();
@@ -240,7 +240,6 @@ public static class RunCommand
 
             var system = host.Services.GetRequiredService<ActorSystem>();
             GcBudget.Log(system);
-            SyslogintrHosting.TrimMemoryWhenIdle(system);
             signals.Attach(system);
             pidFile?.Publish();
             if (mode.Daemonize)
