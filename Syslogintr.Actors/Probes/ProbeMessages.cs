@@ -20,5 +20,12 @@ public sealed record ProbeState(string Probe, bool? Up, DateTimeOffset? Since, D
 
 public sealed record ProbeStates(IReadOnlyList<ProbeState> Probes);
 
+/// <summary>
+/// A reload changed the probes (a single node): the scheduler takes them as they are now. A new or changed probe is
+/// scheduled as at start (its <c>run-at-start</c>), an unchanged one keeps its schedule and last result, a removed one
+/// is forgotten (a run of it still going is let finish, its result ignored).
+/// </summary>
+public sealed record ProbesChanged(IReadOnlyList<ProbeSettings> Probes);
+
 /// <summary>Timer message: time to run the named probe.</summary>
 internal sealed record ProbeDue(string Probe);

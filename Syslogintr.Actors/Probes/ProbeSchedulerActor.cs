@@ -23,7 +23,8 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     private readonly InternalMessages messages;
     private readonly MessageInjector injector;
     private readonly Dictionary<string, bool?> up = [];
-    private readonly HashSet<string> running = [];
+    /// <summary>Each probe's run in progress: only its result counts (one a reload made stale is ignored).</summary>
+    private readonly Dictionary<string, IActorRef> running = [];
 
     /// <summary>For the status page: when each probe's current run began, and each probe's last result.</summary>
     private readonly Dictionary<string, DateTimeOffset> startedAt = [];
@@ -43,6 +44,7 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
         this.alerts = alerts;
         this.runDispatcher = runDispatcher;
         Receive<ProbeDue>(OnDue);
+        Receive<ProbesChanged>(OnProbesChanged);
         Receive<ProbeSucceeded>(s => OnResult(s.Probe, true, s.Details, s.At));
         Receive<ProbeFailed>(f => OnResult(f.Probe, false, f.Reason, f.At));
         Receive<GetProbeStates>(_ => Sender.Tell(new ProbeStates(
@@ -65,8 +67,44 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     {
         foreach (var p in probes.Values)
         {
-            var first = takingOver ? TimeSpan.Zero : (p.RunAtStart ? TimeSpan.Zero : p.Every) + Jitter(p);
-            Timers.StartSingleTimer(p.Name, new ProbeDue(p.Name), first);
+            Schedule(p, takingOver);
+        }
+    }
+
+    private void Schedule(ProbeSettings p, bool now)
+    {
+        var first = now ? TimeSpan.Zero : (p.RunAtStart ? TimeSpan.Zero : p.Every) + Jitter(p);
+        Timers.StartSingleTimer(p.Name, new ProbeDue(p.Name), first);
+    }
+
+    private void OnProbesChanged(ProbesChanged changed)
+    {
+        var next = changed.Probes.ToDictionary(p => p.Name);
+        foreach (var name in probes.Keys.Where(n => !next.ContainsKey(n)).ToList())
+        {
+            Timers.Cancel(name);
+            StopRun(name);
+            probes.Remove(name);
+            up.Remove(name);
+            last.Remove(name);
+        }
+
+        foreach (var p in next.Values.Where(p => !probes.TryGetValue(p.Name, out var was) || was != p))
+        {
+            // A run with the old settings would hold the new one back (one run at a time) and report for the old target.
+            StopRun(p.Name);
+            probes[p.Name] = p;
+            Schedule(p, now: false);
+        }
+    }
+
+    /// <summary>Cancels the probe's run in progress, if any (stopping it cancels what it waits on).</summary>
+    private void StopRun(string name)
+    {
+        if (running.Remove(name, out var run))
+        {
+            Context.Stop(run);
+            startedAt.Remove(name);
         }
     }
 
@@ -75,22 +113,30 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
 
     private void OnDue(ProbeDue due)
     {
+        // A reload cancels a removed probe's timer, and Akka delivers nothing from a cancelled timer.
         var p = probes[due.Probe];
         Timers.StartSingleTimer(p.Name, due, p.Every + Jitter(p));
-        if (!running.Add(p.Name))
+        if (running.ContainsKey(p.Name))
         {
             log.Warning("probe {0}: previous run still going, this run skipped", p.Name);
             return;
         }
 
         startedAt[p.Name] = node.Clock.GetUtcNow();
-        Context.ActorOf(ProbeRunActor.Props(p, factory, node.Clock).WithDispatcher(runDispatcher), $"{p.Name}-{++runs}");
+        running[p.Name] = Context.ActorOf(ProbeRunActor.Props(p, factory, node.Clock).WithDispatcher(runDispatcher), $"{p.Name}-{++runs}");
     }
 
     private void OnResult(string name, bool isUp, string details, DateTimeOffset at)
     {
+        if (!running.TryGetValue(name, out var run) || !run.Equals(Sender))
+        {
+            // A run a reload stopped (its probe removed or changed) that had already reported.
+            return;
+        }
+
         running.Remove(name);
         var p = probes[name];
+
         Inject(p, isUp, details, at);
 
         var was = up.GetValueOrDefault(name);

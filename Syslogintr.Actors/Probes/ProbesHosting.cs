@@ -9,6 +9,9 @@ using Syslogintr.Rules;
 
 namespace Syslogintr.Probes;
 
+/// <summary>The probe scheduler (a single node), or its singleton manager (a cluster).</summary>
+public sealed class ProbeSchedulerKey;
+
 /// <summary>Adds the probe scheduler for the <c>syslogintr.probes</c> entries (nothing when there are none).</summary>
 public static class ProbesHosting
 {
@@ -49,10 +52,10 @@ public static class ProbesHosting
 
         var actions = ActionTargets.From(registry);
         var scheduler = ProbeSchedulerActor.Props(probes, node, actions, actions.Alerts ?? ActorRefs.Nobody, Dispatcher, takingOver: cluster.Enabled).WithDispatcher(Dispatcher);
-        system.ActorOf(
+        registry.Register<ProbeSchedulerKey>(system.ActorOf(
             cluster.Enabled
                 ? ClusterSingletonManager.Props(scheduler, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(ClusterSettings.OpsRole).WithSingletonName(SingletonName))
                 : scheduler,
-            SchedulerName);
+            SchedulerName));
     }
 }

@@ -154,6 +154,38 @@ public sealed class ProbeSchedulerActorTests : TestKit, IDisposable
     }
 
     [Fact]
+    public void A_reload_keeps_an_unchanged_probes_schedule_runs_an_added_or_changed_one_as_at_start_and_forgets_a_removed_one()
+    {
+        var pid = temp.File("self.pid");
+        File.WriteAllText(pid, $"{Environment.ProcessId}\n");
+        string PidFile(string name) => $$"""{{name}} { kind = pidfile, path = "{{pid}}", every = 1s, timeout = 100ms, jitter = 0s }""";
+        // Its first run sits on its process: virtual time never reaches its timeout.
+        const string Hung = """hang { kind = exec, argv = ["/bin/sleep", "30"], every = 20s, timeout = 10s, jitter = 0s }""";
+        Start($"syslogintr.probes {{\n{PidFile("keep")}\n{PidFile("gone")}\n{Hung}\n}}", CreateTestProbe());
+        AwaitRuns("keep", 1);
+        AwaitRuns("gone", 1);
+        Advance(TimeSpan.FromMilliseconds(500));
+
+        // hang becomes a pidfile probe: its old run is cancelled, or it would hold the new one back as still going.
+        scheduler!.Tell(new ProbesChanged(Probes($"syslogintr.probes {{\n{PidFile("keep")}\n{PidFile("hang")}\n{PidFile("added")}\n}}")));
+        Settled();
+        Advance(TimeSpan.Zero);
+        AwaitRuns("added", 1);
+        AwaitRuns("hang", 1);
+        Assert.Equal(Severity.Notice, Assert.Single(Runs("hang")).Severity);
+        Assert.Single(Runs("keep"));
+
+        // keep runs on its own schedule, 1 s after its first run; gone never again.
+        Advance(TimeSpan.FromMilliseconds(500));
+        AwaitRuns("keep", 2);
+        AwaitRuns("added", 1);
+        Settled();
+        Assert.Single(Runs("gone"));
+        scheduler!.Tell(GetProbeStates.Instance, TestActor);
+        Assert.Equal(["added", "hang", "keep"], ExpectMsg<ProbeStates>().Probes.Select(p => p.Probe));
+    }
+
+    [Fact]
     public void Settings_refuse_a_password_in_the_file_and_an_unknown_kind()
     {
         Assert.Throws<ConfigurationException>(() => Probes("""syslogintr.probes.web { kind = http-status, url = "http://127.0.0.1/", user = u, password = p }"""));

@@ -86,12 +86,12 @@ public sealed class ConfigReloadActor : ReceiveActor
                 changes.AddRange(await stages.Rules.ApplyAsync(rules, log));
             }
 
-            changes.AddRange(await stages.ApplyProbesAsync(running, next, probes));
+            changes.AddRange(stages.ApplyProbes(running, next, probes));
             changes.AddRange(stages.ApplyAlerts(running, next, alerts));
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or InvalidActorNameException)
         {
-            // A stage that did not answer (a sink that could not subscribe, a scheduler that did not stop in time):
+            // A stage that did not answer (a sink that could not subscribe, an actor name still taken):
             // what was applied stays; say so plainly, and the reload still ends with its outcome published.
             log.Error("configuration reload stopped half-way ({0}); applied so far: {1}; a restart applies the whole file", e.Message, changes.Count == 0 ? "nothing" : string.Join(", ", changes));
         }

@@ -19,10 +19,11 @@ public sealed class LiveStages(ActorSystem system, IActorRegistry registry, Node
     public RunningRules? Rules { get; } = rules;
 
     /// <summary>
-    /// A changed <c>probes</c> or <c>probe-defaults</c> section restarts the scheduler with the new probes (each runs
-    /// as its <c>run-at-start</c> says). In a cluster the scheduler is a singleton: a restart applies it.
+    /// A changed <c>probes</c> or <c>probe-defaults</c> section is handed to the probe scheduler (see
+    /// <see cref="ProbesChanged"/>), which starts here if the node had no probes. In a cluster the scheduler is a
+    /// singleton: a restart applies it.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ApplyProbesAsync(Config running, Config next, IReadOnlyList<ProbeSettings> probes)
+    public IReadOnlyList<string> ApplyProbes(Config running, Config next, IReadOnlyList<ProbeSettings> probes)
     {
         if (!ConfigKeys.Changed(running, next, "syslogintr.probes") && !ConfigKeys.Changed(running, next, "syslogintr.probe-defaults"))
         {
@@ -35,28 +36,14 @@ public sealed class LiveStages(ActorSystem system, IActorRegistry registry, Node
             return [];
         }
 
-        // The scheduler answers Identify on the probes' dispatcher, which a running probe may keep busy: wait for it as
-        // long as for its stop, or a second scheduler under the same name would be refused.
-        var old = await system.ActorSelection($"/user/{ProbesHosting.SchedulerName}").ResolveOne(TimeSpan.FromSeconds(10)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null);
-        if (old is not null)
+        if (registry.TryGet<ProbeSchedulerKey>(out var scheduler))
         {
-            // Its name is free again once it has stopped.
-            await old.GracefulStop(TimeSpan.FromSeconds(10));
+            scheduler.Tell(new ProbesChanged(probes));
+            return [$"probes changed ({probes.Count})"];
         }
 
-        // The stop's Terminated can reach us before the user guardian has freed the name: retry briefly until it has.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                ProbesHosting.StartProbes(system, registry, probes, node);
-                return [$"probes restarted ({probes.Count})"];
-            }
-            catch (InvalidActorNameException) when (attempt < 100)
-            {
-                await Task.Delay(50);
-            }
-        }
+        ProbesHosting.StartProbes(system, registry, probes, node);
+        return probes.Count > 0 ? [$"probes started ({probes.Count})"] : [];
     }
 
     /// <summary>A changed <c>alerts</c> or <c>mail</c> section is handed to the alert actor and the mailer, which keep their state.</summary>
