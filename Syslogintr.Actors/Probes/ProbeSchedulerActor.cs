@@ -11,7 +11,8 @@ namespace Syslogintr.Probes;
 /// <summary>
 /// Fires every configured probe at its interval (plus a little jitter, and once at start unless told otherwise),
 /// each run in a fresh <see cref="ProbeRunActor"/>. Every result is logged into the pipeline as a syslog message
-/// from <c>check/...</c>, so rules and sinks see it; a change of state raises or clears the probe's alert.
+/// from <c>check/...</c>, so rules and sinks see it; a change of state raises or clears the probe's alert. A reload
+/// hands it the probes as they are now (<see cref="ProbesChanged"/>).
 /// </summary>
 public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
 {
@@ -23,6 +24,7 @@ public sealed class ProbeSchedulerActor : ReceiveActor, IWithTimers
     private readonly InternalMessages messages;
     private readonly MessageInjector injector;
     private readonly Dictionary<string, bool?> up = [];
+
     /// <summary>Each probe's run in progress: only its result counts (one a reload made stale is ignored).</summary>
     private readonly Dictionary<string, IActorRef> running = [];
 

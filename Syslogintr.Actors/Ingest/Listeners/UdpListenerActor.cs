@@ -124,7 +124,6 @@ public sealed class UdpListenerActor : DatagramListenerActor
             socket.SetSocketOption(SocketOptionLevel.IPv6, SocketOptionName.MulticastLoopback, false);
         }
     }
-
 }
 
 /// <summary>
