@@ -42,12 +42,23 @@ public sealed class TestNode : IAsyncDisposable
     public HttpEndpoint Http => host.Services.GetRequiredService<HttpEndpoint>();
 
     /// <param name="clock">The node's clock (its <c>LocalTimeZone</c> stands for the process's <c>TZ</c>); the system's by default.</param>
-    public static Task<TestNode> StartAsync(string extraHocon = "", TimeProvider? clock = null)
+    public static async Task<TestNode> StartAsync(string extraHocon = "", TimeProvider? clock = null)
     {
-        var directory = TempFolder.Create();
-        var port = FreePort();
-        var config = ConfigurationFactory.ParseString(extraHocon).WithFallback(ConfigurationFactory.ParseString(BaseHocon(directory, port))).WithFallback(NodeConfig.Defaults());
-        return StartAsync(config, directory, port, reread: null, clock);
+        for (var attempt = 1; ; attempt++)
+        {
+            var directory = TempFolder.Create();
+            var port = FreePort();
+            var config = ConfigurationFactory.ParseString(extraHocon).WithFallback(ConfigurationFactory.ParseString(BaseHocon(directory, port))).WithFallback(NodeConfig.Defaults());
+            try
+            {
+                return await StartAsync(config, directory, port, reread: null, clock);
+            }
+            catch (StartupException e) when (attempt < 3 && e.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                // The free port was taken before the node bound it (by another test's node, or as the local port of
+                // an outgoing connection: the kernel hands both out from the same range); a CI run once hit it.
+            }
+        }
     }
 
     /// <summary>
