@@ -23,7 +23,8 @@ public sealed record ProbeStates(IReadOnlyList<ProbeState> Probes);
 /// <summary>
 /// A reload changed the probes (a single node): the scheduler takes them as they are now. A new or changed probe is
 /// scheduled as at start (its <c>run-at-start</c>), an unchanged one keeps its schedule and last result, a removed one
-/// is forgotten (a run of it still going is let finish, its result ignored).
+/// is forgotten. A run of a changed or removed probe still going is stopped, which cancels it; a result it sent
+/// before that is ignored.
 /// </summary>
 public sealed record ProbesChanged(IReadOnlyList<ProbeSettings> Probes);
 

@@ -181,6 +181,21 @@ public sealed partial class ConfigReloadTests
     }
 
     [Fact]
+    public async Task Reload_starts_a_scheduler_on_a_node_that_had_no_probes()
+    {
+        await using var node = await TestNode.StartFromFileAsync((_, _) => "");
+        Assert.False(await node.System.ActorSelection($"/user/{ProbesHosting.SchedulerName}").ResolveOne(TimeSpan.FromSeconds(1)).ContinueWith(t => t.IsCompletedSuccessfully), "a scheduler without probes");
+        var reloaded = Outcome<ConfigReloaded>(node.System);
+        node.RewriteConfig($$"""syslogintr.probes.late { kind = tcp, port = {{TestNode.FreePort()}}, every = 1h, timeout = 1s, jitter = 0s }""");
+
+        node.System.EventStream.Publish(ReloadRequested.Instance);
+
+        Assert.Equal(["probes started (1)"], (await reloaded.WaitAsync(TimeSpan.FromSeconds(30))).Changes);
+        var scheduler = await node.System.ActorSelection($"/user/{ProbesHosting.SchedulerName}").ResolveOne(TimeSpan.FromSeconds(5));
+        Assert.Equal(["late"], (await scheduler.Ask<ProbeStates>(GetProbeStates.Instance, TimeSpan.FromSeconds(5))).Probes.Select(p => p.Probe));
+    }
+
+    [Fact]
     public async Task A_changed_listener_address_is_logged_at_reload_as_needing_a_restart_and_check_config_says_so()
     {
         var folder = TempFolder.Create();
