@@ -29,14 +29,16 @@ public sealed class BanActorTests : TestKit, IDisposable
     {
         var ban = Sys.ActorOf(BanActor.Props(Settings("backend = none"), counters, execCounters, TimeProvider.System));
 
-        ban.Tell(new BanRequested("192.0.2.7", TimeSpan.FromSeconds(1), "5 failures", "sshblock"));
-        ban.Tell(new BanRequested("192.0.2.7", TimeSpan.FromSeconds(1), "5 failures", "sshblock"));
+        ban.Tell(new BanRequested("192.0.2.7", TimeSpan.FromHours(1), "5 failures", "sshblock"));
+        ban.Tell(new BanRequested("192.0.2.7", TimeSpan.FromHours(1), "5 failures", "sshblock"));
+        // A second address whose ban ends at once: on a busy machine a one-second ban can end before its
+        // first save is read, so what is stored is checked on the long ban and the lifting on this one.
+        ban.Tell(new BanRequested("192.0.2.8", TimeSpan.FromSeconds(1), "5 failures", "sshblock"));
 
-        AwaitAssert(() => Assert.Equal(["192.0.2.7"], StoredAddresses()));
-        Assert.Equal(1, counters.Banned);
+        AwaitAssert(() => Assert.Equal(1, counters.Lifted), TimeSpan.FromSeconds(10));
+        Assert.Equal(2, counters.Banned);
         Assert.Equal(1, counters.Duplicates);
-        AwaitAssert(() => Assert.Equal(1, counters.Lifted), TimeSpan.FromSeconds(5));
-        AwaitAssert(() => Assert.Empty(StoredAddresses()));
+        AwaitAssert(() => Assert.Equal(["192.0.2.7"], StoredAddresses()));
     }
 
     [Fact]
