@@ -18,11 +18,20 @@ namespace Syslogintr.Hosting;
 /// <c>interval</c> after its previous run ended (fixed delay); a cancelled item never runs again; an item that
 /// throws is logged and not repeated; at shutdown (<see cref="Dispose"/>) every item not cancelled runs once, so an
 /// Ask's timeout completes instead of hanging, and scheduling after it throws <see cref="SchedulerException"/>.
+/// Repeated items (Akka's housekeeping: heartbeats, gossip, ticks) may also run up to <see cref="SlackOf"/> late, and
+/// the thread uses that to run several in one wake-up: it sleeps until the last deadline it can reach without making
+/// any item later than its slack allows. Repeated items that once ran together then stay together, so an idle
+/// cluster node wakes for a few groups a second instead of for each of its ~16 timers. One-off items (Ask
+/// timeouts, single timers) have no slack: they run as soon as they are due. Linux's timer slack and systemd's
+/// <c>AccuracySec</c> coalesce timers the same way.
 /// </remarks>
 public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimeProvider, IDisposable
 {
     /// <summary>Cancelled items leave the queue at their deadline; purge earlier once they could be half of it.</summary>
     private const int PurgeAbove = 1024;
+
+    /// <summary>The most a repeated item may run late (see <see cref="SlackOf"/>).</summary>
+    private static readonly TimeSpan MaxSlack = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// Akka's own monotonic clock (internal to Akka, hence bound by name once): Akka code that reads it directly and
@@ -31,11 +40,14 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     private static readonly Func<TimeSpan> AkkaElapsed = AkkaClock("Elapsed"), AkkaElapsedHighRes = AkkaClock("ElapsedHighRes");
 
     private readonly object gate = new();
-    private readonly PriorityQueue<Item, (long Due, long Order)> queue = new();
+    /// <summary>Pending items by deadline, then by the order they were scheduled.</summary>
+    private readonly SortedSet<Entry> queue = new();
     private readonly TimeSpan shutdownTimeout;
     private readonly Thread worker;
     private long scheduled;
     private long ran;
+    private long wakes;
+    private long sleepingUntil = long.MaxValue;
     private int purgeAt = PurgeAbove;
     private bool stopping;
 
@@ -66,6 +78,9 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     /// <summary>Items run since start: each one woke this thread or ran beside one that did, and then an actor.</summary>
     internal long Ran => Interlocked.Read(ref ran);
 
+    /// <summary>Times this thread woke to run what was due (fewer than <see cref="Ran"/> as items share wake-ups).</summary>
+    internal long Wakes => Interlocked.Read(ref wakes);
+
     protected override DateTimeOffset TimeNow => DateTimeOffset.Now;
 
     public void Dispose()
@@ -88,13 +103,15 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         }
 
         // The worker has left: the queue is ours. What was still pending runs once, as Akka's own scheduler does.
-        while (queue.TryDequeue(out var item, out _))
+        foreach (var entry in queue)
         {
-            if (!item.Cancelled)
+            if (!entry.Item.Cancelled)
             {
-                RunSafely(item);
+                RunSafely(entry.Item);
             }
         }
+
+        queue.Clear();
     }
 
     protected override void InternalScheduleTellOnce(TimeSpan delay, ICanTell receiver, object message, IActorRef sender, ICancelable cancelable) =>
@@ -141,9 +158,8 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
             }
 
             // Wake the worker only when this item is due before whatever it is sleeping towards.
-            var earliest = queue.TryPeek(out _, out var head) ? head.Due : long.MaxValue;
-            queue.Enqueue(item, (due, scheduled++));
-            if (due < earliest)
+            queue.Add(new Entry(due, scheduled++, item));
+            if (due < sleepingUntil)
             {
                 Monitor.Pulse(gate);
             }
@@ -161,10 +177,8 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
     /// </summary>
     private void PurgeCancelled()
     {
-        var live = queue.UnorderedItems.Where(entry => !entry.Element.Cancelled).ToList();
-        queue.Clear();
-        queue.EnqueueRange(live);
-        purgeAt = Math.Max(PurgeAbove, live.Count * 2);
+        queue.RemoveWhere(entry => entry.Item.Cancelled);
+        purgeAt = Math.Max(PurgeAbove, queue.Count * 2);
     }
 
     private void Run()
@@ -203,24 +217,31 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         {
             while (!stopping)
             {
-                if (!queue.TryPeek(out _, out var head))
+                if (queue.Count == 0)
                 {
+                    sleepingUntil = long.MaxValue;
                     Monitor.Wait(gate);
                     continue;
                 }
 
                 var now = Now();
-                if (head.Due > now)
+                var wakeAt = WakeTime();
+                if (wakeAt > now)
                 {
                     // Rounded up, so the wait never ends just before the deadline and spins; at most ~24 days, then look again.
-                    var millis = Math.Min((head.Due - now + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond, int.MaxValue - 1);
+                    sleepingUntil = wakeAt;
+                    var millis = Math.Min((wakeAt - now + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond, int.MaxValue - 1);
                     Monitor.Wait(gate, (int)millis);
                     continue;
                 }
 
-                while (queue.TryPeek(out _, out head) && head.Due <= now)
+                sleepingUntil = long.MaxValue;
+                Interlocked.Increment(ref wakes);
+                while (queue.Count > 0 && queue.Min.Due <= now)
                 {
-                    due.Add(queue.Dequeue());
+                    var head = queue.Min;
+                    queue.Remove(head);
+                    due.Add(head.Item);
                 }
 
                 return true;
@@ -228,6 +249,28 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
 
             return false;
         }
+    }
+
+    /// <summary>
+    /// The latest deadline the thread can sleep towards without any item running later than its deadline plus its
+    /// slack: the earliest items in deadline order, as long as each is due before every earlier one's slack runs out.
+    /// </summary>
+    private long WakeTime()
+    {
+        var wakeAt = long.MinValue;
+        var latest = long.MaxValue;
+        foreach (var entry in queue)
+        {
+            if (entry.Due > latest)
+            {
+                break;
+            }
+
+            wakeAt = entry.Due;
+            latest = Math.Min(latest, entry.Due > long.MaxValue - entry.Item.Slack ? long.MaxValue : entry.Due + entry.Item.Slack);
+        }
+
+        return wakeAt;
     }
 
     private bool RunSafely(Item item)
@@ -250,9 +293,23 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         }
     }
 
+    /// <summary>
+    /// How late a repeated item with this interval may run: a quarter of it, at most half a second, so a heartbeat
+    /// every second may wait 250 ms once to join its neighbours. None for one-off items.
+    /// </summary>
+    internal static TimeSpan SlackOf(TimeSpan interval) =>
+        interval <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(interval.Ticks / 4, MaxSlack.Ticks));
+
     private sealed record Item(IRunnable Action, ICancelable? Cancelable, long Interval)
     {
+        public long Slack { get; } = SlackOf(TimeSpan.FromTicks(Interval)).Ticks;
+
         public bool Cancelled => Cancelable?.IsCancellationRequested ?? false;
+    }
+
+    private readonly record struct Entry(long Due, long Order, Item Item) : IComparable<Entry>
+    {
+        public int CompareTo(Entry other) => Due != other.Due ? Due.CompareTo(other.Due) : Order.CompareTo(other.Order);
     }
 
     private sealed record ScheduledTell(ICanTell Receiver, object Message, IActorRef Sender) : IRunnable

@@ -98,6 +98,51 @@ public sealed class DeadlineSchedulerTests : IDisposable
         Assert.All(gaps, gap => Assert.True(gap >= TimeSpan.FromMilliseconds(40), $"next run {gap.TotalMilliseconds} ms after the previous ended"));
     }
 
+    /// <summary>
+    /// Two repeated items 80 ms apart in phase at a 400 ms interval (100 ms slack each): their first runs may be
+    /// apart (the thread may have chosen its wake-up before the second arrived), then one waits for the other once,
+    /// and from then on both run in the same wake-up, one after the other, instead of in two.
+    /// </summary>
+    [Fact]
+    public void Repeated_work_due_within_its_slack_of_other_work_runs_with_it_and_stays_with_it()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(100), DeadlineScheduler.SlackOf(TimeSpan.FromMilliseconds(400)));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), DeadlineScheduler.SlackOf(TimeSpan.FromHours(1)));
+        Assert.Equal(TimeSpan.Zero, DeadlineScheduler.SlackOf(TimeSpan.Zero));
+
+        var clock = Stopwatch.StartNew();
+        var first = new ConcurrentQueue<TimeSpan>();
+        var second = new ConcurrentQueue<TimeSpan>();
+        var cancel = new Cancelable((IScheduler)scheduler);
+        Advanced.ScheduleRepeatedly(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(400), () => first.Enqueue(clock.Elapsed), cancel);
+        Advanced.ScheduleRepeatedly(TimeSpan.FromMilliseconds(130), TimeSpan.FromMilliseconds(400), () => second.Enqueue(clock.Elapsed), cancel);
+
+        Assert.True(SpinWait.SpinUntil(() => second.Count >= 5, Patience));
+        cancel.Cancel();
+
+        // Never before a deadline: the first run of each is at or after its initial delay.
+        Assert.True(first.First() >= TimeSpan.FromMilliseconds(50) && second.First() >= TimeSpan.FromMilliseconds(130));
+        // Together from the second run on: without the slack they would run 80 ms apart every time.
+        var apart = first.Zip(second, (a, b) => (b - a).Duration()).Skip(1).Take(4).ToList();
+        Assert.All(apart, gap => Assert.True(gap < TimeSpan.FromMilliseconds(20), $"ran {string.Join(", ", apart.Select(g => g.TotalMilliseconds))} ms apart"));
+    }
+
+    [Fact]
+    public async Task One_off_work_is_not_held_back_by_the_slack_of_repeated_work()
+    {
+        var clock = Stopwatch.StartNew();
+        var ran = new TaskCompletionSource<TimeSpan>();
+        var cancel = new Cancelable((IScheduler)scheduler);
+        // A repeated item that could wait up to 500 ms for company; the one-off due 30 ms after it must not wait with it.
+        Advanced.ScheduleRepeatedly(TimeSpan.FromMilliseconds(20), TimeSpan.FromHours(1), () => { }, cancel);
+        Advanced.ScheduleRepeatedly(TimeSpan.FromMilliseconds(400), TimeSpan.FromHours(1), () => { }, cancel);
+        Advanced.ScheduleOnce(TimeSpan.FromMilliseconds(50), () => ran.TrySetResult(clock.Elapsed));
+
+        var at = await ran.Task.WaitAsync(Patience);
+        cancel.Cancel();
+        Assert.True(at >= TimeSpan.FromMilliseconds(50) && at < TimeSpan.FromMilliseconds(350), $"ran after {at.TotalMilliseconds} ms");
+    }
+
     [Fact]
     public async Task Cancelled_work_never_runs_and_a_throwing_repeat_stops_without_stopping_others()
     {
