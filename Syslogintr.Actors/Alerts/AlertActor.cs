@@ -20,6 +20,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     public static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(1);
 
     private const string FlushTimer = "flush";
+    private const string RemindersTimer = "reminders";
     private const string SaveTimer = "save";
     private AlertSettings settings;
     private readonly TimeProvider clock;
@@ -105,7 +106,6 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         counters.SetActive(book.ActiveCount);
         Become(Running);
         Stash.UnstashAll();
-        Timers.StartPeriodicTimer("reminders", CheckReminders.Instance, book.TickInterval);
         HandOver(unsent);
         Apply(book.Started());
     }
@@ -156,6 +156,7 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private void Apply(AlertDecision decision)
     {
         counters.SetActive(book.ActiveCount);
+        KeepRemindersWhileActive();
         if (decision.FlushAfter is { } after && !Timers.IsTimerActive(FlushTimer))
         {
             Timers.StartSingleTimer(FlushTimer, Flush.Instance, after);
@@ -261,7 +262,21 @@ public sealed class AlertActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         settings = changed.Settings with { StateFile = settings.StateFile };
         book = new AlertBook(settings, hostName, book.Snapshot());
-        Timers.StartPeriodicTimer("reminders", CheckReminders.Instance, book.TickInterval);
+        Timers.Cancel(RemindersTimer);
+        KeepRemindersWhileActive();
+    }
+
+    /// <summary>Reminders and resolve timeouts concern active alerts only: with none, no timer runs (an idle node wakes for nothing).</summary>
+    private void KeepRemindersWhileActive()
+    {
+        if (book.ActiveCount == 0)
+        {
+            Timers.Cancel(RemindersTimer);
+        }
+        else if (!Timers.IsTimerActive(RemindersTimer))
+        {
+            Timers.StartPeriodicTimer(RemindersTimer, CheckReminders.Instance, book.TickInterval);
+        }
     }
 
     private sealed class CheckReminders

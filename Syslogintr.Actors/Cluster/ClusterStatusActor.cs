@@ -11,8 +11,10 @@ namespace Syslogintr.Cluster;
 /// <see cref="ClusterStatusReport"/> and keeps the node's <see cref="ClusterGauges"/> current. Membership comes from
 /// cluster events (so the gauges and the report agree); who sees whom unreachable comes from asking every member's
 /// status actor what its own failure detector says, because Akka keeps the per-observer reachability table internal.
+/// The buckets hosted here are counted when the metrics are read (<see cref="CountBucketsHostedAsync"/>), not polled:
+/// buckets move on rebalance and hand-off, which raise no event, and an idle node runs no timer of ours for them.
 /// </summary>
-public sealed class ClusterStatusActor : ReceiveActor, IWithTimers
+public sealed class ClusterStatusActor : ReceiveActor
 {
     public const string Name = "cluster-status";
 
@@ -22,8 +24,8 @@ public sealed class ClusterStatusActor : ReceiveActor, IWithTimers
     /// <summary>How long the shard coordinator may take to collect every region's statistics.</summary>
     public static readonly TimeSpan ShardStatsTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>Buckets move on rebalance and hand-off, which raise no event here: counted this often.</summary>
-    private static readonly TimeSpan BucketCountInterval = TimeSpan.FromSeconds(2);
+    /// <summary>How long each shard region may take to say how many buckets it hosts; one that does not keeps its last count.</summary>
+    public static readonly TimeSpan BucketCountTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Akka.Cluster.Cluster cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ClusterGauges gauges;
@@ -59,14 +61,36 @@ public sealed class ClusterStatusActor : ReceiveActor, IWithTimers
         });
         Receive<ReachabilityQuery>(_ => Sender.Tell(OwnView()));
         Receive<ClusterStatusRequest>(_ => ReportAsync().PipeTo(Sender));
-        Receive<CountBuckets>(_ => CountBucketsHere());
-        Receive<BucketsCounted>(c => gauges.SetBucketsHosted(c.TypeName, c.Shards));
-    }
+        Receive<CountBuckets>(_ => CountBucketsHereAsync().PipeTo(Self, Sender));
+        Receive<BucketsCounted>(counted =>
+        {
+            foreach (var (typeName, shards) in counted.Shards)
+            {
+                gauges.SetBucketsHosted(typeName, shards);
+            }
 
-    public ITimerScheduler Timers { get; set; } = null!;
+            Sender.Tell(counted);
+        });
+    }
 
     /// <summary>The status actor of a cluster node, to be started as <see cref="Name"/> under /user.</summary>
     public static Props Props(ClusterGauges gauges) => Akka.Actor.Props.Create(() => new ClusterStatusActor(gauges));
+
+    /// <summary>
+    /// Has <paramref name="system"/>'s status actor count the buckets each sharded type has here into the gauges, and
+    /// waits for it (a metrics scrape does this first). Past the timeout the gauges keep their last counts.
+    /// </summary>
+    public static async Task CountBucketsHostedAsync(ActorSystem system)
+    {
+        try
+        {
+            await system.ActorSelection($"/user/{Name}").Ask<BucketsCounted>(CountBuckets.Instance, BucketCountTimeout + PeerTimeout);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            // The status actor is gone (the node stops) or busy: the scrape shows the last counts.
+        }
+    }
 
     protected override void PreStart()
     {
@@ -76,7 +100,6 @@ public sealed class ClusterStatusActor : ReceiveActor, IWithTimers
             typeof(ClusterEvent.IMemberEvent),
             typeof(ClusterEvent.IReachabilityEvent),
             typeof(ClusterEvent.LeaderChanged));
-        Timers.StartPeriodicTimer(nameof(CountBuckets), CountBuckets.Instance, BucketCountInterval);
     }
 
     protected override void PostStop() => cluster.Unsubscribe(Self);
@@ -90,14 +113,28 @@ public sealed class ClusterStatusActor : ReceiveActor, IWithTimers
         cluster.SelfAddress.ToString(),
         [.. members.Keys.Where(a => !a.Equals(cluster.SelfAddress) && !cluster.FailureDetector.IsAvailable(a)).Select(a => a.ToString()).Order(StringComparer.Ordinal)]);
 
-    private void CountBucketsHere()
+    /// <summary>Asks every shard region on this node what it hosts; runs outside the actor (it touches no actor state).</summary>
+    private Task<BucketsCounted> CountBucketsHereAsync()
     {
         var sharding = ClusterSharding.Get(Context.System);
-        foreach (var typeName in sharding.ShardTypeNames)
+        var regions = sharding.ShardTypeNames.Select(t => (TypeName: t, Region: sharding.ShardRegion(t))).ToList();
+        return CountAsync();
+
+        async Task<BucketsCounted> CountAsync()
         {
-            sharding.ShardRegion(typeName)
-                .Ask<CurrentShardRegionState>(GetShardRegionState.Instance, BucketCountInterval)
-                .PipeTo(Self, success: state => new BucketsCounted(typeName, state.Shards.Count), failure: _ => new BucketsCounted(typeName, 0));
+            var counts = await Task.WhenAll(regions.Select(async r =>
+            {
+                try
+                {
+                    var state = await r.Region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, BucketCountTimeout);
+                    return (r.TypeName, Shards: (int?)state.Shards.Count);
+                }
+                catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+                {
+                    return (r.TypeName, Shards: null);
+                }
+            }));
+            return new BucketsCounted([.. counts.Where(c => c.Shards is not null).Select(c => (c.TypeName, c.Shards!.Value))]);
         }
     }
 
@@ -168,5 +205,6 @@ public sealed class ClusterStatusActor : ReceiveActor, IWithTimers
         public static readonly CountBuckets Instance = new();
     }
 
-    private sealed record BucketsCounted(string TypeName, int Shards);
+    /// <summary>Shards hosted here per sharded type; a type whose region did not answer is left out.</summary>
+    private sealed record BucketsCounted(IReadOnlyList<(string TypeName, int Shards)> Shards);
 }

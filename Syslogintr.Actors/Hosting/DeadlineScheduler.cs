@@ -75,6 +75,19 @@ public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimePro
         }
     }
 
+    /// <summary>
+    /// The actors that repeated tells in the queue (not cancelled) are for: what keeps an idle node waking. An item
+    /// being run at this instant is out of the queue and missing; look more than once.
+    /// </summary>
+    internal IReadOnlyList<ActorPath> RepeatedReceivers()
+    {
+        lock (gate)
+        {
+            return [.. queue.Select(e => e.Item).Where(i => i.Interval > 0 && !i.Cancelled)
+                .Select(i => i.Action).OfType<ScheduledTell>().Select(t => t.Receiver).OfType<IActorRef>().Select(r => r.Path)];
+        }
+    }
+
     /// <summary>Items run since start: each one woke this thread or ran beside one that did, and then an actor.</summary>
     internal long Ran => Interlocked.Read(ref ran);
 

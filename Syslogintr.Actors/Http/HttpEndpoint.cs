@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using Syslogintr.Cluster;
 using Syslogintr.Hosting;
 
 namespace Syslogintr.Http;
@@ -58,6 +59,20 @@ public sealed class HttpEndpoint(HttpSettings settings, NodeServices node, IServ
         if (settings.User is { } user)
         {
             web.Use(BasicAuth.Require(user, settings.Password!));
+        }
+
+        if (node.Cluster.Enabled)
+        {
+            // The buckets hosted here are counted when asked for, not on a timer of their own.
+            web.Use(async (context, next) =>
+            {
+                if (context.Request.Path == HttpPaths.Metrics)
+                {
+                    await ClusterStatusActor.CountBucketsHostedAsync(system);
+                }
+
+                await next(context);
+            });
         }
 
         web.UseOpenTelemetryPrometheusScrapingEndpoint(meters, null, HttpPaths.Metrics, null, null);

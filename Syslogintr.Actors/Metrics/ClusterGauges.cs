@@ -4,8 +4,9 @@ using System.Diagnostics.Metrics;
 namespace Syslogintr.Metrics;
 
 /// <summary>
-/// This node's view of its cluster, as gauges: written by the cluster status actor from membership events and a
-/// periodic count of the shard buckets hosted here; all zero on a node with the cluster disabled.
+/// This node's view of its cluster, as gauges: written by the cluster status actor from membership events, and from
+/// a count of the shard buckets hosted here made when the metrics are scraped; all zero on a node with the cluster
+/// disabled.
 /// </summary>
 public sealed class ClusterGauges
 {

@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using Syslogintr.Cluster;
+using Syslogintr.Http;
+using Syslogintr.Tests.Http;
 using Syslogintr.Tests.Support;
 
 namespace Syslogintr.Tests.Cluster;
@@ -21,7 +23,10 @@ public sealed class ClusterStatusTests
     {
         // The dead node is unreachable, and the gauges can show it, only until the split-brain resolver downs it: 15 s
         // rather than 5 s keeps that window open on a loaded machine, where the status report alone took longer.
-        await using var cluster = await TestCluster.StartAsync(3, _ => "syslogintr.cluster.split-brain-resolver.stable-after = 15s");
+        await using var cluster = await TestCluster.StartAsync(3, _ => """
+            syslogintr.cluster.split-brain-resolver.stable-after = 15s
+            syslogintr.http { enabled = true, bind = "127.0.0.1:0" }
+            """);
         var extractor = HashCodeMessageExtractor.Create(10, m => (string)m, m => m);
         foreach (var node in cluster.Nodes)
         {
@@ -35,7 +40,17 @@ public sealed class ClusterStatusTests
         var shards = ids.Select(id => extractor.ShardId(id)).Distinct().Count();
         var singletonHost = await FindSingletonAsync(cluster);
 
-        await Until(() => cluster.Nodes.Sum(n => n.Services.Metrics.Cluster.BucketsHosted.GetValueOrDefault(TypeName)) == shards, "the bucket gauges");
+        // Counted at the scrape itself, once per node and without waiting: no timer counts them in between.
+        var scraped = new List<double>();
+        foreach (var node in cluster.Nodes)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://{node.Http.Address}"), Timeout = TimeSpan.FromSeconds(10) };
+            var samples = await PrometheusText.ParseAsync(await http.GetStringAsync(HttpPaths.Metrics));
+            scraped.Add(samples.Single(s => s.Family == "syslogintr_cluster_buckets_hosted" && s.Labels.GetValueOrDefault("type") == TypeName).Value);
+        }
+
+        Assert.Equal(shards, scraped.Sum());
+        Assert.Equal(scraped, cluster.Nodes.Select(n => (double)n.Services.Metrics.Cluster.BucketsHosted[TypeName]));
         var report = await ClusterStatusClient.AskAsync("127.0.0.1", cluster.RemotingPorts[0], TimeSpan.FromSeconds(10));
 
         Assert.Equal(3, report.Members.Count(m => m.Status == "Up"));
@@ -53,14 +68,14 @@ public sealed class ClusterStatusTests
         // Between the crash and the downing, both survivors' own failure detectors name the dead node, and it is silent.
         await cluster.KillAsync(2);
         var dead = Address(cluster[2]);
-        await Until(
+        await Poll.UntilAsync(
             async () => await ClusterStatusClient.AskAsync("127.0.0.1", cluster.RemotingPorts[0], TimeSpan.FromSeconds(10)) is var r
                 && r.Silent.SequenceEqual([dead]) && r.Reachability.Count == 2 && r.Reachability.All(v => v.Unreachable.SequenceEqual([dead])),
             "both survivors reporting node 2 unreachable");
         // The gauges follow cluster events, which each node delivers on its own: one may trail the status report a
         // little, and the other may already have seen the downing. Each survivor's gauge must show the dead node once.
         var showedIt = new HashSet<TestNode>();
-        await Until(
+        await Poll.UntilAsync(
             () =>
             {
                 showedIt.UnionWith(cluster.Alive.Where(n => n.Services.Metrics.Cluster.Unreachable == 1));
@@ -69,7 +84,7 @@ public sealed class ClusterStatusTests
             "both survivors' unreachable gauges");
 
         await cluster.WaitForMembersUpAsync(2, TimeSpan.FromSeconds(45), cluster.Alive);
-        await Until(() => cluster.Alive.All(n => n.Services.Metrics.Cluster is { MembersUp: 2, Unreachable: 0 }), "the gauges after the downing");
+        await Poll.UntilAsync(() => cluster.Alive.All(n => n.Services.Metrics.Cluster is { MembersUp: 2, Unreachable: 0 }), "the gauges after the downing");
     }
 
     private static string Address(TestNode node) => Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString();
@@ -78,7 +93,7 @@ public sealed class ClusterStatusTests
     private static async Task<string> FindSingletonAsync(TestCluster cluster)
     {
         string? host = null;
-        await Until(
+        await Poll.UntilAsync(
             async () =>
             {
                 foreach (var node in cluster.Nodes)
@@ -95,18 +110,6 @@ public sealed class ClusterStatusTests
             },
             "the singleton to start");
         return host!;
-    }
-
-    private static Task Until(Func<bool> condition, string what) => Until(() => Task.FromResult(condition()), what);
-
-    private static async Task Until(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(200);
-        }
     }
 
     private sealed class Echo : ReceiveActor

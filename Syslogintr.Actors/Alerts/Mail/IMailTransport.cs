@@ -11,8 +11,11 @@ public interface IMailTransport : IDisposable
 {
     Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
 
-    /// <summary>Keeps an idle connection open (NOOP), or closes it; a no-op for transports without one.</summary>
-    Task KeepAliveAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Keeps an idle connection open (NOOP), or closes it when the server dropped it; a no-op for transports without
+    /// one. True while a connection stays open (the mailer keeps it alive only then).
+    /// </summary>
+    Task<bool> KeepAliveAsync(CancellationToken cancellationToken);
 
     /// <summary>Drops whatever is in flight (the actor's deadline passed); the next send starts afresh.</summary>
     void Abort();

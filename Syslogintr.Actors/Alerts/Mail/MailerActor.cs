@@ -17,6 +17,8 @@ namespace Syslogintr.Alerts.Mail;
 /// </summary>
 public sealed class MailerActor : ReceiveActor, IWithTimers
 {
+    private const string KeepAliveTimer = "keep-alive";
+
     private readonly TimeProvider clock;
     private MailSettings settings;
     private MailTransportFactory transports;
@@ -80,6 +82,11 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
             if (k.Attempt == attempt)
             {
                 Done();
+                if (!k.Open)
+                {
+                    Timers.Cancel(KeepAliveTimer);
+                }
+
                 SendNext();
             }
         });
@@ -106,11 +113,6 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
             log.Info("mail outbox {0}: resending {1} mail(s) left from before", settings.Outbox, queue.Count);
         }
 
-        if (transports.KeepAlive > TimeSpan.Zero)
-        {
-            Timers.StartPeriodicTimer("keep-alive", KeepAlive.Instance, transports.KeepAlive);
-        }
-
         SendNext();
     }
 
@@ -127,11 +129,8 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
         settings = changed.Settings with { Outbox = settings.Outbox };
         transports = MailTransportFactory.From(settings);
         transportOutdated = true;
-        Timers.Cancel("keep-alive");
-        if (transports.KeepAlive > TimeSpan.Zero)
-        {
-            Timers.StartPeriodicTimer("keep-alive", KeepAlive.Instance, transports.KeepAlive);
-        }
+        // The next mail that leaves a connection open starts the new interval.
+        Timers.Cancel(KeepAliveTimer);
 
         if (inFlight is null)
         {
@@ -293,7 +292,20 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
                 return;
         }
 
+        KeepConnectionAlive();
         SendNext();
+    }
+
+    /// <summary>
+    /// The server answered, so the connection stays open (unless keep-alive is 0s): NOOP it while it is idle. Only
+    /// then: a mailer that has no connection runs no timer for one.
+    /// </summary>
+    private void KeepConnectionAlive()
+    {
+        if (transports.KeepAlive > TimeSpan.Zero && !Timers.IsTimerActive(KeepAliveTimer))
+        {
+            Timers.StartPeriodicTimer(KeepAliveTimer, KeepAlive.Instance, transports.KeepAlive);
+        }
     }
 
     private void Forget(string id)
@@ -333,7 +345,7 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
 
         var cancel = Start();
         var current = attempt;
-        transport.KeepAliveAsync(cancel.Token).ContinueWith(_ => new KeptAlive(current), TaskScheduler.Default).PipeTo(Self);
+        transport.KeepAliveAsync(cancel.Token).ContinueWith(t => new KeptAlive(current, t.IsCompletedSuccessfully && t.Result), TaskScheduler.Default).PipeTo(Self);
         Timers.StartSingleTimer("deadline", new AttemptDeadline(current, ""), settings.Smtp.Timeout);
     }
 
@@ -356,7 +368,8 @@ public sealed class MailerActor : ReceiveActor, IWithTimers
 
     private sealed record AttemptDeadline(long Attempt, string Id);
 
-    private sealed record KeptAlive(long Attempt);
+    /// <param name="Open">The connection is still open (else the keep-alive stops until a mail opens one again).</param>
+    private sealed record KeptAlive(long Attempt, bool Open);
 
     private sealed class Retry
     {

@@ -51,7 +51,7 @@ public sealed class SendmailTransport(IReadOnlyList<string> argv) : IMailTranspo
         }
     }
 
-    public Task KeepAliveAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<bool> KeepAliveAsync(CancellationToken cancellationToken) => Task.FromResult(false);
 
     public void Abort()
     {

@@ -34,21 +34,23 @@ public sealed class SmtpTransport(SmtpSettings settings) : IMailTransport
         }
     }
 
-    public async Task KeepAliveAsync(CancellationToken cancellationToken)
+    public async Task<bool> KeepAliveAsync(CancellationToken cancellationToken)
     {
         if (!client.IsConnected)
         {
-            return;
+            return false;
         }
 
         try
         {
             await client.NoOpAsync(cancellationToken);
+            return true;
         }
         catch (Exception e) when (e is ServiceNotConnectedException or SmtpProtocolException or SmtpCommandException or IOException)
         {
             // The server dropped the idle session: reconnect at the next mail.
             await client.DisconnectAsync(quit: false, CancellationToken.None);
+            return false;
         }
     }
 

@@ -23,6 +23,8 @@ public sealed class AlertForwarderActor : ReceiveActor, IWithTimers
 
     public const string UnconfirmedCounter = "alert.unconfirmed";
 
+    private const string SweepTimer = "sweep";
+
     private readonly IActorRef owner;
     private readonly ActionCounters counters;
     private readonly ILoggingAdapter log = Context.GetLogger();
@@ -46,10 +48,14 @@ public sealed class AlertForwarderActor : ReceiveActor, IWithTimers
 
     public static Props Props(IActorRef owner, ActionCounters counters) => Akka.Actor.Props.Create(() => new AlertForwarderActor(owner, counters));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("sweep", Sweep.Instance, ConfirmTimeout / 6);
-
     private void Forward(object alert, string key)
     {
+        // Swept only while something waits for its confirmation: an idle node runs no timer for it.
+        if (!Timers.IsTimerActive(SweepTimer))
+        {
+            Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, ConfirmTimeout / 6);
+        }
+
         seq++;
         unconfirmed[seq] = (DateTime.UtcNow, key);
         order.Enqueue(seq);
@@ -67,6 +73,8 @@ public sealed class AlertForwarderActor : ReceiveActor, IWithTimers
         {
             order.Dequeue();
         }
+
+        StopSweepingWhenNothingWaits();
     }
 
     private void Expire()
@@ -75,6 +83,16 @@ public sealed class AlertForwarderActor : ReceiveActor, IWithTimers
         while (order.TryPeek(out var oldest) && (!unconfirmed.TryGetValue(oldest, out var sent) || sent.SentAt < deadline))
         {
             Lose(order.Dequeue(), $"no alert owner confirmed it within {ConfirmTimeout.TotalSeconds:0} s");
+        }
+
+        StopSweepingWhenNothingWaits();
+    }
+
+    private void StopSweepingWhenNothingWaits()
+    {
+        if (unconfirmed.Count == 0)
+        {
+            Timers.Cancel(SweepTimer);
         }
     }
 

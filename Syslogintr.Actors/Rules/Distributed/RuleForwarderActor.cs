@@ -28,6 +28,8 @@ public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
     /// </summary>
     public const int HoldFactor = 3;
 
+    private const string CheckAcksTimer = "check-acks";
+
     private readonly RuleDefinition rule;
     private readonly IActorRef region;
     private readonly ConsumerCounters counters;
@@ -56,13 +58,6 @@ public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
 
     public static Props Props(RuleDefinition rule, IActorRef region, ConsumerCounters counters, TimeProvider clock, DistributedRuleSettings settings) =>
         Akka.Actor.Props.Create(() => new RuleForwarderActor(rule, region, counters, clock, settings));
-
-    protected override void PreStart()
-    {
-        // A quarter of the timeout: a batch is given up between 1 and 1.25 ack-timeouts after it was sent.
-        var every = ackTimeout / 4;
-        Timers.StartPeriodicTimer("check-acks", CheckAcks.Instance, every < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : every);
-    }
 
     /// <summary>What is still unacknowledged when the node stops will not be acknowledged to anyone: counted (shutdown).</summary>
     protected override void PostStop()
@@ -121,6 +116,14 @@ public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
         var messages = room == share.Count ? share : share.Take(room).ToArray();
         var sent = new Sent(++sequence, room, clock.GetUtcNow());
         destination.Unacknowledged.Add(sent);
+        if (!Timers.IsTimerActive(CheckAcksTimer))
+        {
+            // A quarter of the timeout: a batch is given up between 1 and 1.25 ack-timeouts after it was sent. Only
+            // while batches are out: an idle node runs no timer for it.
+            var every = ackTimeout / 4;
+            Timers.StartPeriodicTimer(CheckAcksTimer, CheckAcks.Instance, every < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : every);
+        }
+
         counters.OnHandedOver(room);
         region.Tell(new RuleBatch(bucket, sent.Sequence, messages), Self);
     }
@@ -164,6 +167,11 @@ public sealed class RuleForwarderActor : ReceiveActor, IWithTimers
                 destination.GivenUp.Add(sent);
                 return true;
             });
+        }
+
+        if (buckets.All(d => d.Unacknowledged.Count == 0 && d.GivenUp.Count == 0))
+        {
+            Timers.Cancel(CheckAcksTimer);
         }
     }
 

@@ -60,6 +60,23 @@ public sealed class MailerActorTests : TestKit, IDisposable
     }
 
     [Fact]
+    public void An_idle_connection_gets_a_NOOP_every_keep_alive_and_takes_the_next_mail_and_without_one_nothing_is_sent()
+    {
+        using var server = new TestSmtpServer();
+        var mailer = StartMailer(Settings(server.Port, "smtp.keep-alive = 200ms"));
+
+        // Before any mail there is no connection to keep: nothing reaches the server.
+        Thread.Sleep(700);
+        Assert.Equal((0, 0), (server.Sessions, server.Noops));
+
+        mailer.Tell(Mail("one"));
+        AwaitCondition(() => server.Noops >= 2, TimeSpan.FromSeconds(10));
+        mailer.Tell(Mail("two"));
+        AwaitCondition(() => server.Accepted.Count == 2, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, server.Sessions);
+    }
+
+    [Fact]
     public void Mails_left_in_the_outbox_by_a_crash_are_sent_at_start_in_order()
     {
         using var server = new TestSmtpServer();

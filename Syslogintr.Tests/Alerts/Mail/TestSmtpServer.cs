@@ -32,7 +32,17 @@ internal sealed class TestSmtpServer : IDisposable
         services.Add(new Store(this));
         services.Add(new DelegatingMailboxFilter((IMailbox to, IMailbox from) => to.User != "nobody"));
         server = new SmtpServer.SmtpServer(options, services);
-        server.SessionCreated += (_, _) => Interlocked.Increment(ref sessions);
+        server.SessionCreated += (_, e) =>
+        {
+            Interlocked.Increment(ref sessions);
+            e.Context.CommandExecuting += (_, c) =>
+            {
+                if (c.Command is NoopCommand)
+                {
+                    Interlocked.Increment(ref noops);
+                }
+            };
+        };
         running = server.StartAsync(stop.Token);
     }
 
@@ -47,10 +57,14 @@ internal sealed class TestSmtpServer : IDisposable
     /// <summary>SMTP sessions (connections) opened so far.</summary>
     public int Sessions => sessions;
 
+    /// <summary>NOOP commands received so far (a client keeping its idle connection open).</summary>
+    public int Noops => noops;
+
     public Func<CancellationToken, Task>? BeforeAnswer { get; set; }
 
     private int dataReceived;
     private int sessions;
+    private int noops;
 
     public static int FreeTcpPort()
     {
