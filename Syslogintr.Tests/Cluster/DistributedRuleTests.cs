@@ -155,13 +155,13 @@ public sealed partial class DistributedRuleTests : IDisposable
             await SendUdpAsync(sender, node, "<13>Dec  1 12:00:00 h1 counter: boom");
         }
 
-        await WaitUntilAsync(() => node.Services.Metrics.Rule("count").Errors == 3, "3 errors in a row");
+        await Poll.UntilAsync(() => node.Services.Metrics.Rule("count").Errors == 3, "3 errors in a row");
         await HitAsync();
-        await WaitUntilAsync(() => counters.DroppedFor(DropReason.Unreachable) == 1, "the hit sent while the bucket waits out its backoff counted unreachable");
+        await Poll.UntilAsync(() => counters.DroppedFor(DropReason.Unreachable) == 1, "the hit sent while the bucket waits out its backoff counted unreachable");
         Assert.Single(Counts(node.ReadLines()), l => l == "count h1 1");
 
         // Back after its backoff, with a fresh state.
-        await WaitUntilAsync(
+        await Poll.UntilAsync(
             async () =>
             {
                 await HitAsync();
@@ -186,18 +186,18 @@ public sealed partial class DistributedRuleTests : IDisposable
             await FailOnAsync(node);
         }
 
-        await WaitUntilAsync(() => Handled(cluster.Nodes) == 3, "3 failures handled");
+        await Poll.UntilAsync(() => Handled(cluster.Nodes) == 3, "3 failures handled");
         var owner = Assert.Single(cluster.Nodes, n => n.Services.Metrics.Rule("sshblock").Messages > 0);
         await owner.StopAsync();
         var survivors = cluster.Nodes.Where(n => n != owner).ToList();
 
         await FailOnAsync(survivors[0]);
-        await WaitUntilAsync(() => Handled(survivors) == 1, "the 4th failure handled by the bucket's new owner");
+        await Poll.UntilAsync(() => Handled(survivors) == 1, "the 4th failure handled by the bucket's new owner");
         await Task.Delay(300);
         Assert.Empty(BanCommands());
 
         await FailOnAsync(survivors[1]);
-        await WaitUntilAsync(() => BanCommands().Count >= 2, "the ban at the 5th failure, applied by both survivors");
+        await Poll.UntilAsync(() => BanCommands().Count >= 2, "the ban at the 5th failure, applied by both survivors");
         await Task.Delay(500);
         AssertOneBanPerNode(BanCommands(), survivors.Select(n => cluster.Nodes.ToList().IndexOf(n)));
     }
@@ -218,12 +218,12 @@ public sealed partial class DistributedRuleTests : IDisposable
             await FailOnAsync(cluster[i]);
         }
 
-        await WaitUntilAsync(() => cluster.Nodes.Sum(n => n.Services.Metrics.Rule("sshblock").Messages) == 4, "4 failures handled");
+        await Poll.UntilAsync(() => cluster.Nodes.Sum(n => n.Services.Metrics.Rule("sshblock").Messages) == 4, "4 failures handled");
         await Task.Delay(300);
         Assert.Empty(BanCommands());
 
         await FailOnAsync(cluster[1]);
-        await WaitUntilAsync(() => BanCommands().Count >= 3, "the ban at the 5th failure, applied by all 3 nodes");
+        await Poll.UntilAsync(() => BanCommands().Count >= 3, "the ban at the 5th failure, applied by all 3 nodes");
         await Task.Delay(500);
         AssertOneBanPerNode(BanCommands(), [0, 1, 2]);
     }
@@ -312,7 +312,7 @@ public sealed partial class DistributedRuleTests : IDisposable
 
         // Re-homed: an orphaned host's bucket runs on a survivor (its state restarted: no hand-over from a crash).
         var before = survivors.Sum(n => Counts(n.ReadLines()).Count(l => l.StartsWith($"count {orphaned[0]} ", StringComparison.Ordinal)));
-        await WaitUntilAsync(
+        await Poll.UntilAsync(
             async () =>
             {
                 await SendUdpAsync(sender, survivors[0], $"<13>Dec  1 12:00:00 {orphaned[0]} counter: hit");
@@ -350,7 +350,7 @@ public sealed partial class DistributedRuleTests : IDisposable
         {
             var routed = node.Services.Metrics.Consumer($"rule:{rule}");
             var forwarded = node.Services.Metrics.Forwarded(rule);
-            await WaitUntilAsync(() => routed.InFlight == 0, $"the router's batches to {rule}'s forwarder answered");
+            await Poll.UntilAsync(() => routed.InFlight == 0, $"the router's batches to {rule}'s forwarder answered");
             Assert.Equal(routed.Delivered, forwarded.Delivered + forwarded.Dropped + forwarded.InFlight);
             Assert.True(routed.Delivered > 0, $"nothing was routed to {rule}'s forwarder");
         }
@@ -360,7 +360,7 @@ public sealed partial class DistributedRuleTests : IDisposable
     /// Until each node's region of the partitioned rule is known to the coordinator, it places new buckets among
     /// the regions it knows: right after start, all on the first node (a rebalance spreads them later).
     /// </summary>
-    private static Task WaitForRegionsAsync(TestCluster cluster, int count, string rule = "count") => WaitUntilAsync(
+    private static Task WaitForRegionsAsync(TestCluster cluster, int count, string rule = "count") => Poll.UntilAsync(
         async () => (await ClusterSharding.Get(cluster[0].System).ShardRegion($"rule-{rule}")
             .Ask<CurrentRegions>(GetCurrentRegions.Instance, TimeSpan.FromSeconds(3))).Regions.Count == count,
         $"{count} regions of rule-{rule} registered");
@@ -387,18 +387,6 @@ public sealed partial class DistributedRuleTests : IDisposable
 
     private static List<string> Counts(IEnumerable<string> lines) =>
         [.. lines.Select(l => CountLine().Match(l)).Where(m => m.Success).Select(m => m.Value)];
-
-    private static Task WaitUntilAsync(Func<bool> done, string what) => WaitUntilAsync(() => Task.FromResult(done()), what);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> done, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not within 20 s: {what}");
-            await Task.Delay(50);
-        }
-    }
 
     private string Write(string name, string lua)
     {

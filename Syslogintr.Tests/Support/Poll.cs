@@ -1,6 +1,6 @@
 namespace Syslogintr.Tests.Support;
 
-/// <summary>Waits for a condition by looking again every 200 ms, failing the test with what it waited for.</summary>
+/// <summary>Waits up to 20 s for a condition, looking again every 50 ms; fails the test with what it waited for.</summary>
 public static class Poll
 {
     public static Task UntilAsync(Func<bool> condition, string what) => UntilAsync(() => Task.FromResult(condition()), what);
@@ -10,8 +10,8 @@ public static class Poll
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(200);
+            Assert.True(DateTime.UtcNow < deadline, $"not within 20 s: {what}");
+            await Task.Delay(50);
         }
     }
 }
