@@ -24,6 +24,9 @@ public static class AlertsHosting
 
     public const string OwnerName = "owner";
 
+    /// <summary>Actor name, under /user, of what <see cref="AlertsKey"/> names: the alert actor on a single node, the forwarder in a cluster.</summary>
+    public const string Name = "alerts";
+
     /// <summary>Reads <c>syslogintr.alerts</c> and <c>syslogintr.mail</c>; a mistake (or a password written in the file) stops the node at start.</summary>
     public static AlertsSetup Validate(Config config)
     {
@@ -53,7 +56,7 @@ public static class AlertsHosting
         if (!node.Cluster.Enabled)
         {
             var mailer = system.ActorOf(MailerActor.Props(mail, node.Clock, MailTransportFactory.From(mail), node.Metrics.Mail).WithDispatcher(Dispatcher), "mailer");
-            var alerter = system.ActorOf(AlertActor.Props(setup.Alerts, node.Clock, mailer, node.HostName, node.Metrics.Alerts).WithDispatcher(Dispatcher), "alerts");
+            var alerter = system.ActorOf(AlertActor.Props(setup.Alerts, node.Clock, mailer, node.HostName, node.Metrics.Alerts).WithDispatcher(Dispatcher), Name);
             registry.Register<AlertsKey>(alerter);
             return;
         }
@@ -72,6 +75,6 @@ public static class AlertsHosting
         var proxy = system.ActorOf(
             ClusterSingletonProxy.Props($"/user/{OwnerManagerName}", ClusterSingletonProxySettings.Create(system).WithRole(ClusterSettings.OpsRole).WithSingletonName(OwnerName)),
             OwnerManagerName + "-proxy");
-        registry.Register<AlertsKey>(system.ActorOf(AlertForwarderActor.Props(proxy, node.Metrics.SideEffects), "alerts"));
+        registry.Register<AlertsKey>(system.ActorOf(AlertForwarderActor.Props(proxy, node.Metrics.SideEffects), Name));
     }
 }

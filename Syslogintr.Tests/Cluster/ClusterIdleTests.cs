@@ -76,8 +76,8 @@ public sealed class ClusterIdleTests
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         // The cluster status, the alert forwarder, the alert owner and its mailer (under Akka's singleton manager,
-        // whose own timers are Akka's), and the rule's forwarder (named as its sharded type).
-        string[] ours = [$"/user/{ClusterStatusActor.Name}", "/user/alerts", $"/user/{AlertsHosting.OwnerManagerName}/{AlertsHosting.OwnerName}", "/user/rule-seen"];
+        // whose own timers are Akka's), and the rule's forwarder (named as a local worker of the rule would be).
+        string[] ours = [$"/user/{ClusterStatusActor.Name}", $"/user/{AlertsHosting.Name}", $"/user/{AlertsHosting.OwnerManagerName}/{AlertsHosting.OwnerName}", "/user/rule-seen"];
         var seen = new HashSet<string>();
         for (var look = 0; look < 10; look++)
         {
