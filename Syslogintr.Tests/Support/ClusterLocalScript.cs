@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Syslogintr.Tests.Support;
 
@@ -32,7 +30,7 @@ public sealed class ClusterLocalScript : IAsyncDisposable
 
     public static async Task<ClusterLocalScript> UpAsync()
     {
-        var cluster = new ClusterLocalScript(TempFolder.Create(), ThreeFreePorts(), ThreeFreePorts(), ThreeFreePorts());
+        var cluster = new ClusterLocalScript(TempFolder.Create(), TestNode.FreePorts(3), TestNode.FreePorts(3), TestNode.FreePorts(3));
         var (exitCode, output, error) = await cluster.RunAsync("up");
         Assert.True(exitCode == 0, $"cluster-local.sh up failed ({exitCode}): {output}\n{error}");
         return cluster;
@@ -194,37 +192,6 @@ public sealed class ClusterLocalScript : IAsyncDisposable
         catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidOperationException)
         {
             // Not running (no pid file, or the pid is gone).
-        }
-    }
-
-    /// <summary>The first of three consecutive ports free for TCP and UDP on loopback.</summary>
-    private static int ThreeFreePorts()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var first = Random.Shared.Next(20_000, 60_000);
-            if (Enumerable.Range(first, 3).All(IsFree))
-            {
-                return first;
-            }
-
-            Assert.True(attempt < 100, "no three consecutive free ports");
-        }
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
@@ -158,23 +159,54 @@ public sealed class TestNode : IAsyncDisposable
         TempFolder.Delete(Directory);
     }
 
-    /// <summary>A port free for both TCP and UDP on 127.0.0.1.</summary>
-    public static int FreePort()
+    /// <summary>
+    /// A port free for both TCP and UDP on 127.0.0.1, picked below the kernel's ephemeral range. A port the kernel
+    /// hands out (a bind to port 0) comes from that range, where any outgoing connection of a test running in
+    /// parallel can take it between this check and the node's own bind (seen in CI: a cluster node's remoting
+    /// failed with "Address already in use"); below it, only a bind to that very port can.
+    /// </summary>
+    public static int FreePort() => FreePorts(1);
+
+    /// <summary>The first of <paramref name="count"/> consecutive ports free as <see cref="FreePort"/> says.</summary>
+    public static int FreePorts(int count)
     {
+        var below = EphemeralRangeStart();
         for (var attempt = 0; ; attempt++)
         {
+            var first = Random.Shared.Next(LowestPort, below - count);
+            if (Enumerable.Range(first, count).All(IsFree))
+            {
+                return first;
+            }
+
+            Assert.True(attempt < 200, $"no {count} consecutive free ports between {LowestPort} and {below}");
+        }
+    }
+
+    private const int LowestPort = 10_000;
+
+    /// <summary>The first port of <c>ip_local_port_range</c> (32768 on Debian); on a machine whose range starts near
+    /// <see cref="LowestPort"/>, the top of the port space.</summary>
+    private static int EphemeralRangeStart()
+    {
+        var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var start = int.Parse(range[0], CultureInfo.InvariantCulture);
+        return start > LowestPort + 1_000 ? start : 65_536;
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
             using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
+            tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
             using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            try
-            {
-                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException) when (attempt < 20)
-            {
-            }
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }
