@@ -6,7 +6,8 @@
 #   hosting   the same started as the node starts it: the generic host and Akka.Hosting
 #   node      syslogintr itself (bench/conf/syslogintr-idle.conf: UDP and TCP, the file sink, the status endpoint)
 # and, with --aot, akka and hosting published with NativeAOT: as they are, then with Akka's assemblies kept whole
-# (-p:RootAkka=true). Prints `RESULT bench=floor ...` lines: rss_mb (anon_mb + file_mb), or the error it stopped with.
+# (-p:RootAkka=true). Prints `RESULT bench=floor ...` lines: rss_mb (anon_mb + file_mb + shmem_mb, the last the
+# runtime's double-mapped code and loader heaps), or the error it stopped with.
 #   bench/floor.sh [--aot] [--settle SECONDS]      about 2 minutes; --aot about 6 more
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,13 +51,14 @@ for i in range(100):
     s.sendto(b"<13>Dec  3 08:00:00 host floor: datagram %d" % i, ("127.0.0.1", int(sys.argv[1])))
 PY
   sleep "$settle"
-  local kb anon file
-  read -r kb anon file < <(awk '/^VmRSS/{r=$2} /^RssAnon/{a=$2} /^RssFile/{f=$2} END{print r, a, f}' /proc/$pid/status)
+  local kb anon file shmem
+  read -r kb anon file shmem < <(awk '/^VmRSS/{r=$2} /^RssAnon/{a=$2} /^RssFile/{f=$2} /^RssShmem/{s=$2}
+    END{print r, a, f, s}' /proc/$pid/status)
   kill "$pid"
   timeout 20 tail --pid="$pid" -f /dev/null || kill -9 "$pid"
   wait "$pid" 2>/dev/null || true
   echo "RESULT bench=floor mode=$name build=$build started=yes rss_mb=$((kb / 1024)) anon_mb=$((anon / 1024))" \
-    "file_mb=$((file / 1024))"
+    "file_mb=$((file / 1024)) shmem_mb=$((shmem / 1024))"
 }
 
 publish() {  # publish OUT [extra properties...]
