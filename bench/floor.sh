@@ -23,7 +23,9 @@ done
 work="$PWD/bench/.work/floor"
 rm -rf "$work" && mkdir -p "$work"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# The bench driver's own helpers: a port free for both UDP and TCP, and the node's config from its template.
+driver() { python3 -c "import sys; sys.path.insert(0, 'bench'); import driver; $1"; }
+free_port() { driver 'print(driver.free_port())'; }
 
 # measure NAME BUILD PORT -- COMMAND...: starts it in the work folder (the node keeps its state under ./var), waits
 # until it listens (up to 60 s; the runtime mode prints nothing), sends 100 datagrams, lets it settle, reads its
@@ -77,9 +79,8 @@ for mode in runtime akka hosting; do
   measure "$mode" r2r "$port" -- "$work/r2r/runtime-floor" "$mode" "$port"
 done
 port=$(free_port)
-sed -e "s|\${PORT}|$port|g" -e "s|\${OUT}|$work/messages|g" -e "s|\${HTTP}|$(free_port)|g" \
-  -e "s|\${RULES}||g" -e "s|\${CLUSTER}||g" bench/conf/syslogintr-idle.conf >"$work/node.conf"
-measure node r2r "$port" -- "$work/node/syslogintr" run --config "$work/node.conf"
+conf=$(driver "from pathlib import Path; print(driver.Syslogintr().write_config(Path('$work'), $port, Path('$work/messages'), driver.CONF / 'syslogintr-idle.conf'))")
+measure node r2r "$port" -- "$work/node/syslogintr" run --config "$conf"
 
 if [ "$aot" = 1 ]; then
   # Trim analysis warnings (Akka.NET's reflection) are what this shows; they must not stop the publish.
